@@ -1,0 +1,28 @@
+// End-to-end tests: real Chromium (see scripts/browser.ts) against the built site served the way a
+// static host serves it (scripts/serve.ts). `npm test` builds the site before running these.
+import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, findChromium } from './scripts/browser';
+
+const port = Number(process.env.E2E_PORT ?? 4321);
+
+export default defineConfig({
+  testDir: 'tests/e2e',
+  outputDir: 'test-results',
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://localhost:${port}`,
+    browserName: 'chromium',
+    launchOptions: { executablePath: findChromium()?.path, args: CHROMIUM_ARGS },
+    trace: 'retain-on-failure'
+  },
+  webServer: {
+    command: `npx tsx scripts/serve.ts --dir build --port ${port}`,
+    url: `http://localhost:${port}/`,
+    reuseExistingServer: false,
+    timeout: 30_000
+  }
+});

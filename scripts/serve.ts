@@ -1,0 +1,99 @@
+/**
+ * Serves the built site the way a static host would: precompressed `.br`/`.gz` files when the
+ * browser accepts them, correct MIME types (wasm included), `index.html`/`.html` resolution, and the
+ * security headers the site needs. Used by `npm start`, the end-to-end tests and the benchmarks.
+ *
+ *   tsx scripts/serve.ts [--dir build] [--port 4173] [--host 127.0.0.1]
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    dir: { type: 'string', default: 'build' },
+    port: { type: 'string', default: process.env.PORT ?? '4173' },
+    host: { type: 'string', default: '127.0.0.1' }
+  }
+});
+
+const root = path.resolve(values.dir!);
+if (!existsSync(path.join(root, 'index.html'))) {
+  console.error(`No built site in ${root}: run \`npm run build\` first.`);
+  process.exit(1);
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+  '.csv': 'text/csv; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.arrow': 'application/vnd.apache.arrow.stream',
+  '.parquet': 'application/vnd.apache.parquet',
+  '.woff2': 'font/woff2'
+};
+
+function resolve(urlPath: string): string | null {
+  let p: string;
+  try {
+    p = decodeURIComponent(urlPath.split('?')[0] ?? '/');
+  } catch {
+    return null;
+  }
+  const file = path.join(root, path.normalize(p));
+  if (!file.startsWith(root)) return null;
+  const candidates = [file, `${file}.html`, path.join(file, 'index.html')];
+  return candidates.find((c) => existsSync(c) && statSync(c).isFile()) ?? null;
+}
+
+function send(req: IncomingMessage, res: ServerResponse): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+    return;
+  }
+  const file = resolve(req.url ?? '/');
+  if (!file) {
+    const notFound = path.join(root, '404.html');
+    res.writeHead(404, { 'Content-Type': TYPES['.html']! });
+    if (existsSync(notFound)) createReadStream(notFound).pipe(res);
+    else res.end('Not found');
+    return;
+  }
+  const accept = String(req.headers['accept-encoding'] ?? '');
+  const headers: Record<string, string> = {
+    'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    Vary: 'Accept-Encoding',
+    'Cache-Control': file.includes(`${path.sep}_app${path.sep}immutable${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'
+  };
+  let body = file;
+  for (const [enc, ext] of [
+    ['br', '.br'],
+    ['gzip', '.gz']
+  ] as const) {
+    if (accept.includes(enc) && existsSync(file + ext)) {
+      body = file + ext;
+      headers['Content-Encoding'] = enc;
+      break;
+    }
+  }
+  headers['Content-Length'] = String(statSync(body).size);
+  res.writeHead(200, headers);
+  if (req.method === 'HEAD') res.end();
+  else createReadStream(body).pipe(res);
+}
+
+const server = createServer(send);
+server.listen(Number(values.port), values.host, () => {
+  console.log(`Dashboard running at http://localhost:${values.port}/ (serving ${path.relative(process.cwd(), root) || '.'}; Ctrl+C to stop)`);
+});
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => server.close(() => process.exit(0)));

@@ -1,0 +1,61 @@
+/**
+ * Typed query functions: the dashboard's questions, answered in SQL on either engine.
+ *
+ * Each function takes a `Db` and typed options, builds its SQL with the `sql` tag (values become
+ * parameters, column names come from closed lists) and returns plain rows. Rates are computed here
+ * from counts (count / pupils x 100, DfE's convention), never averaged and never stored, and are NULL
+ * when either count is suppressed. Casts keep BIGINT out of the results (DuckDB-WASM returns it as
+ * BigInt).
+ */
+import type { Db } from './db';
+import { MEASURES, NUMERATOR_COLUMNS, type MeasureKey } from './measures';
+import type { PupilGroup } from './schema';
+import { ident, sql } from './sql';
+
+export interface RatePoint {
+  area_type: string;
+  area_code: string;
+  area_name: string;
+  academic_year: string;
+  year_start: number;
+  pupil_group: PupilGroup;
+  /** Pupils on roll; NULL when suppressed. */
+  denominator: number | null;
+  /** The measure's count; NULL when suppressed. */
+  numerator: number | null;
+  /** Per 100 pupils; NULL unless both counts are published. */
+  rate: number | null;
+}
+
+export type AreaPhase = 'All' | 'Primary' | 'Secondary' | 'Special' | 'Alternative provision';
+
+export interface TrendOptions {
+  measure: MeasureKey;
+  phase: AreaPhase;
+  /** A comparator line: which area type and which pupil group of it. */
+  comparator?: { areaType: 'England' | 'Region' | 'Neighbour'; group: PupilGroup };
+}
+
+/**
+ * The local authority's rate for the chosen measure by pupil group and year, plus one comparator
+ * series (England, all pupils, on the overview).
+ */
+export async function laTrend(db: Db, opts: TrendOptions): Promise<RatePoint[]> {
+  const num = ident(MEASURES[opts.measure].numerator, NUMERATOR_COLUMNS);
+  const comparator = opts.comparator
+    ? sql`OR (area_type = ${opts.comparator.areaType} AND pupil_group = ${opts.comparator.group})`
+    : sql``;
+  const rows = await db.query<RatePoint>(sql`
+    SELECT area_type, area_code, area_name, academic_year,
+           CAST(year_start AS INTEGER) AS year_start,
+           pupil_group,
+           CAST(pupils AS INTEGER) AS denominator,
+           CAST(${num} AS INTEGER) AS numerator,
+           CASE WHEN pupils > 0 AND ${num} IS NOT NULL
+                THEN CAST(${num} AS DOUBLE) * 100 / pupils END AS rate
+    FROM area_year
+    WHERE phase = ${opts.phase}
+      AND (area_type = 'LA' ${comparator})
+    ORDER BY CASE area_type WHEN 'LA' THEN 0 ELSE 1 END, pupil_group, year_start`);
+  return rows;
+}

@@ -1,0 +1,107 @@
+/**
+ * Turns rate rows from the query layer into what the overview's chart, summary and table show:
+ * one line per pupil group (and one per comparator), each point with its 95% interval. Pure, so
+ * the prerender and the browser produce identical views from identical rows.
+ */
+import type { LineSeries } from '$lib/charts/LineChart.svelte';
+import type { Marker } from '$lib/charts/palette';
+import { seriesColor } from '$lib/charts/palette';
+import { MEASURES, type MeasureKey } from '$lib/data/measures';
+import type { RatePoint } from '$lib/data/queries';
+import type { PupilGroup } from '$lib/data/schema';
+import { rateInterval } from '$lib/stats/intervals';
+
+const GROUP_STYLE: Record<PupilGroup, { color: number; marker: Marker; label: string }> = {
+  'EHC plan': { color: 0, marker: 'circle', label: 'EHC plan' },
+  'SEN support': { color: 1, marker: 'square', label: 'SEN support' },
+  'No SEN': { color: 2, marker: 'triangle', label: 'No SEN' },
+  'All pupils': { color: 3, marker: 'diamond', label: 'All pupils' }
+};
+
+const GROUP_ORDER: PupilGroup[] = ['EHC plan', 'SEN support', 'No SEN', 'All pupils'];
+
+export function seriesKey(p: Pick<RatePoint, 'area_type' | 'pupil_group'>): string {
+  return p.area_type === 'LA' ? p.pupil_group : `${p.area_type}: ${p.pupil_group}`;
+}
+
+export function trendSeries(points: RatePoint[], measure: MeasureKey): LineSeries[] {
+  const kind = MEASURES[measure].kind;
+  const keys = [...new Set(points.map(seriesKey))].sort((a, b) => order(a) - order(b));
+  return keys.map((key) => {
+    const rows = points.filter((p) => seriesKey(p) === key).sort((a, b) => a.year_start - b.year_start);
+    const first = rows[0]!;
+    const isLa = first.area_type === 'LA';
+    const style = GROUP_STYLE[first.pupil_group];
+    return {
+      id: key,
+      label: isLa ? style.label : `${first.area_name}${first.pupil_group === 'All pupils' ? '' : `, ${first.pupil_group}`}`,
+      color: isLa ? seriesColor(style.color) : seriesColor(4),
+      marker: isLa ? style.marker : 'cross',
+      dashed: !isLa,
+      points: rows.map((r) => {
+        const ci = rateInterval(r.numerator, r.denominator, kind);
+        // Comparators are whole populations (England): an interval would suggest sampling error.
+        return { x: r.year_start, xLabel: r.academic_year, y: r.rate, lower: isLa ? ci.lower : null, upper: isLa ? ci.upper : null };
+      })
+    };
+  });
+}
+
+function order(key: string): number {
+  const i = GROUP_ORDER.indexOf(key as PupilGroup);
+  return i === -1 ? 100 + key.charCodeAt(0) : i;
+}
+
+export function formatRate(v: number): string {
+  return v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toFixed(3).replace(/0$/, '');
+}
+
+const PHRASE: Record<PupilGroup, string> = {
+  'EHC plan': 'pupils with an EHC plan',
+  'SEN support': 'pupils on SEN support',
+  'No SEN': 'pupils with no SEN',
+  'All pupils': 'all pupils'
+};
+
+/** The chart's one-line text summary: the latest year's figures, stated without comparisons. */
+export function trendSummary(points: RatePoint[], measure: MeasureKey, laName: string): string {
+  const la = points.filter((p) => p.area_type === 'LA');
+  const latest = Math.max(...la.map((p) => p.year_start));
+  if (!Number.isFinite(latest)) return 'No figures are available for this selection.';
+  const inYear = la.filter((p) => p.year_start === latest);
+  const year = inYear[0]?.academic_year ?? '';
+  const parts = GROUP_ORDER.map((g) => inYear.find((p) => p.pupil_group === g))
+    .filter((p): p is RatePoint => p !== undefined)
+    .map((p) => `${p.rate === null ? 'not available' : formatRate(p.rate)} for ${PHRASE[p.pupil_group]}`);
+  const comparator = points.find((p) => p.area_type !== 'LA' && p.year_start === latest);
+  const label = MEASURES[measure].label.toLowerCase();
+  const tail =
+    comparator && comparator.rate !== null
+      ? `; ${comparator.area_name}: ${formatRate(comparator.rate)} for ${PHRASE[comparator.pupil_group]}`
+      : '';
+  return `In ${year}, ${laName} recorded these ${label}: ${listJoin(parts)}${tail}.`;
+}
+
+function listJoin(parts: string[]): string {
+  if (parts.length <= 1) return parts.join('');
+  return `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+}
+
+export interface TableRow {
+  year: string;
+  year_start: number;
+  values: Record<string, number | null>;
+}
+
+/** Years down, series across: the layout a reader compares a chart against. */
+export function trendTable(series: LineSeries[]): TableRow[] {
+  const years = new Map<number, string>();
+  series.forEach((s) => s.points.forEach((p) => years.set(p.x, p.xLabel)));
+  return [...years.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([x, label]) => ({
+      year: label,
+      year_start: x,
+      values: Object.fromEntries(series.map((s) => [s.id, s.points.find((p) => p.x === x)?.y ?? null]))
+    }));
+}

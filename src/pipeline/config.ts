@@ -1,0 +1,53 @@
+/**
+ * The pipeline's configuration file (`data/pipeline.config.json` by default): disclosure
+ * thresholds and the statistical-neighbour list. Read strictly: an unknown key or a wrong type is an
+ * error naming the key, because a typo in a threshold must not silently publish with the default.
+ */
+import { readFileSync } from 'node:fs';
+import { DEFAULT_DISCLOSURE, type DisclosureConfig } from './disclosure';
+import { InputError } from './errors';
+
+export interface PipelineConfig {
+  disclosure: DisclosureConfig;
+  /** Area codes of the statistical neighbours to publish; null publishes every neighbour in the comparator file. */
+  statistical_neighbours: string[] | null;
+}
+
+export const DEFAULT_CONFIG: PipelineConfig = { disclosure: DEFAULT_DISCLOSURE, statistical_neighbours: null };
+
+export function readConfig(file: string | undefined): PipelineConfig {
+  if (!file) return DEFAULT_CONFIG;
+  const name = file;
+  const fail = (column: string, value: unknown, expected: string): never => {
+    throw new InputError([{ file: name, line: 0, column, value: JSON.stringify(value) ?? 'undefined', expected }]);
+  };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    return fail('', (e as Error).message, 'a readable JSON file');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return fail('', parsed, 'a JSON object');
+  const obj = parsed as Record<string, unknown>;
+  for (const k of Object.keys(obj)) if (!(k in DEFAULT_CONFIG)) fail(k, obj[k], `one of the keys ${Object.keys(DEFAULT_CONFIG).join(', ')}`);
+
+  const disclosure = { ...DEFAULT_DISCLOSURE };
+  if (obj.disclosure !== undefined) {
+    const d = obj.disclosure as Record<string, unknown>;
+    if (typeof d !== 'object' || d === null) fail('disclosure', d, 'an object');
+    for (const [k, v] of Object.entries(d)) {
+      if (!(k in DEFAULT_DISCLOSURE)) fail(`disclosure.${k}`, v, `one of ${Object.keys(DEFAULT_DISCLOSURE).join(', ')}`);
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 1000) fail(`disclosure.${k}`, v, 'a whole number from 1 to 1000');
+      disclosure[k as keyof DisclosureConfig] = v as number;
+    }
+  }
+  let neighbours: string[] | null = null;
+  if (obj.statistical_neighbours !== undefined && obj.statistical_neighbours !== null) {
+    const n = obj.statistical_neighbours;
+    if (!Array.isArray(n) || !n.every((x) => typeof x === 'string' && /^[A-Za-z0-9]{1,12}$/.test(x))) {
+      fail('statistical_neighbours', n, 'null or a list of area codes');
+    }
+    neighbours = n as string[];
+  }
+  return { disclosure, statistical_neighbours: neighbours };
+}

@@ -1,0 +1,136 @@
+/**
+ * Writes a release: each published table as Arrow IPC (for DuckDB-WASM in the browser), Parquet
+ * (for native DuckDB and people) and CSV (for people), plus `manifest.json`, into a staging folder
+ * that is moved into place only once everything is written. A failure at any point leaves the
+ * previous release where it was.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { Float64, Int32, Table, Utf8, tableToIPC, vectorFromArray, type DataType, type Vector } from 'apache-arrow';
+import { createHash } from 'node:crypto';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile, cp } from 'node:fs/promises';
+import path from 'node:path';
+import type { Manifest, ManifestTable, PublishedFile } from '../lib/data/manifest';
+import { TABLES, TABLE_NAMES, type ColumnType, type TableName } from '../lib/data/schema';
+
+const ARROW_TYPES: Record<ColumnType, () => DataType> = {
+  VARCHAR: () => new Utf8(),
+  INTEGER: () => new Int32(),
+  DOUBLE: () => new Float64()
+};
+
+/** Column order the files are sorted by, so that the same inputs give the same bytes. */
+const SORT: Record<TableName, string> = {
+  schools: 'urn',
+  school_year: 'urn, year_start, pupil_group',
+  school_year_reason: 'urn, year_start, pupil_group, reason_code',
+  area_year: 'area_type, area_code, year_start, phase, pupil_group'
+};
+
+async function describe(dir: string, rel: string): Promise<PublishedFile> {
+  const bytes = await readFile(path.join(dir, rel));
+  return { path: rel, bytes: (await stat(path.join(dir, rel))).size, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+/** Native DuckDB cannot write Arrow IPC, so the IPC stream is built in JavaScript from the rows. */
+async function writeArrow(conn: DuckDBConnection, table: TableName, file: string): Promise<void> {
+  const def = TABLES[table];
+  const reader = await conn.runAndReadAll(`SELECT * FROM "${table}" ORDER BY ${SORT[table]}`);
+  const columns = reader.getColumnsJS();
+  const vectors: Record<string, Vector> = {};
+  def.columns.forEach((c, i) => {
+    const values = (columns[i] ?? []).map((v) => (typeof v === 'bigint' ? Number(v) : v));
+    vectors[c.name] = vectorFromArray(values as never[], ARROW_TYPES[c.type]()) as Vector;
+  });
+  await writeFile(file, tableToIPC(new Table(vectors), 'stream'));
+}
+
+export interface PublishInput {
+  conn: DuckDBConnection;
+  outDir: string;
+  /** Where to stage the release; must be outside anything the site serves. */
+  stagingRoot: string;
+  manifest: Omit<Manifest, 'tables'>;
+  /** Called between steps; tests use it to simulate a crash mid-write. */
+  onStep?: (step: string) => void | Promise<void>;
+}
+
+export async function publish(input: PublishInput): Promise<Manifest> {
+  const { conn, outDir, manifest } = input;
+  await mkdir(input.stagingRoot, { recursive: true });
+  const staging = path.join(input.stagingRoot, `release-${process.pid}-${Date.now()}`);
+  await mkdir(staging, { recursive: true });
+  try {
+    const tables = {} as Record<TableName, ManifestTable>;
+    for (const table of TABLE_NAMES) {
+      await input.onStep?.(`write ${table}`);
+      const order = SORT[table];
+      const label = manifest.synthetic ? `SELECT '${manifest.label.replaceAll("'", "''")}' AS dataset, * FROM "${table}"` : `SELECT * FROM "${table}"`;
+      await conn.run(
+        `COPY (SELECT * FROM "${table}" ORDER BY ${order}) TO '${path.join(staging, `${table}.parquet`).replaceAll("'", "''")}'
+         (FORMAT parquet, COMPRESSION zstd, KV_METADATA {dataset: '${manifest.label.replaceAll("'", "''")}'})`
+      );
+      await conn.run(
+        `COPY (${label} ORDER BY ${order}) TO '${path.join(staging, `${table}.csv`).replaceAll("'", "''")}' (FORMAT csv, HEADER true)`
+      );
+      await writeArrow(conn, table, path.join(staging, `${table}.arrow`));
+      const count = await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM "${table}"`);
+      tables[table] = {
+        rows: Number(count.getRowObjectsJS()[0]?.n ?? 0),
+        description: TABLES[table].description,
+        files: {
+          arrow: await describe(staging, `${table}.arrow`),
+          parquet: await describe(staging, `${table}.parquet`),
+          csv: await describe(staging, `${table}.csv`)
+        }
+      };
+    }
+    const full: Manifest = { ...manifest, tables };
+    await writeFile(path.join(staging, 'manifest.json'), JSON.stringify(full, null, 2) + '\n');
+    await input.onStep?.('compress');
+    for (const t of Object.values(tables)) await precompress(path.join(staging, t.files.arrow.path));
+    await precompress(path.join(staging, 'manifest.json'));
+    await input.onStep?.('swap');
+    await swapInto(staging, outDir);
+    return full;
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Static hosts serve `.br`/`.gz` twins when the browser accepts them (scripts/serve.ts does), so the
+ * Arrow the browser loads travels compressed; Arrow IPC itself is uncompressed columnar data.
+ */
+async function precompress(file: string): Promise<void> {
+  const bytes = await readFile(file);
+  await writeFile(`${file}.br`, brotliCompressSync(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9 } }));
+  await writeFile(`${file}.gz`, gzipSync(bytes, { level: 9 }));
+}
+
+/**
+ * Replace `outDir` by `staging` with renames, so a reader sees the old release or the new one and
+ * never a mixture. When staging is on another file system, the copy goes to a sibling folder first.
+ */
+async function swapInto(staging: string, outDir: string): Promise<void> {
+  await mkdir(path.dirname(outDir), { recursive: true });
+  const incoming = `${outDir}.incoming-${process.pid}`;
+  const previous = `${outDir}.previous-${process.pid}`;
+  try {
+    await rename(staging, incoming);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+    await cp(staging, incoming, { recursive: true });
+  }
+  const hadPrevious = existsSync(outDir);
+  if (hadPrevious) await rename(outDir, previous);
+  try {
+    await rename(incoming, outDir);
+  } catch (e) {
+    if (hadPrevious) await rename(previous, outDir);
+    await rm(incoming, { recursive: true, force: true });
+    throw e;
+  }
+  if (hadPrevious) await rm(previous, { recursive: true, force: true });
+}

@@ -1,0 +1,151 @@
+/**
+ * The pipeline, stage by stage: read and validate the extract, aggregate it into the data contract,
+ * apply disclosure control, and publish atomically. Each stage reports rows and time through `log`,
+ * so the CLI can print progress and tests can stay quiet.
+ */
+import { DuckDBInstance } from '@duckdb/node-api';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Manifest, ManifestSource } from '../lib/data/manifest';
+import { SCHEMA_VERSION } from '../lib/data/schema';
+import { aggregate, type AreaIdentity } from './aggregate';
+import { readConfig } from './config';
+import { applyDisclosureControl } from './disclosure';
+import { InputError } from './errors';
+import { EXTRACT_FILES, loadExtract } from './extract';
+import { publish } from './publish';
+
+export interface PipelineOptions {
+  input: string;
+  out: string;
+  config?: string;
+  stagingRoot?: string;
+  log?: (line: string) => void;
+  onStep?: (step: string) => void | Promise<void>;
+}
+
+interface ExtractMeta {
+  synthetic: boolean;
+  label: string;
+  la: AreaIdentity | null;
+  neighbours: { code: string; name: string }[];
+}
+
+function readExtractMeta(dir: string): ExtractMeta {
+  const file = path.join(dir, 'extract.json');
+  if (!existsSync(file)) return { synthetic: false, label: '', la: null, neighbours: [] };
+  let meta: Record<string, unknown>;
+  try {
+    meta = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new InputError([{ file: 'extract.json', line: 0, column: '', value: (e as Error).message, expected: 'valid JSON' }]);
+  }
+  const la = meta.la as AreaIdentity | undefined;
+  return {
+    synthetic: meta.synthetic === true,
+    label: typeof meta.label === 'string' ? meta.label : '',
+    la: la && typeof la.code === 'string' && typeof la.name === 'string' ? la : null,
+    neighbours: Array.isArray(meta.neighbours) ? (meta.neighbours as { code: string; name: string }[]) : []
+  };
+}
+
+async function sha256(file: string): Promise<string> {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+export async function runPipeline(opts: PipelineOptions): Promise<Manifest> {
+  const log = opts.log ?? (() => {});
+  const started = performance.now();
+  let t = started;
+  const stage = (name: string, detail: string) => {
+    const now = performance.now();
+    log(`${name.padEnd(12)} ${detail} (${((now - t) / 1000).toFixed(2)} s)`);
+    t = now;
+  };
+
+  const config = readConfig(opts.config);
+  const meta = readExtractMeta(opts.input);
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  try {
+    await conn.run('SET autoinstall_known_extensions = false');
+    await conn.run('SET autoload_known_extensions = false');
+
+    const loaded = await loadExtract(conn, opts.input);
+    stage('read', Object.entries(loaded.rows).map(([f, n]) => `${f} ${n.toLocaleString('en-GB')} rows`).join(', '));
+
+    let la = meta.la;
+    if (!la) {
+      const r = await conn.runAndReadAll('SELECT DISTINCT la_code AS code, la_name AS name, region FROM in_schools');
+      const las = r.getRowObjectsJS() as unknown as AreaIdentity[];
+      if (las.length !== 1) {
+        throw new InputError([
+          { file: 'schools.csv', line: 0, column: 'la_code', value: las.map((l) => l.code).join(', '), expected: 'one local authority per extract' }
+        ]);
+      }
+      la = las[0]!;
+    }
+
+    await aggregate(conn, la, config.statistical_neighbours);
+    const counts = await conn.runAndReadAll(
+      `SELECT (SELECT count(*) FROM school_year)::INTEGER AS sy, (SELECT count(*) FROM school_year_reason)::INTEGER AS syr, (SELECT count(*) FROM area_year)::INTEGER AS ay`
+    );
+    const c = counts.getRowObjectsJS()[0]!;
+    stage('aggregate', `school_year ${c.sy} rows, school_year_reason ${c.syr} rows, area_year ${c.ay} rows`);
+
+    const disclosure = await applyDisclosureControl(conn, config.disclosure, { synthetic: meta.synthetic });
+    stage('disclosure', disclosure.applied ? `${disclosure.cells_published} cells published` : 'not applied (synthetic data)');
+
+    const yearsRes = await conn.runAndReadAll('SELECT DISTINCT academic_year FROM school_year ORDER BY 1');
+    const years = yearsRes.getRowObjectsJS().map((r) => String(r.academic_year));
+    const sources: ManifestSource[] = [
+      {
+        name: meta.synthetic ? `${meta.label}` : `${la.name} pupil-level extract`,
+        kind: meta.synthetic ? 'synthetic demo extract' : 'council extract',
+        files: await Promise.all(
+          EXTRACT_FILES.filter((f) => f.file !== 'comparators.csv').map(async (f) => ({
+            path: f.file,
+            sha256: await sha256(path.join(opts.input, f.file)),
+            rows: loaded.rows[f.file] ?? 0
+          }))
+        ),
+        published_under: disclosure.applied ? 'this pipeline\u2019s disclosure control' : 'not applicable: synthetic data'
+      },
+      {
+        name: meta.synthetic ? 'Synthetic comparators (England, region, statistical neighbours)' : 'Comparator figures',
+        kind: meta.synthetic ? 'synthetic comparators' : 'DfE open data',
+        files: [
+          { path: 'comparators.csv', sha256: await sha256(path.join(opts.input, 'comparators.csv')), rows: loaded.rows['comparators.csv'] ?? 0 }
+        ],
+        published_under: meta.synthetic ? 'not applicable: synthetic data' : 'DfE statistics release rules'
+      }
+    ];
+    const release = `${meta.synthetic ? 'demo' : la.code}-${years.at(-1)?.replace('/', '-') ?? 'empty'}`;
+    const manifest = await publish({
+      conn,
+      outDir: opts.out,
+      stagingRoot: opts.stagingRoot ?? path.join(process.cwd(), '.cache', 'staging'),
+      onStep: opts.onStep,
+      manifest: {
+        schema_version: SCHEMA_VERSION,
+        release,
+        generated_at: new Date().toISOString(),
+        synthetic: meta.synthetic,
+        label: meta.synthetic ? meta.label || 'SYNTHETIC DEMO DATA' : `${la.name}: published exclusions data`,
+        la,
+        neighbours: meta.neighbours.filter((n) => config.statistical_neighbours === null || config.statistical_neighbours.includes(n.code)),
+        years,
+        latest_year: years.at(-1) ?? '',
+        sources,
+        disclosure
+      }
+    });
+    stage('publish', `${Object.keys(manifest.tables).length} tables written to ${opts.out}`);
+    log(`done in ${((performance.now() - started) / 1000).toFixed(2)} s: ${Object.values(manifest.tables).reduce((a, t) => a + t.rows, 0).toLocaleString('en-GB')} rows published`);
+    return manifest;
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
