@@ -7,7 +7,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { Float64, Int32, Table, Utf8, tableToIPC, vectorFromArray, type DataType, type Vector } from 'apache-arrow';
 import { createHash } from 'node:crypto';
-import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile, cp } from 'node:fs/promises';
 import path from 'node:path';
@@ -88,25 +87,12 @@ export async function publish(input: PublishInput): Promise<Manifest> {
     }
     const full: Manifest = { ...manifest, tables };
     await writeFile(path.join(staging, 'manifest.json'), JSON.stringify(full, null, 2) + '\n');
-    await input.onStep?.('compress');
-    for (const t of Object.values(tables)) await precompress(path.join(staging, t.files.arrow.path));
-    await precompress(path.join(staging, 'manifest.json'));
     await input.onStep?.('swap');
     await swapInto(staging, outDir);
     return full;
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
-}
-
-/**
- * Static hosts serve `.br`/`.gz` twins when the browser accepts them (scripts/serve.ts does), so the
- * Arrow the browser loads travels compressed; Arrow IPC itself is uncompressed columnar data.
- */
-async function precompress(file: string): Promise<void> {
-  const bytes = await readFile(file);
-  await writeFile(`${file}.br`, brotliCompressSync(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9 } }));
-  await writeFile(`${file}.gz`, gzipSync(bytes, { level: 9 }));
 }
 
 /**

@@ -19,6 +19,9 @@ import type { TableName } from './schema';
 import type { Sql } from './sql';
 import { arrowToRows, LOCKDOWN_STATEMENTS } from './wasm-shared';
 
+/** Long enough for a 35 MB download on a slow line; short enough that a hang becomes an error. */
+const START_TIMEOUT_MS = 60_000;
+
 class BrowserWasmDb implements Db {
   readonly engine = 'duckdb-wasm' as const;
   /** Every statement this client ran, so tests (and the curious) can see that a view was queried. */
@@ -99,9 +102,27 @@ async function open(dataBase: string): Promise<BrowserWasmDb> {
     eh: { mainModule: ehWasm, mainWorker: ehWorker }
   });
   if (!bundle.mainWorker) throw new Error('DuckDB-WASM: no worker in the selected bundle');
+  // DuckDB-WASM's instantiate never settles when the wasm file is missing or broken, so a page
+  // would show "loading" for ever: check the file is there, and give up after a generous wait.
+  const head = await fetch(bundle.mainModule, { method: 'HEAD' });
+  if (!head.ok) throw new Error(`Could not load the DuckDB engine (${bundle.mainModule.split('/').pop()}): HTTP ${head.status}`);
   const worker = new Worker(bundle.mainWorker);
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
-  await db.instantiate(bundle.mainModule, bundle.pthreadWorker);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      db.instantiate(bundle.mainModule, bundle.pthreadWorker),
+      new Promise<never>((_, reject) => {
+        worker.addEventListener('error', (e) => reject(new Error(`The DuckDB engine failed to start: ${e.message || 'worker error'}`)));
+        timer = setTimeout(() => reject(new Error(`The DuckDB engine did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+      })
+    ]);
+  } catch (e) {
+    worker.terminate();
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
   const connection = await db.connect();
   for (const s of LOCKDOWN_STATEMENTS) await connection.query(s);
   return new BrowserWasmDb(db, connection, manifest, dataBase);
