@@ -14,6 +14,9 @@ import { InputError } from './errors';
 import { runPipeline } from './run';
 
 const FIXTURE = path.resolve('tests/fixtures/extract-small');
+// Thresholds of 1 suppress nothing, so the aggregation can be checked against hand-worked counts;
+// disclosure.test.ts checks the suppression itself.
+const NO_SUPPRESSION = path.resolve('tests/fixtures/config-no-suppression.json');
 let tmp: string;
 let out: string;
 let manifest: Manifest;
@@ -21,7 +24,7 @@ let manifest: Manifest;
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'pipeline-'));
   out = path.join(tmp, 'published');
-  manifest = await runPipeline({ input: FIXTURE, out, stagingRoot: path.join(tmp, 'staging') });
+  manifest = await runPipeline({ input: FIXTURE, out, config: NO_SUPPRESSION, stagingRoot: path.join(tmp, 'staging') });
 });
 
 afterAll(async () => {
@@ -136,13 +139,22 @@ describe('safety of the output', () => {
     expect(readdirSync(path.join(tmp, 'staging'))).toEqual([]);
   });
 
-  it('refuses to publish an extract that is not synthetic until disclosure control exists', async () => {
+  it('publishes an extract not marked synthetic with disclosure control applied and no synthetic label', async () => {
     const input = path.join(tmp, 'real');
     await cp(FIXTURE, input, { recursive: true });
     await rm(path.join(input, 'extract.json'));
     const target = path.join(tmp, 'real-out');
-    await expect(runPipeline({ input, out: target, stagingRoot: path.join(tmp, 'staging') })).rejects.toThrow(/refusing to publish real pupil data/);
-    expect(existsSync(target)).toBe(false);
+    const m = await runPipeline({ input, out: target, stagingRoot: path.join(tmp, 'staging') });
+    expect(m.synthetic).toBe(false);
+    expect(m.la).toEqual({ code: '990', name: 'Testshire', region: 'South West' });
+    expect(m.disclosure.applied).toBe(true);
+    // Every school-year group here has fewer than 10 pupils: nothing about them may be published.
+    const db = await NodeDb.fromPublished(target);
+    const [r] = await db.query<{ published: number }>(sql`SELECT count(pupils)::INTEGER AS published FROM school_year WHERE pupils > 0`);
+    expect(r!.published).toBe(0);
+    await db.close();
+    const csv = await readFile(path.join(target, 'school_year.csv'), 'utf8');
+    expect(csv.startsWith('urn,')).toBe(true);
   });
 
   it('reports bad values with file, line, column, value and what was expected', async () => {

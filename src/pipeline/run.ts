@@ -94,8 +94,16 @@ export async function runPipeline(opts: PipelineOptions): Promise<Manifest> {
     const c = counts.getRowObjectsJS()[0]!;
     stage('aggregate', `school_year ${c.sy} rows, school_year_reason ${c.syr} rows, area_year ${c.ay} rows`);
 
-    const disclosure = await applyDisclosureControl(conn, config.disclosure, { synthetic: meta.synthetic });
-    stage('disclosure', disclosure.applied ? `${disclosure.cells_published} cells published` : 'not applied (synthetic data)');
+    const disclosure = await applyDisclosureControl(conn, config.disclosure);
+    const suppressed = Object.entries(disclosure.cells_suppressed).filter(([, n]) => n > 0);
+    const total = disclosure.cells_published + suppressed.reduce((a, [, n]) => a + n, 0);
+    const share = (n: number) => `${((100 * n) / Math.max(1, total)).toFixed(1)}%`;
+    stage(
+      'disclosure',
+      `${disclosure.cells_published.toLocaleString('en-GB')} of ${total.toLocaleString('en-GB')} cells published; suppressed: ${
+        suppressed.map(([r, n]) => `${r} ${n.toLocaleString('en-GB')} (${share(n)})`).join(', ') || 'none'
+      }`
+    );
 
     const yearsRes = await conn.runAndReadAll('SELECT DISTINCT academic_year FROM school_year ORDER BY 1');
     const years = yearsRes.getRowObjectsJS().map((r) => String(r.academic_year));
@@ -110,7 +118,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<Manifest> {
             rows: loaded.rows[f.file] ?? 0
           }))
         ),
-        published_under: disclosure.applied ? 'this pipeline\u2019s disclosure control' : 'not applicable: synthetic data'
+        published_under: `this pipeline\u2019s disclosure control (data/DISCLOSURE.md): counts of 1 to ${config.disclosure.min_count - 1} and groups of 1 to ${config.disclosure.min_group - 1} pupils suppressed, with secondary suppression`
       },
       {
         name: meta.synthetic ? 'Synthetic comparators (England, region, statistical neighbours)' : 'Comparator figures',
@@ -118,7 +126,9 @@ export async function runPipeline(opts: PipelineOptions): Promise<Manifest> {
         files: [
           { path: 'comparators.csv', sha256: await sha256(path.join(opts.input, 'comparators.csv')), rows: loaded.rows['comparators.csv'] ?? 0 }
         ],
-        published_under: meta.synthetic ? 'not applicable: synthetic data' : 'DfE statistics release rules'
+        published_under: meta.synthetic
+          ? 'synthetic figures, put through this pipeline\u2019s disclosure control'
+          : 'published under DfE\u2019s rules, then put through this pipeline\u2019s disclosure control'
       }
     ];
     const release = `${meta.synthetic ? 'demo' : la.code}-${years.at(-1)?.replace('/', '-') ?? 'empty'}`;
