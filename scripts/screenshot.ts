@@ -3,7 +3,7 @@
  * how docs/overview.png (the README's picture) is refreshed.
  *
  *   npm run serve &   then   npx tsx scripts/screenshot.ts [--url http://localhost:4173/] [--out docs/overview.png]
- *                                                           [--width 1200] [--dark] [--no-js]
+ *                                                           [--width 1200] [--dark] [--no-js] [--full] [--selector CSS]
  */
 import { chromium } from '@playwright/test';
 import { parseArgs } from 'node:util';
@@ -16,7 +16,8 @@ const { values } = parseArgs({
     width: { type: 'string', default: '1200' },
     dark: { type: 'boolean', default: false },
     'no-js': { type: 'boolean', default: false },
-    full: { type: 'boolean', default: false }
+    full: { type: 'boolean', default: false },
+    selector: { type: 'string' }
   }
 });
 
@@ -40,6 +41,7 @@ if (!values['no-js']) {
     .waitFor({ timeout: 30_000 })
     .catch(() => console.error('DuckDB-WASM did not report ready within 30 s'));
 }
-await page.screenshot({ path: values.out!, fullPage: values.full });
+if (values.selector) await page.locator(values.selector).first().screenshot({ path: values.out! });
+else await page.screenshot({ path: values.out!, fullPage: values.full });
 console.log(`wrote ${values.out}`);
 await browser.close();
