@@ -1,0 +1,359 @@
+/**
+ * The independent disclosure audit of a published release (DISCLOSURE.md): re-reads every file of a
+ * release folder, in every format, and lists each breach of the rules.
+ *
+ * Independence is the point. The pipeline's suppressor decides what to hide; this module checks the
+ * result from the files alone, sharing no code with the suppressor, the aggregation or the schema
+ * module (`src/pipeline/**`, `src/lib/**`), so that one bug cannot both cause a leak and hide it.
+ * The pipeline calls `auditRelease` on its staging folder and refuses to publish on any breach;
+ * `npm run audit -- DIR` (cli.ts) runs the same check on any folder.
+ */
+import { DuckDBInstance } from '@duckdb/node-api';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Collector, RULES, RULE_ORDER, type Breach } from './breach';
+import {
+  checkEventsFollowPupils,
+  checkMarkers,
+  checkReasonsFollowPupils,
+  checkSmallCounts,
+  checkSmallGroups,
+  toCountTable,
+  type CountTable
+} from './cells';
+import { checkEquations } from './equations';
+import { identifierColumnProblem, scanValue, type IdentifierMatch, type ScanOptions } from './identifiers';
+import {
+  DATASET_COLUMN,
+  EXPECTED_COLUMNS,
+  FORMATS,
+  TABLE_NAMES,
+  isIntegerColumn,
+  type Format,
+  type TableName
+} from './layout';
+import { MANIFEST_FILE, checkManifest, type ManifestInput } from './manifest';
+import { ReadError, column, parseCsv, readArrow, readParquet, withoutColumn, type Grid } from './read';
+
+export type { Breach } from './breach';
+export { RULES, RULE_ORDER } from './breach';
+export type { Grid } from './read';
+export { parseCsv, withoutColumn } from './read';
+export type { TableName as AuditTableName } from './layout';
+
+export interface AuditOptions {
+  /** Pupil counts from 1 to minCount - 1 must be suppressed. */
+  minCount: number;
+  /** Rows with 1 to minGroup - 1 pupils must be suppressed whole. */
+  minGroup: number;
+  /** The extract the release was built from: its `pupils.csv` pupil_ref values are looked for. */
+  extractDir?: string;
+}
+
+export interface AuditReport {
+  breaches: Breach[];
+  /** Cells (or columns, files, equations) each rule looked at. */
+  checked: Map<string, number>;
+  /** Data rows of each table as read. */
+  rows: Map<string, number>;
+}
+
+/** Wrong arguments (missing folder, bad thresholds, unreadable extract): not a finding about the release. */
+export class AuditSetupError extends Error {}
+
+export async function auditRelease(dir: string, opts: AuditOptions): Promise<Breach[]> {
+  return (await runAudit(dir, opts)).breaches;
+}
+
+/** One line per breach: `table.csv:row column: rule — detail (value)`. */
+export function formatBreach(b: Breach): string {
+  const isTable = (TABLE_NAMES as readonly string[]).includes(b.table);
+  // A file-level breach about one format of a table names that file rather than the CSV.
+  const aboutFormat = isTable && b.row === 0 && (FORMATS as readonly string[]).includes(b.column);
+  const file = aboutFormat ? `${b.table}.${b.column}` : isTable ? `${b.table}.csv` : b.table === 'manifest' ? MANIFEST_FILE : b.table;
+  const col = b.column && !aboutFormat ? ` ${b.column}` : '';
+  const value = b.value !== '' ? ` (${b.value})` : '';
+  return `${file}:${b.row}${col}: ${b.rule} — ${b.detail}${value}`;
+}
+
+/** Thresholds recorded in a release's manifest (`disclosure.thresholds`), when present and valid. */
+export async function manifestThresholds(dir: string): Promise<{ minCount?: number; minGroup?: number }> {
+  try {
+    const m = JSON.parse(await readFile(path.join(dir, MANIFEST_FILE), 'utf8')) as { disclosure?: { thresholds?: Record<string, unknown> } };
+    const t = m.disclosure?.thresholds ?? {};
+    const int = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 ? v : undefined);
+    return { minCount: int(t.min_count), minGroup: int(t.min_group) };
+  } catch {
+    return {};
+  }
+}
+
+async function listFiles(dir: string, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(path.join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...(await listFiles(dir, rel)));
+    else out.push(rel);
+  }
+  return out.sort();
+}
+
+/**
+ * The extract's pupil references, to look for in published text. Read here rather than taken from
+ * the pipeline, so the audit stays independent: Parquet through DuckDB, CSV with the audit's own
+ * parser after a byte-for-byte (latin-1) decode, which keeps ASCII references intact whatever the
+ * file's encoding.
+ */
+async function readPupilRefs(conn: Awaited<ReturnType<DuckDBInstance['connect']>>, extractDir: string): Promise<Set<string>> {
+  const parquet = path.join(extractDir, 'pupils.parquet');
+  const csv = path.join(extractDir, 'pupils.csv');
+  const exists = async (f: string) => stat(f).then(() => true, () => false);
+  try {
+    if (await exists(parquet)) {
+      const reader = await conn.runAndReadAll(
+        `SELECT DISTINCT CAST(pupil_ref AS VARCHAR) AS r FROM read_parquet('${parquet.replaceAll("'", "''")}') WHERE pupil_ref IS NOT NULL`
+      );
+      return new Set(reader.getColumnsJS()[0]?.map((v) => String(v)) ?? []);
+    }
+    if (!(await exists(csv))) throw new AuditSetupError(`--extract ${extractDir}: no pupils.csv or pupils.parquet there`);
+    const grid = parseCsv(new TextDecoder('latin1').decode(await readFile(csv)).replace(/^\u00ef\u00bb\u00bf/, ''));
+    const refs = column(grid, 'pupil_ref');
+    if (!refs) throw new Error('no pupil_ref column');
+    return new Set(refs.filter((v): v is string => v !== null && v !== ''));
+  } catch (e) {
+    if (e instanceof AuditSetupError) throw e;
+    throw new AuditSetupError(`--extract ${extractDir}: cannot read pupil_ref (${(e as Error).message.split('\n')[0] ?? ''})`);
+  }
+}
+
+const DIFF_LIMIT = 5;
+
+/** Every format of a table must hold the same columns and the same cells in the same order. */
+function compareFormats(table: TableName, reference: { format: Format; grid: Grid }, other: { format: Format; grid: Grid }, out: Collector): void {
+  const a = reference.grid;
+  const b = other.grid;
+  const pair = `${table}.${other.format} and ${table}.${reference.format}`;
+  if (a.names.join('\u0001') !== b.names.join('\u0001')) {
+    out.add(RULES.filesDiffer, table, 0, '', '', `${pair} have different columns: [${b.names.join(', ')}] vs [${a.names.join(', ')}]`);
+    return;
+  }
+  if (a.rows !== b.rows) {
+    out.add(RULES.filesDiffer, table, 0, '', '', `${pair} have different row counts: ${b.rows} vs ${a.rows}`);
+    return;
+  }
+  let differences = 0;
+  a.names.forEach((name, i) => {
+    const ca = a.columns[i] ?? [];
+    const cb = b.columns[i] ?? [];
+    for (let r = 0; r < a.rows; r++) {
+      if ((ca[r] ?? null) === (cb[r] ?? null)) continue;
+      differences++;
+      if (differences <= DIFF_LIMIT) {
+        const show = (v: string | null | undefined) => (v === null || v === undefined ? 'NULL' : JSON.stringify(v));
+        out.add(RULES.filesDiffer, table, r + 1, name, '', `${pair} differ: ${show(cb[r])} vs ${show(ca[r])}`);
+      }
+    }
+    out.count(RULES.filesDiffer, a.rows);
+  });
+  if (differences > DIFF_LIMIT) {
+    out.add(RULES.filesDiffer, table, 0, '', '', `${pair} differ in ${differences} cells in all (first ${DIFF_LIMIT} listed)`);
+  }
+}
+
+/** Rule 7 over a grid's text columns; identical strings are scanned once. */
+function scanGrid(table: TableName, grid: Grid, scan: ScanOptions, out: Collector): void {
+  const cache = new Map<string, IdentifierMatch[]>();
+  grid.names.forEach((name, i) => {
+    if (isIntegerColumn(table, name)) return;
+    const col = grid.columns[i] ?? [];
+    for (let r = 0; r < grid.rows; r++) {
+      const v = col[r];
+      if (v === null || v === undefined || v === '') continue;
+      let found = cache.get(v);
+      if (!found) cache.set(v, (found = scanValue(v, scan)));
+      for (const m of found) out.add(RULES.identifierValue, table, r + 1, name, m.masked, `${m.kind}: ${m.detail}`);
+    }
+    out.count(RULES.identifierValue, grid.rows);
+  });
+}
+
+/** Rule 7 over the manifest's strings (not for dates: `generated_at` is one, and names no pupil). */
+function scanJson(value: unknown, where: string, scan: ScanOptions, out: Collector): void {
+  if (typeof value === 'string') {
+    out.count(RULES.identifierValue);
+    for (const m of scanValue(value, { ...scan, dates: false })) out.add(RULES.identifierValue, 'manifest', 0, where, m.masked, `${m.kind}: ${m.detail}`);
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => scanJson(v, `${where}[${i}]`, scan, out));
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) scanJson(v, where ? `${where}.${k}` : k, scan, out);
+  }
+}
+
+export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditReport> {
+  for (const [name, v] of [['minCount', opts.minCount], ['minGroup', opts.minGroup]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new AuditSetupError(`${name} must be a whole number of at least 1, got ${String(v)}`);
+  }
+  let isDir = false;
+  try {
+    isDir = (await stat(dir)).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) throw new AuditSetupError(`${dir} is not a folder`);
+
+  const out = new Collector();
+  const files = new Map<string, Uint8Array>();
+  for (const rel of await listFiles(dir)) files.set(rel, await readFile(path.join(dir, rel)));
+
+  let manifest: ManifestInput['manifest'];
+  const manifestBytes = files.get(MANIFEST_FILE);
+  if (!manifestBytes) manifest = { ok: false, problem: `${MANIFEST_FILE} is missing` };
+  else {
+    try {
+      manifest = { ok: true, value: JSON.parse(new TextDecoder().decode(manifestBytes)) as unknown };
+    } catch (e) {
+      manifest = { ok: false, problem: `${MANIFEST_FILE} is not valid JSON: ${(e as Error).message}` };
+    }
+  }
+
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  try {
+    const scan: ScanOptions = opts.extractDir ? { pupilRefs: await readPupilRefs(conn, opts.extractDir) } : {};
+    const primary = new Map<TableName, Grid>();
+    const rowCounts: ManifestInput['rows'] = new Map();
+
+    for (const table of TABLE_NAMES) {
+      const grids = new Map<Format, Grid>();
+      const counts = new Map<Format, number>();
+      rowCounts.set(table, counts);
+      let csvRaw: Grid | undefined;
+      for (const format of FORMATS) {
+        const rel = `${table}.${format}`;
+        const bytes = files.get(rel);
+        if (!bytes) continue; // reported by the manifest check
+        out.count(RULES.unreadable);
+        try {
+          let grid: Grid;
+          if (format === 'csv') {
+            grid = parseCsv(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+            csvRaw = grid;
+          } else if (format === 'parquet') {
+            const read = await readParquet(conn, path.join(dir, rel));
+            grid = read.grid;
+            for (const m of read.metadata) {
+              for (const hit of scanValue(m.value, scan)) out.add(RULES.identifierValue, table, 0, `parquet metadata ${m.key}`, hit.masked, `${hit.kind}: ${hit.detail}`);
+              const problem = identifierColumnProblem(table, m.key);
+              if (problem) out.add(RULES.identifierColumn, table, 0, `parquet metadata ${m.key}`, m.key, problem);
+            }
+          } else {
+            grid = readArrow(bytes);
+          }
+          counts.set(format, grid.rows);
+          grids.set(format, grid);
+        } catch (e) {
+          const message = e instanceof ReadError || e instanceof TypeError ? e.message : (e as Error).message.split('\n')[0] ?? String(e);
+          out.add(RULES.unreadable, table, 0, format, rel, `${rel} cannot be read: ${message}`);
+        }
+      }
+
+      // Rule 6 and the known-columns check, over the column names of every format.
+      const columnFormats = new Map<string, Format[]>();
+      for (const [format, grid] of grids) for (const name of grid.names) columnFormats.set(name, [...(columnFormats.get(name) ?? []), format]);
+      for (const [name, formats] of columnFormats) {
+        out.count(RULES.identifierColumn);
+        out.count(RULES.schema);
+        const problem = identifierColumnProblem(table, name);
+        if (problem) {
+          out.add(RULES.identifierColumn, table, 0, name, name, `column "${name}" in ${formats.map((f) => `${table}.${f}`).join(', ')}: ${problem}`);
+        } else if (name !== DATASET_COLUMN && !EXPECTED_COLUMNS[table].includes(name)) {
+          out.add(RULES.schema, table, 0, name, name, `column "${name}" in ${formats.map((f) => `${table}.${f}`).join(', ')} is not one the audit knows, so it cannot be checked`);
+        }
+      }
+      for (const [format, grid] of grids) {
+        for (const name of EXPECTED_COLUMNS[table]) {
+          if (!grid.names.includes(name)) out.add(RULES.schema, table, 0, name, '', `${table}.${format} lacks column "${name}"`);
+        }
+      }
+      const parquet = grids.get('parquet');
+      parquet?.names.forEach((name, i) => {
+        const type = parquet.types?.[i] ?? '';
+        if (!EXPECTED_COLUMNS[table].includes(name)) return;
+        const integer = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/.test(type);
+        if (isIntegerColumn(table, name) ? !integer : type !== 'VARCHAR') {
+          out.add(RULES.schema, table, 0, name, type, `${table}.parquet column "${name}" is ${type}, expected ${isIntegerColumn(table, name) ? 'a whole-number type' : 'VARCHAR'}`);
+        }
+      });
+
+      // The formats must agree; the rules then run on one of them (Parquet, the typed one, first).
+      const stripped = [...grids].map(([format, grid]) => ({ format, grid: withoutColumn(grid, DATASET_COLUMN) }));
+      const reference = stripped.find((s) => s.format === 'parquet') ?? stripped[0];
+      if (reference) {
+        for (const s of stripped) if (s !== reference) compareFormats(table, reference, s, out);
+        primary.set(table, reference.grid);
+      }
+      const scanned = csvRaw ?? reference?.grid;
+      if (scanned) scanGrid(table, scanned, scan, out);
+    }
+
+    checkCounts(primary, opts, out);
+
+    // Rule 8, and identifiers in the manifest's own text.
+    checkManifest({ manifest, files, rows: rowCounts }, out);
+    if (manifest.ok) scanJson(manifest.value, '', scan, out);
+
+    const rows = new Map<string, number>();
+    for (const [t, g] of primary) rows.set(t, g.rows);
+    return { breaches: sortBreaches(out.breaches), checked: out.checked, rows };
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+/**
+ * Rules 1 to 5 (small counts, small groups, events follow pupils, markers, recoverability) on tables
+ * already read. Split out so the suppressor's mutation tests can re-audit many altered copies of
+ * a release in memory without writing files for each.
+ */
+function checkCounts(tables: ReadonlyMap<TableName, Grid>, opts: Pick<AuditOptions, 'minCount' | 'minGroup'>, out: Collector): void {
+  const countTables = new Map<TableName, CountTable>();
+  for (const table of ['school_year', 'school_year_reason', 'area_year'] as const) {
+    const grid = tables.get(table);
+    if (!grid) continue;
+    const t = toCountTable(table, grid, out);
+    countTables.set(table, t);
+    checkMarkers(t, out);
+    checkSmallCounts(t, opts.minCount, out);
+    if (table !== 'school_year_reason') {
+      checkSmallGroups(t, opts.minGroup, out);
+      checkEventsFollowPupils(t, out);
+    }
+  }
+  const sy = countTables.get('school_year');
+  const syr = countTables.get('school_year_reason');
+  if (sy && syr) checkReasonsFollowPupils(syr, sy, out);
+  checkEquations({ schools: tables.get('schools'), schoolYear: sy, reasons: syr, areaYear: countTables.get('area_year') }, out);
+}
+
+/** The disclosure rules (1 to 5) alone, on in-memory tables: see `checkCounts`. */
+export function auditTables(tables: ReadonlyMap<TableName, Grid>, opts: Pick<AuditOptions, 'minCount' | 'minGroup'>): Breach[] {
+  const out = new Collector();
+  checkCounts(tables, opts, out);
+  return sortBreaches(out.breaches);
+}
+
+function sortBreaches(breaches: Breach[]): Breach[] {
+  const ruleIndex = (r: string) => {
+    const i = RULE_ORDER.indexOf(r);
+    return i < 0 ? RULE_ORDER.length : i;
+  };
+  const tableIndex = (t: string) => {
+    const i = (TABLE_NAMES as readonly string[]).indexOf(t);
+    return i < 0 ? TABLE_NAMES.length : i;
+  };
+  return breaches
+    .map((b, i) => ({ b, i }))
+    .sort((x, y) => ruleIndex(x.b.rule) - ruleIndex(y.b.rule) || tableIndex(x.b.table) - tableIndex(y.b.table) || x.b.row - y.b.row || x.i - y.i)
+    .map((x) => x.b);
+}

@@ -1,0 +1,441 @@
+/**
+ * Secondary suppression, checked from the outside (DISCLOSURE.md "Secondary suppression: additive
+ * sets"): every equation total = sum of parts of sets A to G is rebuilt from the published files,
+ * then recovery is propagated the way a determined reader would do it. An equation with exactly one
+ * unknown cell gives that cell away; the recovered cell then counts as known in every other equation
+ * it is in, which may give away the next one, and so on to a fixed point.
+ *
+ * The propagation is a work queue over equations keyed by their count of unknown cells, so each
+ * recovery costs only the equations that cell is in (linear in the size of the system, not a
+ * rescan per round). Equations whose cells are all published are checked for arithmetic too: a
+ * total that does not equal its parts means the files cannot be trusted (`inconsistent`).
+ */
+import { RULES, type Collector } from './breach';
+import type { CountTable } from './cells';
+import { column, type Grid } from './read';
+import {
+  ALL_PHASES,
+  ALL_PUPILS,
+  COUNT_COLUMNS,
+  GROUP_PARTS,
+  LA_AREA_TYPE,
+  NOT_DISCLOSIVE_FLAGS,
+  PUPIL_GROUPS,
+  SINGLE_REASON_UNTIL
+} from './layout';
+
+export interface EquationInput {
+  schools?: Grid;
+  schoolYear?: CountTable;
+  reasons?: CountTable;
+  areaYear?: CountTable;
+}
+
+const PUBLISHED = 0;
+const UNKNOWN = 1;
+const RECOVERED = 2;
+
+interface Equation {
+  /** Cell id of the total, or -1 when the total is a missing row (which means zero). */
+  total: number;
+  parts: number[];
+  label: () => string;
+}
+
+const SEP = '\u0001';
+const key = (...parts: (string | number | null | undefined)[]): string => parts.map((p) => p ?? '').join(SEP);
+
+/** Every count cell of the three count tables, numbered, with its state and published value. */
+class CellSpace {
+  readonly tables: CountTable[] = [];
+  private readonly offsets: number[] = [];
+  private readonly columns: string[][] = [];
+  state = new Uint8Array(0);
+  value = new Float64Array(0);
+  flag: (string | null)[] = [];
+  size = 0;
+
+  add(t: CountTable): number {
+    const cols = COUNT_COLUMNS[t.table].filter((c) => t.values.has(c));
+    this.tables.push(t);
+    this.offsets.push(this.size);
+    this.columns.push(cols);
+    this.size += t.rows * cols.length;
+    return this.tables.length - 1;
+  }
+
+  finish(): void {
+    this.state = new Uint8Array(this.size);
+    this.value = new Float64Array(this.size);
+    this.flag = new Array<string | null>(this.size).fill(null);
+    this.tables.forEach((t, ti) => {
+      const cols = this.columns[ti] ?? [];
+      cols.forEach((c, ci) => {
+        const vals = t.values.get(c) ?? [];
+        const flags = t.flags.get(c) ?? [];
+        for (let r = 0; r < t.rows; r++) {
+          const id = this.id(ti, r, ci);
+          const v = vals[r];
+          if (v === null || v === undefined) {
+            this.state[id] = UNKNOWN;
+            this.flag[id] = flags[r] ?? null;
+          } else {
+            this.value[id] = v;
+          }
+        }
+      });
+    });
+  }
+
+  private id(ti: number, row: number, ci: number): number {
+    return (this.offsets[ti] ?? 0) + row * (this.columns[ti]?.length ?? 0) + ci;
+  }
+
+  /** The cell id of table ti's row and column, or undefined when the table lacks that column. */
+  cell(ti: number, row: number, col: string): number | undefined {
+    const ci = this.columns[ti]?.indexOf(col) ?? -1;
+    return ci < 0 ? undefined : this.id(ti, row, ci);
+  }
+
+  hasColumn(ti: number, col: string): boolean {
+    return (this.columns[ti]?.indexOf(col) ?? -1) >= 0;
+  }
+
+  locate(id: number): { table: string; row: number; column: string } {
+    let ti = this.offsets.length - 1;
+    while (ti > 0 && (this.offsets[ti] ?? 0) > id) ti--;
+    const cols = this.columns[ti] ?? [];
+    const local = id - (this.offsets[ti] ?? 0);
+    return {
+      table: this.tables[ti]?.table ?? '',
+      row: Math.floor(local / Math.max(cols.length, 1)) + 1,
+      column: cols[local % Math.max(cols.length, 1)] ?? ''
+    };
+  }
+
+  describe(id: number): string {
+    const l = this.locate(id);
+    return `${l.table}.csv:${l.row} ${l.column}`;
+  }
+}
+
+/** First academic year of `2019/20` (2019); falls back to `year_start`; NaN when neither parses. */
+function startYear(academicYear: string | null | undefined, yearStart: string | null | undefined): number {
+  const m = /^([0-9]{4})\/[0-9]{2}$/.exec(academicYear ?? '');
+  if (m?.[1]) return Number(m[1]);
+  return yearStart && /^[0-9]{4}$/.test(yearStart) ? Number(yearStart) : Number.NaN;
+}
+
+export function checkEquations(input: EquationInput, out: Collector): void {
+  const space = new CellSpace();
+  const SY = input.schoolYear ? space.add(input.schoolYear) : -1;
+  const SYR = input.reasons ? space.add(input.reasons) : -1;
+  const AY = input.areaYear ? space.add(input.areaYear) : -1;
+  space.finish();
+
+  const equations: Equation[] = [];
+  /** Adds one equation per column both sides have; a part or total outside the file is skipped. */
+  const addEquations = (
+    columns: readonly string[],
+    totalTable: number,
+    totalRow: number | undefined,
+    partTable: number,
+    partRows: readonly number[],
+    label: (col: string) => string
+  ): void => {
+    for (const col of columns) {
+      if (!space.hasColumn(partTable, col) || !space.hasColumn(totalTable, col)) continue;
+      const total = totalRow === undefined ? -1 : (space.cell(totalTable, totalRow, col) ?? -1);
+      const parts: number[] = [];
+      for (const r of partRows) {
+        const id = space.cell(partTable, r, col);
+        if (id !== undefined) parts.push(id);
+      }
+      equations.push({ total, parts, label: () => label(col) });
+    }
+  };
+
+  const sy = input.schoolYear;
+  const syr = input.reasons;
+  const ay = input.areaYear;
+  const groupsLabel = `${ALL_PUPILS} = ${GROUP_PARTS.join(' + ')}`;
+
+  // --- school_year: index, and set A (pupil groups within a school-year).
+  const syIndex = new Map<string, number>();
+  const syByLaYearGroup = new Map<string, number[]>();
+  const syByLaYearGroupPhase = new Map<string, number[]>();
+  if (sy) {
+    const urn = sy.text('urn');
+    const year = sy.text('academic_year');
+    const group = sy.text('pupil_group');
+    const bySchoolYear = new Map<string, Map<string, number>>();
+    for (let r = 0; r < sy.rows; r++) {
+      const g = group[r] ?? '';
+      if (!PUPIL_GROUPS.includes(g)) {
+        out.add(RULES.inconsistent, sy.table, r + 1, 'pupil_group', g, `unknown pupil group (expected ${PUPIL_GROUPS.join(', ')})`);
+        continue;
+      }
+      const k = key(urn[r], year[r], g);
+      if (syIndex.has(k)) {
+        out.add(RULES.inconsistent, sy.table, r + 1, 'pupil_group', g, `duplicate row for urn ${urn[r] ?? ''} ${year[r] ?? ''} ${g} (first at row ${(syIndex.get(k) ?? 0) + 1})`);
+        continue;
+      }
+      syIndex.set(k, r);
+      const sk = key(urn[r], year[r]);
+      let groups = bySchoolYear.get(sk);
+      if (!groups) bySchoolYear.set(sk, (groups = new Map()));
+      groups.set(g, r);
+    }
+    for (const groups of bySchoolYear.values()) {
+      const any = groups.values().next().value ?? 0;
+      const u = urn[any] ?? '';
+      const y = year[any] ?? '';
+      const missing = PUPIL_GROUPS.filter((g) => !groups.has(g));
+      if (missing.length) {
+        out.add(RULES.inconsistent, sy.table, any + 1, 'pupil_group', '', `urn ${u} ${y} lacks the ${missing.join(', ')} row(s); every school-year has all four groups`);
+      }
+      const all = groups.get(ALL_PUPILS);
+      if (all === undefined) continue;
+      const parts = GROUP_PARTS.flatMap((g) => (groups.has(g) ? [groups.get(g) as number] : []));
+      addEquations(COUNT_COLUMNS.school_year, SY, all, SY, parts, (c) => `A: urn ${u} ${y} ${c}: ${groupsLabel}`);
+    }
+  }
+
+  // --- area_year: set B (pupil groups within an area-year), and the LA rows for C, D, E.
+  interface LaRow { row: number; code: string; year: string; group: string; phase: string }
+  const laRows: LaRow[] = [];
+  if (ay) {
+    const type = ay.text('area_type');
+    const code = ay.text('area_code');
+    const year = ay.text('academic_year');
+    const phase = ay.text('phase');
+    const group = ay.text('pupil_group');
+    const byArea = new Map<string, Map<string, number>>();
+    const seen = new Set<string>();
+    for (let r = 0; r < ay.rows; r++) {
+      const g = group[r] ?? '';
+      if (!PUPIL_GROUPS.includes(g)) {
+        out.add(RULES.inconsistent, ay.table, r + 1, 'pupil_group', g, `unknown pupil group (expected ${PUPIL_GROUPS.join(', ')})`);
+        continue;
+      }
+      const k = key(type[r], code[r], year[r], phase[r], g);
+      if (seen.has(k)) {
+        out.add(RULES.inconsistent, ay.table, r + 1, 'pupil_group', g, `duplicate row for ${type[r] ?? ''} ${code[r] ?? ''} ${year[r] ?? ''} ${phase[r] ?? ''} ${g}`);
+        continue;
+      }
+      seen.add(k);
+      const ak = key(type[r], code[r], year[r], phase[r]);
+      let groups = byArea.get(ak);
+      if (!groups) byArea.set(ak, (groups = new Map()));
+      groups.set(g, r);
+      if (type[r] === LA_AREA_TYPE) laRows.push({ row: r, code: code[r] ?? '', year: year[r] ?? '', group: g, phase: phase[r] ?? '' });
+    }
+    for (const groups of byArea.values()) {
+      const any = groups.values().next().value ?? 0;
+      const all = groups.get(ALL_PUPILS);
+      const name = `${type[any] ?? ''} ${code[any] ?? ''} ${year[any] ?? ''} phase ${phase[any] ?? ''}`;
+      if (all === undefined) {
+        out.add(RULES.inconsistent, ay.table, any + 1, 'pupil_group', '', `${name} has group rows but no ${ALL_PUPILS} row`);
+        continue;
+      }
+      const parts = GROUP_PARTS.flatMap((g) => (groups.has(g) ? [groups.get(g) as number] : []));
+      // An area published for all pupils only (DfE's LA-level files have no SEN split) has no
+      // additive set of groups; once any group row exists, the missing ones mean zero.
+      if (parts.length === 0) continue;
+      addEquations(COUNT_COLUMNS.area_year, AY, all, AY, parts, (c) => `B: ${name} ${c}: ${groupsLabel}`);
+    }
+  }
+
+  // --- sets C, D, E: schools within the LA-year (and within its phases), phases within the LA-year.
+  if (sy && ay && laRows.length) {
+    const laCodes = new Set(laRows.map((l) => l.code));
+    const schoolPhase = new Map<string, string>();
+    const schoolLa = new Map<string, string>();
+    if (input.schools) {
+      const sUrn = column(input.schools, 'urn') ?? [];
+      const sPhase = column(input.schools, 'phase') ?? [];
+      const sLa = column(input.schools, 'la_code') ?? [];
+      for (let r = 0; r < input.schools.rows; r++) {
+        const u = sUrn[r] ?? '';
+        if (schoolPhase.has(u)) {
+          out.add(RULES.inconsistent, 'schools', r + 1, 'urn', u, `duplicate urn ${u}`);
+          continue;
+        }
+        schoolPhase.set(u, sPhase[r] ?? '');
+        schoolLa.set(u, sLa[r] ?? '');
+      }
+    }
+    const onlyLa = laCodes.size === 1 ? [...laCodes][0] : undefined;
+    const urn = sy.text('urn');
+    const year = sy.text('academic_year');
+    const group = sy.text('pupil_group');
+    const orphans = new Set<string>();
+    for (const r of syIndex.values()) {
+      const u = urn[r] ?? '';
+      const phase = schoolPhase.get(u);
+      if (phase === undefined && !orphans.has(u)) {
+        orphans.add(u);
+        out.add(RULES.inconsistent, sy.table, r + 1, 'urn', u, `urn ${u} is not in schools`);
+      }
+      const la = onlyLa ?? schoolLa.get(u);
+      if (la === undefined) continue;
+      const k = key(la, year[r], group[r]);
+      let list = syByLaYearGroup.get(k);
+      if (!list) syByLaYearGroup.set(k, (list = []));
+      list.push(r);
+      if (phase !== undefined) {
+        const kp = key(la, year[r], group[r], phase);
+        let pl = syByLaYearGroupPhase.get(kp);
+        if (!pl) syByLaYearGroupPhase.set(kp, (pl = []));
+        pl.push(r);
+      }
+    }
+    const laPhaseRows = new Map<string, LaRow[]>();
+    for (const l of laRows) {
+      if (l.phase === ALL_PHASES) continue;
+      const k = key(l.code, l.year, l.group);
+      let list = laPhaseRows.get(k);
+      if (!list) laPhaseRows.set(k, (list = []));
+      list.push(l);
+    }
+    const cols = COUNT_COLUMNS.area_year;
+    for (const l of laRows) {
+      const name = `LA ${l.code} ${l.year} ${l.group}`;
+      if (l.phase === ALL_PHASES) {
+        const parts = syByLaYearGroup.get(key(l.code, l.year, l.group)) ?? [];
+        addEquations(cols, AY, l.row, SY, parts, (c) => `C: ${name} ${c}: LA total = sum of ${parts.length} schools`);
+      } else {
+        const parts = syByLaYearGroupPhase.get(key(l.code, l.year, l.group, l.phase)) ?? [];
+        addEquations(cols, AY, l.row, SY, parts, (c) => `D: ${name} ${c}: LA ${l.phase} total = sum of ${parts.length} ${l.phase} schools`);
+      }
+    }
+    for (const l of laRows) {
+      if (l.phase !== ALL_PHASES) continue;
+      const phases = laPhaseRows.get(key(l.code, l.year, l.group));
+      if (!phases?.length) continue;
+      addEquations(cols, AY, l.row, AY, phases.map((p) => p.row), (c) => `E: LA ${l.code} ${l.year} ${l.group} ${c}: phase All = ${phases.map((p) => p.phase).join(' + ')}`);
+    }
+  }
+
+  // --- sets F (reasons within a school-year, one reason per event until 2019/20) and G (pupil
+  // groups within a school-year-reason; a missing reason row is a zero).
+  if (syr) {
+    const urn = syr.text('urn');
+    const year = syr.text('academic_year');
+    const group = syr.text('pupil_group');
+    const reason = syr.text('reason_code');
+    const byGroup = new Map<string, number[]>();
+    const byReason = new Map<string, Map<string, number>>();
+    for (let r = 0; r < syr.rows; r++) {
+      const g = group[r] ?? '';
+      if (!PUPIL_GROUPS.includes(g)) {
+        out.add(RULES.inconsistent, syr.table, r + 1, 'pupil_group', g, `unknown pupil group (expected ${PUPIL_GROUPS.join(', ')})`);
+        continue;
+      }
+      const rk = key(urn[r], year[r], reason[r]);
+      let groups = byReason.get(rk);
+      if (!groups) byReason.set(rk, (groups = new Map()));
+      if (groups.has(g)) {
+        out.add(RULES.inconsistent, syr.table, r + 1, 'reason_code', reason[r] ?? '', `duplicate row for urn ${urn[r] ?? ''} ${year[r] ?? ''} ${g} reason ${reason[r] ?? ''}`);
+        continue;
+      }
+      groups.set(g, r);
+      const gk = key(urn[r], year[r], g);
+      let list = byGroup.get(gk);
+      if (!list) byGroup.set(gk, (list = []));
+      list.push(r);
+    }
+    if (sy) {
+      const sUrn = sy.text('urn');
+      const sYear = sy.text('academic_year');
+      const sGroup = sy.text('pupil_group');
+      const sStart = sy.text('year_start');
+      for (const r of syIndex.values()) {
+        const start = startYear(sYear[r], sStart[r]);
+        // Unparseable years are held to set F too: better a false alarm than a missed recovery.
+        if (start >= SINGLE_REASON_UNTIL) continue;
+        const parts = byGroup.get(key(sUrn[r], sYear[r], sGroup[r])) ?? [];
+        addEquations(COUNT_COLUMNS.school_year_reason, SY, r, SYR, parts, (c) => `F: urn ${sUrn[r] ?? ''} ${sYear[r] ?? ''} ${sGroup[r] ?? ''} ${c}: school_year total = sum of ${parts.length} reasons (one reason per event before 2020/21)`);
+      }
+    }
+    for (const groups of byReason.values()) {
+      const any = groups.values().next().value ?? 0;
+      const parts = GROUP_PARTS.flatMap((g) => (groups.has(g) ? [groups.get(g) as number] : []));
+      addEquations(COUNT_COLUMNS.school_year_reason, SYR, groups.get(ALL_PUPILS), SYR, parts, (c) => `G: urn ${urn[any] ?? ''} ${year[any] ?? ''} reason ${reason[any] ?? ''} ${c}: ${groupsLabel}${groups.has(ALL_PUPILS) ? '' : ` (no ${ALL_PUPILS} row: a missing row is zero)`}`);
+    }
+  }
+
+  propagate(space, equations, out);
+}
+
+function propagate(space: CellSpace, equations: Equation[], out: Collector): void {
+  const unknown = new Int32Array(equations.length);
+  const cellEquations = new Map<number, number[]>();
+  const queue: number[] = [];
+  const cellsOf = (e: Equation): number[] => (e.total >= 0 ? [e.total, ...e.parts] : e.parts);
+
+  equations.forEach((e, ei) => {
+    let n = 0;
+    let knownParts = 0;
+    for (const id of e.parts) {
+      if (space.state[id] === UNKNOWN) {
+        n++;
+        let list = cellEquations.get(id);
+        if (!list) cellEquations.set(id, (list = []));
+        list.push(ei);
+      } else {
+        knownParts += space.value[id] ?? 0;
+      }
+    }
+    const totalKnown = e.total < 0 || space.state[e.total] !== UNKNOWN;
+    if (!totalKnown) {
+      n++;
+      let list = cellEquations.get(e.total);
+      if (!list) cellEquations.set(e.total, (list = []));
+      list.push(ei);
+    }
+    unknown[ei] = n;
+    out.count(RULES.inconsistent);
+    if (totalKnown) {
+      const total = e.total < 0 ? 0 : (space.value[e.total] ?? 0);
+      if (n === 0 && total !== knownParts) {
+        reportInconsistent(space, e, out, `total ${total} but its ${e.parts.length} parts add up to ${knownParts}`);
+      } else if (n > 0 && knownParts > total) {
+        reportInconsistent(space, e, out, `total ${total} but its published parts already add up to ${knownParts}`);
+      }
+    }
+    if (n === 1) queue.push(ei);
+  });
+  out.count(RULES.recoverable, cellEquations.size);
+
+  for (let head = 0; head < queue.length; head++) {
+    const ei = queue[head] as number;
+    if (unknown[ei] !== 1) continue;
+    const e = equations[ei] as Equation;
+    const cells = cellsOf(e);
+    const cell = cells.find((id) => space.state[id] === UNKNOWN);
+    if (cell === undefined) continue;
+    space.state[cell] = RECOVERED;
+    const flag = space.flag[cell] ?? null;
+    if (flag === null || !NOT_DISCLOSIVE_FLAGS.includes(flag)) {
+      // Name the earlier recoveries this one relied on, so a chain can be followed by hand.
+      const used = cells.filter((id) => id !== cell && space.state[id] === RECOVERED);
+      const via = used.length
+        ? `; uses cell(s) recovered earlier: ${used.slice(0, 3).map((id) => space.describe(id)).join(', ')}${used.length > 3 ? ` and ${used.length - 3} more` : ''}`
+        : '';
+      const at = space.locate(cell);
+      out.add(RULES.recoverable, at.table, at.row, at.column, flag, `${e.label()}${via}`);
+    }
+    for (const other of cellEquations.get(cell) ?? []) {
+      unknown[other] = (unknown[other] ?? 0) - 1;
+      if (unknown[other] === 1) queue.push(other);
+    }
+  }
+}
+
+function reportInconsistent(space: CellSpace, e: Equation, out: Collector, detail: string): void {
+  const at = e.total >= 0 ? e.total : (e.parts.find((id) => space.state[id] !== UNKNOWN && space.value[id] !== 0) ?? e.parts[0]);
+  if (at === undefined) return;
+  const l = space.locate(at);
+  out.add(RULES.inconsistent, l.table, l.row, l.column, space.state[at] === UNKNOWN ? '' : String(space.value[at]), `${e.label()}: ${detail}`);
+}
