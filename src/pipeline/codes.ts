@@ -58,6 +58,37 @@ export const REASONS: Record<string, { name: string; from?: number; to?: number 
 
 export const YEAR_GROUPS = ['N1', 'N2', 'R', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13', '14', 'X'];
 
+/**
+ * Year groups a school of each phase can have on roll; a phase not listed takes any year group.
+ * Deliberately a little wider than the usual ranges (primary R-6, secondary 7-13) because the
+ * extract's phase list has no "middle" phase: DfE files a middle school deemed primary (up to
+ * Year 8) as Primary and one deemed secondary (from Year 5) as Secondary. What this still catches
+ * is the impossible, such as a Year 10 pupil at a primary school or a Reception pupil at a
+ * secondary. `X` (not following the national curriculum) can be anywhere.
+ */
+export const YEAR_GROUPS_BY_PHASE: Record<string, string[]> = {
+  Primary: ['N1', 'N2', 'R', '1', '2', '3', '4', '5', '6', '7', '8', 'X'],
+  Secondary: ['5', '6', '7', '8', '9', '10', '11', '12', '13', '14', 'X']
+};
+
+/** The academic years an extract may hold, by start year: 2000/01 to 2099/00. */
+export const FIRST_YEAR = 2000;
+export const LAST_YEAR = 2099;
+
+/** `2022` -> `2022/23`. */
+export function academicYear(start: number): string {
+  return `${start}/${String((start + 1) % 100).padStart(2, '0')}`;
+}
+
+/** When a reason code is valid, in words: `from 2020/21`, `2020/21 to 2021/22 only`. */
+export function reasonYears(code: string): string {
+  const r = REASONS[code];
+  if (!r || (r.from === undefined && r.to === undefined)) return 'every year';
+  if (r.to === undefined) return `from ${academicYear(r.from ?? FIRST_YEAR)}`;
+  if (r.from === undefined) return `until ${academicYear(r.to)}`;
+  return `${academicYear(r.from)} to ${academicYear(r.to)} only`;
+}
+
 export const SCHOOL_PHASES = ['Primary', 'Secondary', 'Special', 'Alternative provision', 'All-through'];
 export const SCHOOL_TYPES = ['Academy', 'Maintained', 'Free school', 'Pupil referral unit'];
 export const SCHOOL_STATUSES = ['Open', 'Closed'];

@@ -230,6 +230,10 @@ export function allocateYear(input: AllocationInput): AllocationResult {
       sessions[big] = (sessions[big] as number) - 1;
       total--;
     }
+    // A suspension cannot outlast the school year: at most two sessions a day for the days left.
+    dayIdx.forEach((d, k) => {
+      sessions[k] = Math.max(1, Math.min(sessions[k] as number, 2 * (days.length - d)));
+    });
     dayIdx.forEach((d, k) => {
       const day = days[d] as SchoolDay;
       events.push({ row: i, category: 'SUSP', iso: day.iso, day: day.day, sessions: sessions[k] as number, reasons: drawReasons(rng, 'SUSP', startYear, yg) });
