@@ -61,11 +61,16 @@ export async function aggregate(conn: DuckDBConnection, la: AreaIdentity, neighb
            pupils, NULL, suspensions, NULL, pupils_suspended, NULL, permanent_exclusions, NULL, sessions_lost, NULL
     FROM all_groups ORDER BY urn, academic_year, pupil_group`);
 
-  // Each reason an event records counts once for that reason (up to three from 2020/21).
-  const reasonNames = Object.entries(REASONS).map(([code, r]) => `('${code}', '${r.name.replaceAll("'", "''")}')`);
+  // Each reason an event records counts once for that reason (up to three from 2020/21). Every
+  // reason code in use that year gets a row for every school, year and group, zeros included: were
+  // zero rows left out, the absence of a row would reveal a zero about a group whose counts
+  // disclosure control suppresses.
+  const reasonNames = Object.entries(REASONS).map(
+    ([code, r]) => `('${code}', '${r.name.replaceAll("'", "''")}', ${r.from ?? 0}, ${r.to ?? 9999})`
+  );
   await run(createTableSql('school_year_reason'));
   await run(`INSERT INTO school_year_reason
-    WITH reason_names(code, name) AS (VALUES ${reasonNames.join(', ')}),
+    WITH reason_names(code, name, valid_from, valid_to) AS (VALUES ${reasonNames.join(', ')}),
     mentions AS (
       SELECT e.academic_year, e.urn, ${GROUP_OF} AS pupil_group, e.category, r.code
       FROM in_exclusions e
@@ -78,11 +83,17 @@ export async function aggregate(conn: DuckDBConnection, la: AreaIdentity, neighb
              count(*) FILTER (WHERE category = 'SUSP') AS suspensions,
              count(*) FILTER (WHERE category = 'PERM') AS permanent_exclusions
       FROM mentions GROUP BY GROUPING SETS ((academic_year, urn, pupil_group, code), (academic_year, urn, code))
+    ),
+    frame AS (
+      SELECT sy.urn, sy.academic_year, sy.year_start, sy.pupil_group, r.code
+      FROM school_year sy JOIN reason_names r ON sy.year_start BETWEEN r.valid_from AND r.valid_to
     )
-    SELECT c.urn, c.academic_year, ${YEAR_START('c.academic_year')}, c.pupil_group, c.code, n.name,
-           c.suspensions, NULL, c.permanent_exclusions, NULL
-    FROM counted c JOIN reason_names n ON n.code = c.code
-    ORDER BY c.urn, c.academic_year, c.pupil_group, c.code`);
+    SELECT f.urn, f.academic_year, f.year_start, f.pupil_group, f.code, n.name,
+           coalesce(c.suspensions, 0), NULL, coalesce(c.permanent_exclusions, 0), NULL
+    FROM frame f
+    JOIN reason_names n ON n.code = f.code
+    LEFT JOIN counted c ON c.urn = f.urn AND c.academic_year = f.academic_year AND c.pupil_group = f.pupil_group AND c.code = f.code
+    ORDER BY f.urn, f.academic_year, f.pupil_group, f.code`);
 
   // The LA's own rows come from its schools; comparators come only from the comparator file.
   await run(createTableSql('area_year'));

@@ -56,6 +56,8 @@ class CellGraph {
   readonly value: number[] = [];
   readonly where: { table: TableName; rowid: number; column: string }[] = [];
   readonly followers: number[][] = [];
+  /** The pupil count an event count follows, or -1. */
+  readonly leader: number[] = [];
   readonly equationsOf: number[][] = [];
   readonly equations: { name: string; total: number; parts: number[] }[] = [];
   suppressed!: Uint8Array;
@@ -67,12 +69,14 @@ class CellGraph {
     this.value.push(value);
     this.where.push({ table, rowid, column });
     this.followers.push([]);
+    this.leader.push(-1);
     this.equationsOf.push([]);
     return id;
   }
 
   follow(event: number, pupil: number): void {
     this.followers[pupil]!.push(event);
+    this.leader[event] = pupil;
   }
 
   equation(name: string, total: number | undefined, parts: (number | undefined)[]): void {
@@ -313,25 +317,31 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
  * followed it) when every equation it touches still keeps zero or at least two suppressed cells.
  */
 function minimise(g: CellGraph, order: number[]): void {
-  for (let k = order.length - 1; k >= 0; k--) {
-    const c = order[k]!;
-    const group = [c, ...g.followers[c]!.filter((f) => g.rule[f] === 'follows_pupils')];
+  /** Publish `cells` again if no equation they touch would be left with exactly one suppressed cell. */
+  const tryPublish = (cells: number[]): boolean => {
     const delta = new Map<number, number>();
-    for (const cellId of group) for (const eq of g.equationsOf[cellId]!) delta.set(eq, (delta.get(eq) ?? 0) + 1);
-    let safe = true;
-    for (const [eq, d] of delta) {
-      const after = g.eqSuppressed[eq]! - d;
-      if (after === 1) {
-        safe = false;
-        break;
-      }
-    }
-    if (!safe) continue;
-    for (const cellId of group) {
+    for (const cellId of cells) for (const eq of g.equationsOf[cellId]!) delta.set(eq, (delta.get(eq) ?? 0) + 1);
+    for (const [eq, d] of delta) if (g.eqSuppressed[eq]! - d === 1) return false;
+    for (const cellId of cells) {
       g.suppressed[cellId] = 0;
       g.rule[cellId] = null;
     }
     for (const [eq, d] of delta) g.eqSuppressed[eq]! -= d;
+    return true;
+  };
+  for (let k = order.length - 1; k >= 0; k--) {
+    const c = order[k]!;
+    if (!g.suppressed[c]) continue;
+    // A cell whose pupil count stays suppressed must stay suppressed too.
+    const lead = g.leader[c]!;
+    if (lead !== -1 && g.suppressed[lead]) continue;
+    const followers = g.followers[c]!.filter((f) => g.rule[f] === 'follows_pupils');
+    if (tryPublish([c, ...followers])) continue;
+    // The pupil count alone may be publishable while its events still protect other cells: the
+    // events then stay suppressed in their own right, each if it is still needed.
+    if (followers.length > 0 && tryPublish([c])) {
+      for (const f of followers) if (!tryPublish([f])) g.rule[f] = 'secondary';
+    }
   }
 }
 

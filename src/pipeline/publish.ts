@@ -51,6 +51,11 @@ export interface PublishInput {
   /** Where to stage the release; must be outside anything the site serves. */
   stagingRoot: string;
   manifest: Omit<Manifest, 'tables'>;
+  /**
+   * Checks the complete staged release before it is moved into place; throwing refuses the
+   * release (the pipeline runs the independent disclosure audit here).
+   */
+  verify?: (stagingDir: string) => Promise<void>;
   /** Called between steps; tests use it to simulate a crash mid-write. */
   onStep?: (step: string) => void | Promise<void>;
 }
@@ -87,6 +92,8 @@ export async function publish(input: PublishInput): Promise<Manifest> {
     }
     const full: Manifest = { ...manifest, tables };
     await writeFile(path.join(staging, 'manifest.json'), JSON.stringify(full, null, 2) + '\n');
+    await input.onStep?.('verify');
+    await input.verify?.(staging);
     await input.onStep?.('swap');
     await swapInto(staging, outDir);
     return full;

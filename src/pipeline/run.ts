@@ -15,6 +15,19 @@ import { applyDisclosureControl } from './disclosure';
 import { InputError } from './errors';
 import { EXTRACT_FILES, loadExtract } from './extract';
 import { publish } from './publish';
+import { auditRelease, formatBreach } from '../audit/audit';
+
+/** The independent audit found breaches in the staged release: nothing was published. */
+export class AuditFailed extends Error {
+  constructor(readonly breaches: string[]) {
+    super(
+      `the independent disclosure audit found ${breaches.length} breach${breaches.length === 1 ? '' : 'es'}; refusing to publish:\n` +
+        breaches.slice(0, 50).map((b) => `  ${b}`).join('\n') +
+        (breaches.length > 50 ? `\n  ... and ${breaches.length - 50} more` : '')
+    );
+    this.name = 'AuditFailed';
+  }
+}
 
 export interface PipelineOptions {
   input: string;
@@ -73,18 +86,18 @@ export async function runPipeline(opts: PipelineOptions): Promise<Manifest> {
     await conn.run('SET autoload_known_extensions = false');
 
     const loaded = await loadExtract(conn, opts.input);
-    stage('read', Object.entries(loaded.rows).map(([f, n]) => `${f} ${n.toLocaleString('en-GB')} rows`).join(', '));
+    stage(
+      'read',
+      Object.entries(loaded.rows)
+        .map(([f, n]) => `${path.basename(loaded.files[f] ?? f)} ${n.toLocaleString('en-GB')} rows (${loaded.formats[f] ?? '?'})`)
+        .join(', ')
+    );
 
+    // loadExtract has checked that every school belongs to one LA.
     let la = meta.la;
     if (!la) {
-      const r = await conn.runAndReadAll('SELECT DISTINCT la_code AS code, la_name AS name, region FROM in_schools');
-      const las = r.getRowObjectsJS() as unknown as AreaIdentity[];
-      if (las.length !== 1) {
-        throw new InputError([
-          { file: 'schools.csv', line: 0, column: 'la_code', value: las.map((l) => l.code).join(', '), expected: 'one local authority per extract' }
-        ]);
-      }
-      la = las[0]!;
+      const r = await conn.runAndReadAll('SELECT la_code AS code, la_name AS name, region FROM in_schools LIMIT 1');
+      la = r.getRowObjectsJS()[0] as unknown as AreaIdentity;
     }
 
     await aggregate(conn, la, config.statistical_neighbours);
@@ -113,8 +126,8 @@ export async function runPipeline(opts: PipelineOptions): Promise<Manifest> {
         kind: meta.synthetic ? 'synthetic demo extract' : 'council extract',
         files: await Promise.all(
           EXTRACT_FILES.filter((f) => f.file !== 'comparators.csv').map(async (f) => ({
-            path: f.file,
-            sha256: await sha256(path.join(opts.input, f.file)),
+            path: path.basename(loaded.files[f.file] ?? f.file),
+            sha256: await sha256(loaded.files[f.file] ?? path.join(opts.input, f.file)),
             rows: loaded.rows[f.file] ?? 0
           }))
         ),
@@ -124,7 +137,11 @@ export async function runPipeline(opts: PipelineOptions): Promise<Manifest> {
         name: meta.synthetic ? 'Synthetic comparators (England, region, statistical neighbours)' : 'Comparator figures',
         kind: meta.synthetic ? 'synthetic comparators' : 'DfE open data',
         files: [
-          { path: 'comparators.csv', sha256: await sha256(path.join(opts.input, 'comparators.csv')), rows: loaded.rows['comparators.csv'] ?? 0 }
+          {
+            path: path.basename(loaded.files['comparators.csv'] ?? 'comparators.csv'),
+            sha256: await sha256(loaded.files['comparators.csv'] ?? path.join(opts.input, 'comparators.csv')),
+            rows: loaded.rows['comparators.csv'] ?? 0
+          }
         ],
         published_under: meta.synthetic
           ? 'synthetic figures, put through this pipeline\u2019s disclosure control'
@@ -137,6 +154,17 @@ export async function runPipeline(opts: PipelineOptions): Promise<Manifest> {
       outDir: opts.out,
       stagingRoot: opts.stagingRoot ?? path.join(process.cwd(), '.cache', 'staging'),
       onStep: opts.onStep,
+      verify: async (staged) => {
+        const t0 = performance.now();
+        const breaches = await auditRelease(staged, {
+          minCount: config.disclosure.min_count,
+          minGroup: config.disclosure.min_group,
+          extractDir: opts.input
+        });
+        if (breaches.length > 0) throw new AuditFailed(breaches.map(formatBreach));
+        log(`${'audit'.padEnd(12)} independent audit passed: no breaches (${((performance.now() - t0) / 1000).toFixed(2)} s)`);
+        t = performance.now();
+      },
       manifest: {
         schema_version: SCHEMA_VERSION,
         release,
