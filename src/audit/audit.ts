@@ -116,6 +116,15 @@ async function readPupilRefs(conn: Awaited<ReturnType<DuckDBInstance['connect']>
       return new Set(reader.getColumnsJS()[0]?.map((v) => String(v)) ?? []);
     }
     if (!(await exists(csv))) throw new AuditSetupError(`--extract ${extractDir}: no pupils.csv or pupils.parquet there`);
+    try {
+      // Fast path for the usual UTF-8 file; anything DuckDB will not read goes the slow way below.
+      const reader = await conn.runAndReadAll(
+        `SELECT DISTINCT pupil_ref FROM read_csv('${csv.replaceAll("'", "''")}', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"') WHERE pupil_ref IS NOT NULL AND pupil_ref <> ''`
+      );
+      return new Set(reader.getColumnsJS()[0]?.map((v) => String(v)) ?? []);
+    } catch {
+      // fall through
+    }
     const grid = parseCsv(new TextDecoder('latin1').decode(await readFile(csv)).replace(/^\u00ef\u00bb\u00bf/, ''));
     const refs = column(grid, 'pupil_ref');
     if (!refs) throw new Error('no pupil_ref column');
