@@ -136,6 +136,8 @@ async function readPupilRefs(conn: Awaited<ReturnType<DuckDBInstance['connect']>
 }
 
 const DIFF_LIMIT = 5;
+/** Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection). */
+const FORMULA_START = /^[=+\-@\t\r]/;
 
 /** Every format of a table must hold the same columns and the same cells in the same order. */
 function compareFormats(table: TableName, reference: { format: Format; grid: Grid }, other: { format: Format; grid: Grid }, out: Collector): void {
@@ -156,6 +158,8 @@ function compareFormats(table: TableName, reference: { format: Format; grid: Gri
     const cb = b.columns[i] ?? [];
     for (let r = 0; r < a.rows; r++) {
       if ((ca[r] ?? null) === (cb[r] ?? null)) continue;
+      // CSV text that a spreadsheet would run as a formula is published with a leading quote.
+      if (other.format === 'csv' && typeof ca[r] === 'string' && FORMULA_START.test(ca[r]!) && cb[r] === `'${ca[r]}`) continue;
       differences++;
       if (differences <= DIFF_LIMIT) {
         const show = (v: string | null | undefined) => (v === null || v === undefined ? 'NULL' : JSON.stringify(v));

@@ -17,7 +17,8 @@ const HELP = `Usage: npm run data -- [options]
 Builds the published data (Arrow IPC, Parquet, CSV and manifest.json) from a pupil-level extract.
 
 Options:
-  --input DIR    folder holding schools.csv, pupils.csv, exclusions.csv, comparators.csv
+  --input DIR    folder holding schools, pupils, exclusions and comparators, each as .csv
+                 (UTF-8 or Windows-1252) or .parquet
                  (and optionally extract.json); default: generate the synthetic demo extract
   --out DIR      where the published release goes (default: static/data, served by the site)
   --config FILE  pipeline configuration (default: data/pipeline.config.json)

@@ -70,7 +70,12 @@ export async function publish(input: PublishInput): Promise<Manifest> {
     for (const table of TABLE_NAMES) {
       await input.onStep?.(`write ${table}`);
       const order = SORT[table];
-      const label = manifest.synthetic ? `SELECT '${manifest.label.replaceAll("'", "''")}' AS dataset, * FROM "${table}"` : `SELECT * FROM "${table}"`;
+      // Text cells a spreadsheet would run as a formula get a leading quote in the CSV (numbers
+      // stay numbers); Arrow and Parquet keep the text as it is.
+      const csvColumns = TABLES[table].columns
+        .map((c) => (c.type === 'VARCHAR' ? `CASE WHEN regexp_matches("${c.name}", '^[-=+@]') OR starts_with("${c.name}", chr(9)) OR starts_with("${c.name}", chr(13)) THEN '''' || "${c.name}" ELSE "${c.name}" END AS "${c.name}"` : `"${c.name}"`))
+        .join(', ');
+      const label = `SELECT ${manifest.synthetic ? `'${manifest.label.replaceAll("'", "''")}' AS dataset, ` : ''}${csvColumns} FROM "${table}"`;
       await conn.run(
         `COPY (SELECT * FROM "${table}" ORDER BY ${order}) TO '${path.join(staging, `${table}.parquet`).replaceAll("'", "''")}'
          (FORMAT parquet, COMPRESSION zstd, KV_METADATA {dataset: '${manifest.label.replaceAll("'", "''")}'})`

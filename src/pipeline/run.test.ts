@@ -181,6 +181,24 @@ describe('safety of the output', () => {
     expect(existsSync(target)).toBe(false);
   });
 
+  it('neutralises spreadsheet formulas in CSV text cells, and only there', async () => {
+    const input = path.join(tmp, 'formula');
+    await cp(FIXTURE, input, { recursive: true });
+    const schools = await readFile(path.join(input, 'schools.csv'), 'utf8');
+    await writeFile(path.join(input, 'schools.csv'), schools.replace('Test Primary School', '"=HYPERLINK(""http://x.invalid"";""click"")"').replace('Test Academy', '-Test Academy'));
+    const target = path.join(tmp, 'formula-out');
+    await runPipeline({ input, out: target, config: NO_SUPPRESSION, stagingRoot: path.join(tmp, 'staging') });
+    const csv = await readFile(path.join(target, 'schools.csv'), 'utf8');
+    expect(csv).toContain(`"'=HYPERLINK(""http://x.invalid"";""click"")"`);
+    expect(csv).toContain(`,'-Test Academy,`);
+    // Numbers stay numbers, and the Parquet keeps the text as it was.
+    expect((await readFile(path.join(target, 'school_year.csv'), 'utf8')).split('\n')[1]).toMatch(/,2022,All pupils,4,/);
+    const db = await NodeDb.fromPublished(target);
+    const names = await db.query<{ name: string }>(sql`SELECT name FROM schools ORDER BY urn`);
+    expect(names.map((n) => n.name)).toEqual(['=HYPERLINK("http://x.invalid";"click")', '-Test Academy']);
+    await db.close();
+  });
+
   it('finds events for pupils who are not on roll at that school that year', async () => {
     const input = path.join(tmp, 'orphan');
     await cp(FIXTURE, input, { recursive: true });

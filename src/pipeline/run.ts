@@ -179,7 +179,15 @@ export async function runPipeline(opts: PipelineOptions): Promise<Manifest> {
       }
     });
     stage('publish', `release moved into place at ${opts.out}`);
-    log(`done in ${((performance.now() - started) / 1000).toFixed(2)} s: ${Object.values(manifest.tables).reduce((a, t) => a + t.rows, 0).toLocaleString('en-GB')} rows published`);
+    const n = (x: number) => x.toLocaleString('en-GB');
+    const rowsIn = Object.values(loaded.rows).reduce((a, x) => a + x, 0);
+    const rowsOut = Object.values(manifest.tables).reduce((a, x) => a + x.rows, 0);
+    log(
+      `done in ${((performance.now() - started) / 1000).toFixed(2)} s: ${n(rowsIn)} rows in, ${n(rowsOut)} rows published; ` +
+        `${n(disclosure.cells_published)} cells published, ${n(total - disclosure.cells_published)} suppressed (` +
+        (suppressed.map(([r, c]) => `${r} ${n(c)}`).join(', ') || 'none') +
+        ')'
+    );
     return manifest;
   } finally {
     conn.closeSync();
