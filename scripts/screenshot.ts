@@ -35,7 +35,8 @@ const context = await browser.newContext({
 const page = await context.newPage();
 page.on('console', (m) => m.type() === 'error' && console.error(`console: ${m.text()}`));
 await page.goto(values.url!);
-if (!values['no-js']) {
+// Pages with interactive charts say when DuckDB-WASM is ready; wait for that where there is one.
+if (!values['no-js'] && (await page.locator('[data-testid="engine-status"]').count()) > 0) {
   await page
     .locator('[data-testid="engine-status"][data-status="ready"]')
     .waitFor({ timeout: 30_000 })

@@ -5,7 +5,7 @@
  *
  *   tsx scripts/serve.ts [--dir build] [--port 4173] [--host 127.0.0.1]
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,6 +23,24 @@ if (!existsSync(path.join(root, 'index.html'))) {
   console.error(`No built site in ${root}: run \`npm run build\` first.`);
   process.exit(1);
 }
+
+/** Rules from build/_headers (scripts/headers.ts): a path pattern with `*`, and its headers. */
+function readHeaderRules(file: string): { pattern: RegExp; headers: [string, string][] }[] {
+  if (!existsSync(file)) return [];
+  const rules: { pattern: RegExp; headers: [string, string][] }[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim() || line.trim().startsWith('#')) continue;
+    if (!/^\s/.test(line)) {
+      const glob = line.trim().replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*');
+      rules.push({ pattern: new RegExp(`^${glob}$`), headers: [] });
+    } else {
+      const i = line.indexOf(':');
+      rules.at(-1)?.headers.push([line.slice(0, i).trim(), line.slice(i + 1).trim()]);
+    }
+  }
+  return rules;
+}
+const headerRules = readHeaderRules(path.join(root, '_headers'));
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -70,11 +88,12 @@ function send(req: IncomingMessage, res: ServerResponse): void {
   const accept = String(req.headers['accept-encoding'] ?? '');
   const headers: Record<string, string> = {
     'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
     Vary: 'Accept-Encoding',
     'Cache-Control': file.includes(`${path.sep}_app${path.sep}immutable${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'
   };
+  // Headers from _headers, as a static host applies them; several CSPs on one response all apply.
+  const urlPath = (req.url ?? '/').split('?')[0] ?? '/';
+  const extra: [string, string][] = headerRules.filter((r) => r.pattern.test(urlPath)).flatMap((r) => r.headers);
   let body = file;
   for (const [enc, ext] of [
     ['br', '.br'],
@@ -87,7 +106,8 @@ function send(req: IncomingMessage, res: ServerResponse): void {
     }
   }
   headers['Content-Length'] = String(statSync(body).size);
-  res.writeHead(200, headers);
+  const all: [string, string][] = [...Object.entries(headers), ...extra];
+  res.writeHead(200, all.flat());
   if (req.method === 'HEAD') res.end();
   else createReadStream(body).pipe(res);
 }

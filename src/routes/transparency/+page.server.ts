@@ -1,0 +1,71 @@
+// The transparency page's figures, computed once at build time on native DuckDB so that the page is
+// complete with JavaScript off and never downloads DuckDB-WASM: the latest year's key figures, the
+// two trends, one line per school, and the release facts (manifest and data/site.json).
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { laTrend } from '$lib/data/queries';
+import { keyFigures, schoolIndex, suppressionByTable } from '$lib/data/transparency-queries';
+import { PUBLISHED_DIR, publishedDb, readManifest } from '$lib/server/published';
+import type { TableName } from '$lib/data/schema';
+import { readSiteFacts } from '$lib/server/site';
+import type { PageServerLoad } from './$types';
+
+interface DownloadFile {
+  href: string;
+  file: string;
+  format: 'CSV' | 'Parquet' | 'JSON';
+  bytes: number;
+}
+
+interface Download {
+  name: string;
+  description: string;
+  rows: number | null;
+  files: DownloadFile[];
+}
+
+export const load: PageServerLoad = async () => {
+  const manifest = readManifest();
+  const site = readSiteFacts();
+  const db = await publishedDb();
+  const year = manifest.latest_year;
+  const comparator = { areaType: 'England', group: 'All pupils' } as const;
+
+  // One connection: run the queries one after another.
+  const figures = await keyFigures(db, { year });
+  const suspensions = await laTrend(db, { measure: 'suspension_rate', phase: 'All', comparator });
+  const exclusions = await laTrend(db, { measure: 'permanent_exclusion_rate', phase: 'All', comparator });
+  const schools = await schoolIndex(db, { year });
+  const byTable = await suppressionByTable(db);
+
+  const downloads: Download[] = (Object.entries(manifest.tables) as [TableName, (typeof manifest.tables)[TableName]][]).map(
+    ([name, t]) => ({
+      name,
+      description: t.description,
+      rows: t.rows,
+      files: [
+        { href: `/data/${t.files.csv.path}`, file: t.files.csv.path, format: 'CSV', bytes: t.files.csv.bytes },
+        { href: `/data/${t.files.parquet.path}`, file: t.files.parquet.path, format: 'Parquet', bytes: t.files.parquet.bytes }
+      ]
+    })
+  );
+  downloads.push({
+    name: 'manifest',
+    description: 'What this release contains: every file with its size and SHA-256 checksum, the sources, and the disclosure control applied.',
+    rows: null,
+    files: [{ href: '/data/manifest.json', file: 'manifest.json', format: 'JSON', bytes: statSync(path.join(PUBLISHED_DIR, 'manifest.json')).size }]
+  });
+
+  return {
+    year,
+    figures,
+    suspensions,
+    exclusions,
+    schools,
+    schoolRows: manifest.tables.schools.rows,
+    disclosure: manifest.disclosure,
+    byTable,
+    downloads,
+    site
+  };
+};
