@@ -3,7 +3,10 @@
  * the schema the code uses (schema.ts), so it cannot drift from the files. Shown on /downloads and
  * served as /data-dictionary.csv.
  */
+import { csvField } from './csv';
 import { TABLES, TABLE_NAMES } from './schema';
+
+export { csvField };
 
 export interface DictionaryRow {
   table: string;
@@ -16,12 +19,6 @@ export function dataDictionary(): DictionaryRow[] {
   return TABLE_NAMES.flatMap((t) =>
     TABLES[t].columns.map((c) => ({ table: t, column: c.name, type: c.type, description: c.description }))
   );
-}
-
-/** Quote a CSV field, and neutralise text a spreadsheet would run as a formula. */
-export function csvField(v: string): string {
-  const safe = /^[-=+@\t\r]/.test(v) ? `'${v}` : v;
-  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
 export function dataDictionaryCsv(): string {

@@ -6,12 +6,9 @@
  * than built as one giant string.
  */
 import { open, type FileHandle } from 'node:fs/promises';
+import { csvField } from '../../lib/data/csv';
 
-export function csvField(value: string | number | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  const s = String(value);
-  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
+export { csvField };
 
 export function csvLine(values: readonly (string | number | null | undefined)[]): string {
   return values.map(csvField).join(',') + '\n';
