@@ -4,6 +4,7 @@
  * the prerender and the browser produce identical views from identical rows.
  */
 import type { LineSeries } from '$lib/charts/LineChart.svelte';
+import type { TableColumn } from '$lib/ui/DataTable.svelte';
 import type { Marker } from '$lib/charts/palette';
 import { seriesColor } from '$lib/charts/palette';
 import { MEASURES, type MeasureKey } from '$lib/data/measures';
@@ -104,4 +105,18 @@ export function trendTable(series: LineSeries[]): TableRow[] {
       year_start: x,
       values: Object.fromEntries(series.map((s) => [s.id, s.points.find((p) => p.x === x)?.y ?? null]))
     }));
+}
+
+/** The table alternative's columns: the year as row header, then one column per series. */
+export function trendColumns(series: LineSeries[], yearLabel = 'Academic year'): TableColumn<TableRow>[] {
+  return [
+    { key: 'year', label: yearLabel, rowHeader: true, value: (r) => r.year },
+    ...series.map((s) => ({
+      key: s.id,
+      label: s.label,
+      numeric: true,
+      value: (r: TableRow) => r.values[s.id] ?? null,
+      format: formatRate
+    }))
+  ];
 }
