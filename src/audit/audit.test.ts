@@ -24,24 +24,37 @@ const OPTS = { minCount: 5, minGroup: 10 };
 
 type Value = string | number | null;
 type Row = Record<string, Value>;
-type TableName = 'schools' | 'school_year' | 'school_year_reason' | 'area_year';
+type TableName = 'schools' | 'school_year' | 'school_year_reason' | 'school_period' | 'area_year' | 'area_breakdown';
 interface Release {
   schools: Row[];
   school_year: Row[];
   school_year_reason: Row[];
+  school_period: Row[];
   area_year: Row[];
+  area_breakdown: Row[];
 }
-const TABLES: TableName[] = ['schools', 'school_year', 'school_year_reason', 'area_year'];
+const TABLES: TableName[] = ['schools', 'school_year', 'school_year_reason', 'school_period', 'area_year', 'area_breakdown'];
 
 const counted = (...names: string[]): [string, 'INTEGER' | 'VARCHAR'][] => names.flatMap((n) => [[n, 'INTEGER'], [`${n}_flag`, 'VARCHAR']] as [string, 'INTEGER' | 'VARCHAR'][]);
 const text = (...names: string[]): [string, 'VARCHAR'][] => names.map((n) => [n, 'VARCHAR']);
+const YEAR_COUNTS = ['pupils', 'suspensions', 'pupils_suspended', 'permanent_exclusions', 'sessions_lost', 'pupils_repeat_suspended', 'pupils_fsm'] as const;
+const PERIOD_COUNTS = ['pupils', 'suspensions', 'pupils_suspended', 'permanent_exclusions', 'sessions_lost'] as const;
 const COLUMNS: Record<TableName, [string, 'INTEGER' | 'VARCHAR'][]> = {
-  schools: text('urn', 'laestab', 'name', 'la_code', 'la_name', 'region', 'phase', 'type', 'status'),
-  school_year: [...text('urn', 'academic_year'), ['year_start', 'INTEGER'], ...text('pupil_group'), ...counted('pupils', 'suspensions', 'pupils_suspended', 'permanent_exclusions', 'sessions_lost')],
+  schools: text('urn', 'laestab', 'name', 'la_code', 'la_name', 'region', 'phase', 'type', 'status', 'trust'),
+  school_year: [...text('urn', 'academic_year'), ['year_start', 'INTEGER'], ...text('pupil_group'), ...counted(...YEAR_COUNTS)],
   school_year_reason: [...text('urn', 'academic_year'), ['year_start', 'INTEGER'], ...text('pupil_group', 'reason_code', 'reason'), ...counted('suspensions', 'permanent_exclusions')],
-  area_year: [...text('area_type', 'area_code', 'area_name', 'academic_year'), ['year_start', 'INTEGER'], ...text('phase', 'pupil_group'), ...counted('pupils', 'suspensions', 'pupils_suspended', 'permanent_exclusions'), ...text('source')]
+  school_period: [...text('urn', 'period'), ['first_year_start', 'INTEGER'], ['last_year_start', 'INTEGER'], ...text('pupil_group'), ...counted(...PERIOD_COUNTS)],
+  area_year: [...text('area_type', 'area_code', 'area_name', 'academic_year'), ['year_start', 'INTEGER'], ...text('phase', 'pupil_group'), ...counted(...YEAR_COUNTS), ...text('source')],
+  area_breakdown: [
+    ...text('area_type', 'area_code', 'area_name', 'academic_year'),
+    ['year_start', 'INTEGER'],
+    ...text('phase', 'pupil_group', 'dimension', 'category_code', 'category'),
+    ...counted(...PERIOD_COUNTS),
+    ...text('source')
+  ]
 };
-const SY_COUNTS = ['pupils', 'suspensions', 'pupils_suspended', 'permanent_exclusions', 'sessions_lost'] as const;
+/** A school-year's counts: the five of a `Counts` tuple, then repeat suspensions and FSM (zeros here). */
+const SY_COUNTS = YEAR_COUNTS;
 const PARTS = ['EHC plan', 'SEN support', 'No SEN'] as const;
 const REASONS: Record<string, string> = {
   PD: 'Persistent disruptive behaviour',
@@ -73,6 +86,10 @@ const ENGLAND: Record<(typeof PARTS)[number], number[]> = {
 
 interface BuildOptions {
   years?: string[];
+  /** Also write each school's pooled years (school_period), fully published. */
+  period?: boolean;
+  /** Also write the LA's breakdowns (area_breakdown) by need, FSM, term and reason, fully published. */
+  breakdown?: boolean;
   /** Replace a school group's counts in a year. */
   counts?: (urn: string, year: string, group: string, base: Counts) => Counts;
   /** The reasons of a school group: [code, suspensions, permanent exclusions]. Default: all PD / PA. */
@@ -87,9 +104,9 @@ const sum = (rows: number[][], n: number) => Array.from({ length: n }, (_, i) =>
 /** A fully published, internally consistent release (every total the sum of its parts). */
 function build(opts: BuildOptions = {}): Release {
   const years = opts.years ?? ['2021/22'];
-  const rel: Release = { schools: [], school_year: [], school_year_reason: [], area_year: [] };
+  const rel: Release = { schools: [], school_year: [], school_year_reason: [], school_period: [], area_year: [], area_breakdown: [] };
   for (const s of SCHOOLS) {
-    rel.schools.push({ urn: s.urn, laestab: `990${s.estab}`, name: s.name, la_code: '990', la_name: 'Wessex', region: 'South West', phase: s.phase, type: 'Academy', status: 'Open' });
+    rel.schools.push({ urn: s.urn, laestab: `990${s.estab}`, name: s.name, la_code: '990', la_name: 'Wessex', region: 'South West', phase: s.phase, type: 'Academy', status: 'Open', trust: 'Wessex Learning Trust' });
   }
   const la: Record<string, number[][]> = {};
   for (const year of years) {
@@ -100,8 +117,8 @@ function build(opts: BuildOptions = {}): Release {
       });
       const all = sum(groups.map(([, c]) => c), 5);
       for (const [g, c] of [['All pupils', all] as const, ...groups]) {
-        rel.school_year.push({ urn: s.urn, academic_year: year, year_start: yearStart(year), pupil_group: g, ...withFlags(SY_COUNTS, [...c]) });
-        for (const phase of ['All', s.phase]) (la[`${year}|${phase}|${g}`] ??= []).push([...c].slice(0, 4));
+        rel.school_year.push({ urn: s.urn, academic_year: year, year_start: yearStart(year), pupil_group: g, ...withFlags(SY_COUNTS, [...c, 0, 0]) });
+        for (const phase of ['All', s.phase]) (la[`${year}|${phase}|${g}`] ??= []).push([...c, 0, 0]);
       }
       const byReason = new Map<string, Map<string, [number, number]>>();
       for (const [g, c] of groups) {
@@ -120,15 +137,22 @@ function build(opts: BuildOptions = {}): Release {
     }
     for (const phase of ['All', 'Primary', 'Secondary']) {
       for (const g of ['All pupils', ...PARTS]) {
-        const v = sum(la[`${year}|${phase}|${g}`] ?? [], 4);
-        rel.area_year.push({ area_type: 'LA', area_code: '990', area_name: 'Wessex', academic_year: year, year_start: yearStart(year), phase, pupil_group: g, ...withFlags(['pupils', 'suspensions', 'pupils_suspended', 'permanent_exclusions'], v), source: 'council extract' });
+        const v = sum(la[`${year}|${phase}|${g}`] ?? [], 7);
+        rel.area_year.push({ area_type: 'LA', area_code: '990', area_name: 'Wessex', academic_year: year, year_start: yearStart(year), phase, pupil_group: g, ...withFlags(SY_COUNTS, v), source: 'council extract' });
       }
     }
     const eng = sum(Object.values(ENGLAND), 4);
     for (const [g, v] of [['All pupils', eng] as const, ...Object.entries(ENGLAND)]) {
-      rel.area_year.push({ area_type: 'England', area_code: 'E92000001', area_name: 'England', academic_year: year, year_start: yearStart(year), phase: 'All', pupil_group: g, ...withFlags(['pupils', 'suspensions', 'pupils_suspended', 'permanent_exclusions'], v), source: 'comparator file' });
+      rel.area_year.push({
+        area_type: 'England', area_code: 'E92000001', area_name: 'England', academic_year: year, year_start: yearStart(year), phase: 'All', pupil_group: g,
+        ...withFlags(['pupils', 'suspensions', 'pupils_suspended', 'permanent_exclusions'], v),
+        ...notAvailable('sessions_lost', 'pupils_repeat_suspended', 'pupils_fsm'),
+        source: 'comparator file'
+      });
     }
+    if (opts.breakdown) addBreakdowns(rel, year);
   }
+  if (opts.period) rel.school_period = pooled(rel);
   // The pipeline's sort orders, so row numbers are what a reader of the CSV would count.
   const by = (...keys: string[]) => (a: Row, b: Row) => {
     for (const k of keys) {
@@ -142,7 +166,55 @@ function build(opts: BuildOptions = {}): Release {
   rel.school_year.sort(by('urn', 'year_start', 'pupil_group'));
   rel.school_year_reason.sort(by('urn', 'year_start', 'pupil_group', 'reason_code'));
   rel.area_year.sort(by('area_type', 'area_code', 'year_start', 'phase', 'pupil_group'));
+  rel.area_breakdown.sort(by('area_type', 'area_code', 'year_start', 'phase', 'dimension', 'pupil_group', 'category_code'));
   return rel;
+}
+
+const notAvailable = (...names: string[]): Row => Object.fromEntries(names.flatMap((n) => [[n, null], [`${n}_flag`, 'x']]));
+const notApplicable = (...names: string[]): Row => Object.fromEntries(names.flatMap((n) => [[n, null], [`${n}_flag`, 'z']]));
+
+/** Each school's latest three years (of those in the release) pooled, from its school_year rows as they are. */
+function pooled(rel: Release): Row[] {
+  const last = Math.max(...rel.school_year.map((r) => Number(r.year_start)));
+  const first = Math.min(...rel.school_year.map((r) => Number(r.year_start)).filter((y) => y > last - 3));
+  const out: Row[] = [];
+  for (const s of SCHOOLS) {
+    for (const g of ['All pupils', ...PARTS]) {
+      const years = rel.school_year.filter((r) => r.urn === s.urn && r.pupil_group === g && Number(r.year_start) >= first);
+      const v = PERIOD_COUNTS.map((c) => years.reduce((a, r) => a + Number(r[c]), 0));
+      out.push({ urn: s.urn, period: `${first} to ${last}`, first_year_start: first, last_year_start: last, pupil_group: g, ...withFlags(PERIOD_COUNTS, v) });
+    }
+  }
+  return out;
+}
+
+/**
+ * The LA's breakdowns of a year, consistent with its area_year rows: every pupil has one need (EHC
+ * plan: ASD, SEN support: SLCN) and no FSM, every event starts in the autumn, and reasons are the
+ * schools' reasons summed.
+ */
+function addBreakdowns(rel: Release, year: string): void {
+  const la = { area_type: 'LA', area_code: '990', area_name: 'Wessex', academic_year: year, year_start: yearStart(year), phase: 'All', source: 'council extract' };
+  const cat = (dimension: string, code: string) => ({ dimension, category_code: code, category: code });
+  for (const g of ['All pupils', ...PARTS]) {
+    const a = find(rel.area_year, { area_type: 'LA', academic_year: year, phase: 'All', pupil_group: g });
+    const v = PERIOD_COUNTS.map((c) => Number(a[c]));
+    const zero = PERIOD_COUNTS.map(() => 0);
+    if (g === 'EHC plan' || g === 'SEN support') {
+      rel.area_breakdown.push({ ...la, pupil_group: g, ...cat('need', g === 'EHC plan' ? 'ASD' : 'SLCN'), ...withFlags(PERIOD_COUNTS, v) });
+      rel.area_breakdown.push({ ...la, pupil_group: g, ...cat('need', 'SEMH'), ...withFlags(PERIOD_COUNTS, zero) });
+    }
+    rel.area_breakdown.push({ ...la, pupil_group: g, ...cat('fsm', 'NOT_FSM'), ...withFlags(PERIOD_COUNTS, v) });
+    rel.area_breakdown.push({ ...la, pupil_group: g, ...cat('fsm', 'FSM'), ...withFlags(PERIOD_COUNTS, zero) });
+    for (const [term, w] of [['AUT', 1], ['SPR', 0], ['SUM', 0]] as const) {
+      rel.area_breakdown.push({ ...la, pupil_group: g, ...cat('term', term), ...notApplicable('pupils'), ...withFlags(PERIOD_COUNTS.slice(1), v.slice(1).map((x) => x * w)) });
+    }
+    for (const code of Object.keys(REASONS)) {
+      const schools = rel.school_year_reason.filter((r) => r.academic_year === year && r.pupil_group === g && r.reason_code === code);
+      const counts = ['suspensions', 'permanent_exclusions'].map((c) => schools.reduce((x, r) => x + Number(r[c]), 0));
+      rel.area_breakdown.push({ ...la, pupil_group: g, ...cat('reason', code), ...notApplicable('pupils', 'pupils_suspended', 'sessions_lost'), ...withFlags(['suspensions', 'permanent_exclusions'], counts) });
+    }
+  }
 }
 
 /** The one row matching every given column. */
@@ -284,7 +356,7 @@ afterAll(() => {
 
 describe('clean releases', () => {
   it('passes a fully published release with no small numbers', async () => {
-    const dir = await writeRelease(build({ years: ['2019/20', '2021/22'] }));
+    const dir = await writeRelease(build({ years: ['2019/20', '2020/21', '2021/22'], period: true, breakdown: true }));
     const breaches = await auditRelease(dir, OPTS);
     expect(show(breaches)).toBe('');
   });
@@ -452,6 +524,127 @@ describe('rule 5: recoverable by subtraction', () => {
     expect(breaches.find((b) => b.detail.startsWith('A:'))).toEqual(
       expect.objectContaining({ table: 'school_year', row: rel.school_year.indexOf(all) + 1, column: 'pupils', value: String(all.pupils) })
     );
+  });
+});
+
+describe('sets H to M: pooled years and breakdowns', () => {
+  const years = ['2019/20', '2020/21', '2021/22'];
+  const pooledRow = (rel: Release, urn: string, g: string) => find(rel.school_period, { urn, pupil_group: g });
+  const lastYear = (urn: string, g: string) => sy(urn, g, '2021/22');
+
+  it('catches a yearly cell recovered from the pooled total and the other years (H)', async () => {
+    const rel = build({ years, period: true });
+    // A rectangle of four keeps sets A and C closed; the pooled rows of the same cells are published.
+    for (const [urn, g] of [['900003', 'EHC plan'], ['900003', 'SEN support'], ['900004', 'EHC plan'], ['900004', 'SEN support']] as const) {
+      suppress(find(rel.school_year, lastYear(urn, g)), 'pupils');
+    }
+    const breaches = await auditRelease(await writeRelease(rel), OPTS);
+    expect(rules(breaches)).toEqual(['recoverable']);
+    expect(breaches.length).toBe(4);
+    expect(breaches.every((b) => b.table === 'school_year' && b.detail.startsWith('H: '))).toBe(true);
+  });
+
+  /**
+   * Three years whose pupils are hidden in a closed rectangle (900001 and 900002, EHC plan and SEN
+   * support, every year), so that set H cannot give a pooled cell away: each pooled row's years are
+   * all unknown.
+   */
+  const hiddenYears = (): Release => {
+    const rel = build({ years, period: true });
+    for (const y of years) {
+      for (const [urn, g] of [['900001', 'EHC plan'], ['900001', 'SEN support'], ['900002', 'EHC plan'], ['900002', 'SEN support']] as const) {
+        suppress(find(rel.school_year, sy(urn, g, y)), 'pupils');
+      }
+    }
+    return rel;
+  };
+
+  it('catches a pooled cell recovered from its pupil groups (I)', async () => {
+    const base = hiddenYears();
+    expect(show(await auditRelease(await writeRelease(base), OPTS))).toBe('');
+    suppress(pooledRow(base, '900001', 'EHC plan'), 'pupils');
+    const breaches = await auditRelease(await writeRelease(base), OPTS);
+    expect(breaches).toEqual([expect.objectContaining({ rule: 'recoverable', table: 'school_period', row: base.school_period.indexOf(pooledRow(base, '900001', 'EHC plan')) + 1, column: 'pupils' })]);
+    expect(breaches[0]?.detail).toMatch(/^I: urn 900001 pooled pupils/);
+  });
+
+  it("catches a school's pooled cells recovered from the LA's years less the other schools' (J), and accepts them with a partner school", async () => {
+    const rel = hiddenYears();
+    for (const g of ['EHC plan', 'SEN support']) suppress(pooledRow(rel, '900001', g), 'pupils');
+    const breaches = await auditRelease(await writeRelease(rel), OPTS);
+    expect(rules(breaches)).toEqual(['recoverable']);
+    expect(breaches.length).toBe(2);
+    for (const b of breaches) expect(b.detail).toMatch(/^J: LA 990 (EHC plan|SEN support) phase (All|Primary) pupils: 2019-2021, sum of 3 LA years = sum of \d schools' pooled rows/);
+    for (const g of ['EHC plan', 'SEN support']) suppress(pooledRow(rel, '900002', g), 'pupils');
+    expect(show(await auditRelease(await writeRelease(rel), OPTS))).toBe('');
+  });
+
+  it('judges a pooled row by its pupils a year, and accepts the same row once it is suppressed whole', async () => {
+    const small = (urn: string, _y: string, g: string, c: Counts): Counts => (urn === '900005' && g === 'EHC plan' ? [9, 0, 0, 0, 0] : c);
+    const rel = build({ years, period: true, counts: small });
+    // 27 pupil-years over three years: could be a group of 9 every year.
+    expect(pooledRow(rel, '900005', 'EHC plan').pupils).toBe(27);
+    const breaches = await auditRelease(await writeRelease(rel), OPTS);
+    expect(rules(breaches)).toEqual(['small group']);
+    expect(breaches.filter((b) => b.table === 'school_period').length).toBe(PERIOD_COUNTS.length);
+    expect(breaches.find((b) => b.table === 'school_period')?.detail).toMatch(/over 3 years \(fewer than 28\)/);
+  });
+
+  it("catches a school's reason count recovered from the LA's reason total (K)", async () => {
+    const rel = build({ breakdown: true });
+    // PA's permanent exclusions come from 900003 and 900004 (No SEN) only; suppress 900003's in
+    // the group and All pupils rows (set G closed): the LA's PA row gives them away.
+    for (const g of ['No SEN', 'All pupils']) suppress(find(rel.school_year_reason, { urn: '900003', pupil_group: g, reason_code: 'PA' }), 'permanent_exclusions');
+    const breaches = await auditRelease(await writeRelease(rel), OPTS);
+    expect(rules(breaches)).toEqual(['recoverable']);
+    expect(breaches.map((b) => b.detail.slice(0, 2))).toEqual(['K:', 'K:']);
+  });
+
+  it("catches a breakdown category recovered from the area-year less the other categories (L), and checks their sum", async () => {
+    const rel = build({ breakdown: true });
+    suppress(find(rel.area_breakdown, { dimension: 'need', pupil_group: 'EHC plan', category_code: 'SEMH' }), 'pupils_suspended', 'suspensions', 'sessions_lost');
+    const breaches = await auditRelease(await writeRelease(rel), OPTS);
+    expect(rules(breaches)).toEqual(['recoverable']);
+    expect(breaches.map((b) => b.detail.slice(0, 2))).toEqual(['L:', 'L:', 'L:']);
+
+    const wrong = build({ breakdown: true });
+    find(wrong.area_breakdown, { dimension: 'term', pupil_group: 'No SEN', category_code: 'SPR' }).suspensions = 5;
+    const inconsistent = await auditRelease(await writeRelease(wrong), OPTS);
+    expect(rules(inconsistent)).toEqual(['inconsistent']);
+    expect(inconsistent.map((b) => b.detail.slice(0, 2)).sort()).toEqual(['L:', 'M:']);
+  });
+
+  it('does not hold terms to pupils_suspended (a pupil can be suspended in two terms), nor reasons from 2020/21', async () => {
+    // A second reason on some suspensions: the reasons add up to more than the events.
+    const rel = build({ years: ['2021/22'], breakdown: true, reasons: (_u, _y, _g, c) => [['PD', c[1], c[3]], ['VA', c[1] > 0 ? 5 : 0, 0]] });
+    find(rel.area_breakdown, { dimension: 'term', pupil_group: 'All pupils', category_code: 'SPR' }).pupils_suspended = 40;
+    const breaches = await auditRelease(await writeRelease(rel), OPTS);
+    // The terms' pupils_suspended must still add up over the groups (M), so only that is reported.
+    expect(breaches.map((b) => `${b.rule} ${b.detail.slice(0, 2)}`)).toEqual(['inconsistent M:']);
+  });
+
+  it('catches a group recovered within a breakdown category (M)', async () => {
+    const rel = build({ breakdown: true });
+    suppress(find(rel.area_breakdown, { dimension: 'fsm', pupil_group: 'SEN support', category_code: 'NOT_FSM' }), 'pupils');
+    suppress(find(rel.area_breakdown, { dimension: 'fsm', pupil_group: 'SEN support', category_code: 'FSM' }), 'pupils');
+    const breaches = await auditRelease(await writeRelease(rel), OPTS);
+    // Each is alone in its category's groups (M); together they close set L.
+    expect(breaches.map((b) => b.detail.slice(0, 2))).toEqual(['M:', 'M:']);
+  });
+
+  it("catches a breakdown's reason count published beside the area-year's suppressed pupils_suspended", async () => {
+    const rel = build({ breakdown: true });
+    const la = { area_type: 'LA', phase: 'All' };
+    for (const g of ['EHC plan', 'SEN support']) {
+      suppress(find(rel.area_year, { ...la, pupil_group: g }), 'pupils_suspended', 'suspensions', 'sessions_lost');
+      for (const dim of ['need', 'fsm', 'term']) {
+        for (const r of rel.area_breakdown.filter((x) => x.dimension === dim && x.pupil_group === g)) suppress(r, 'pupils_suspended', 'suspensions', 'sessions_lost');
+      }
+    }
+    const breaches = await auditRelease(await writeRelease(rel), OPTS);
+    const follows = breaches.filter((b) => b.rule === 'events follow pupils');
+    expect(follows.length).toBe(2 * Object.keys(REASONS).length);
+    expect(follows.every((b) => b.table === 'area_breakdown' && b.column === 'suspensions')).toBe(true);
   });
 });
 

@@ -18,15 +18,17 @@ import {
   checkReasonsFollowPupils,
   checkSmallCounts,
   checkSmallGroups,
+  parentRows,
   toCountTable,
   type CountTable
 } from './cells';
-import { checkEquations } from './equations';
+import { checkEquations, type Recovery } from './equations';
 import { identifierColumnProblem, scanValue, type IdentifierMatch, type ScanOptions } from './identifiers';
 import {
   DATASET_COLUMN,
   EXPECTED_COLUMNS,
   FORMATS,
+  REASON_DIMENSION,
   TABLE_NAMES,
   isIntegerColumn,
   type Format,
@@ -324,29 +326,89 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
   }
 }
 
+/** How big a row's group is, for rule 2: its pupils and the threshold they are held to. */
+type GroupSize = (r: number) => { pupils: number | null; threshold: number; of: string } | null;
+
+const AREA_KEYS = ['area_type', 'area_code', 'academic_year', 'phase', 'pupil_group'];
+const SCHOOL_KEYS = ['urn', 'academic_year', 'pupil_group'];
+
+/** The parsed count tables and what the checks need about how their rows relate. */
+interface CountContext {
+  tables: Map<TableName, CountTable>;
+  sizes: Map<TableName, GroupSize | undefined>;
+  /** Reason rows and the rows their events follow. */
+  follows: { reasons: CountTable; parent: CountTable; parents: Int32Array; keys: string[]; only: (r: number) => boolean }[];
+  /** area_year row -> the area_breakdown rows (terms, reasons) whose group size is that row's. */
+  sizedBy: Map<number, number[]>;
+  recovery?: Recovery;
+}
+
 /**
  * Rules 1 to 5 (small counts, small groups, events follow pupils, markers, recoverability) on tables
  * already read. Split out so the suppressor's mutation tests can re-audit many altered copies of
  * a release in memory without writing files for each.
  */
-function checkCounts(tables: ReadonlyMap<TableName, Grid>, opts: Pick<AuditOptions, 'minCount' | 'minGroup'>, out: Collector): void {
-  const countTables = new Map<TableName, CountTable>();
-  for (const table of ['school_year', 'school_year_reason', 'area_year'] as const) {
+function checkCounts(tables: ReadonlyMap<TableName, Grid>, opts: Pick<AuditOptions, 'minCount' | 'minGroup'>, out: Collector): CountContext {
+  const ctx: CountContext = { tables: new Map(), sizes: new Map(), follows: [], sizedBy: new Map() };
+  for (const table of ['school_year', 'school_year_reason', 'school_period', 'area_year', 'area_breakdown'] as const) {
     const grid = tables.get(table);
     if (!grid) continue;
     const t = toCountTable(table, grid, out);
-    countTables.set(table, t);
+    ctx.tables.set(table, t);
     checkMarkers(t, out);
     checkSmallCounts(t, opts.minCount, out);
-    if (table !== 'school_year_reason') {
-      checkSmallGroups(t, opts.minGroup, out);
-      checkEventsFollowPupils(t, out);
+    checkEventsFollowPupils(t, out);
+  }
+  const sy = ctx.tables.get('school_year');
+  const syr = ctx.tables.get('school_year_reason');
+  const sp = ctx.tables.get('school_period');
+  const ay = ctx.tables.get('area_year');
+  const ab = ctx.tables.get('area_breakdown');
+  ctx.sizes.set('school_year', undefined);
+  ctx.sizes.set('area_year', undefined);
+  // A pooled row is a small group when its pupil-years could all come from a group of fewer than
+  // min_group pupils: at most min_group - 1 for each year pooled.
+  if (sp) {
+    const pupils = sp.values.get('pupils') ?? [];
+    const first = sp.text('first_year_start');
+    const last = sp.text('last_year_start');
+    ctx.sizes.set('school_period', (r) => {
+      const years = Number(last[r]) - Number(first[r]) + 1;
+      const n = Number.isInteger(years) && years >= 1 ? years : 1;
+      return { pupils: pupils[r] ?? null, threshold: (opts.minGroup - 1) * n + 1, of: ` over ${n} years` };
+    });
+  }
+  // A breakdown row with no pupils of its own (a term, a reason) is as small as its area-year.
+  if (ab) {
+    const own = ab.values.get('pupils') ?? [];
+    const ownFlag = ab.flags.get('pupils') ?? [];
+    const parents = ay ? parentRows(ab, ay, AREA_KEYS) : new Int32Array(ab.rows).fill(-1);
+    const parentPupils = ay?.values.get('pupils') ?? [];
+    ctx.sizes.set('area_breakdown', (r) => {
+      if (ownFlag[r] !== 'z') return own[r] === null || own[r] === undefined ? null : { pupils: own[r], threshold: opts.minGroup, of: '' };
+      const p = parents[r] ?? -1;
+      const n = p < 0 ? null : (parentPupils[p] ?? null);
+      return n === null ? null : { pupils: n, threshold: opts.minGroup, of: ' (the area-year it breaks down)' };
+    });
+    parents.forEach((p, r) => {
+      if (p < 0 || ownFlag[r] !== 'z') return;
+      let list = ctx.sizedBy.get(p);
+      if (!list) ctx.sizedBy.set(p, (list = []));
+      list.push(r);
+    });
+    if (ay) {
+      const dimension = ab.text('dimension');
+      ctx.follows.push({ reasons: ab, parent: ay, parents, keys: AREA_KEYS, only: (r) => dimension[r] === REASON_DIMENSION });
     }
   }
-  const sy = countTables.get('school_year');
-  const syr = countTables.get('school_year_reason');
-  if (sy && syr) checkReasonsFollowPupils(syr, sy, out);
-  checkEquations({ schools: tables.get('schools'), schoolYear: sy, reasons: syr, areaYear: countTables.get('area_year') }, out);
+  if (sy && syr) ctx.follows.push({ reasons: syr, parent: sy, parents: parentRows(syr, sy, SCHOOL_KEYS), keys: SCHOOL_KEYS, only: () => true });
+  for (const [table, size] of ctx.sizes) {
+    const t = ctx.tables.get(table);
+    if (t) checkSmallGroups(t, opts.minGroup, out, size);
+  }
+  for (const f of ctx.follows) checkReasonsFollowPupils(f.reasons, f.parent, out, f.parents, f.keys, f.only);
+  ctx.recovery = checkEquations({ schools: tables.get('schools'), schoolYear: sy, reasons: syr, areaYear: ay, period: sp, breakdown: ab }, out);
+  return ctx;
 }
 
 /** The disclosure rules (1 to 5) alone, on in-memory tables: see `checkCounts`. */
@@ -354,6 +416,54 @@ export function auditTables(tables: ReadonlyMap<TableName, Grid>, opts: Pick<Aud
   const out = new Collector();
   checkCounts(tables, opts, out);
   return sortBreaches(out.breaches);
+}
+
+export interface Republisher {
+  /** The breaches of the tables as given (what `auditTables` reports). */
+  baseline: Breach[];
+  /**
+   * The breaches once one suppressed cell (0-based `row`) is published again with `value`, its
+   * flag cleared: the rules re-run on the rows that cell can affect, and recovery propagated from
+   * it alone. The tables are left as they were. Meaningful on a release whose baseline is clean.
+   */
+  republish(table: TableName, row: number, column: string, value: number): Breach[];
+}
+
+/**
+ * For the suppressor's mutation tests: one audit, then many "what if this cell were published"
+ * questions, each answered in microseconds instead of a re-audit (the demo has over 150,000
+ * suppressed cells). A test checks that its answers agree with full re-audits.
+ */
+export function prepareRepublish(tables: ReadonlyMap<TableName, Grid>, opts: Pick<AuditOptions, 'minCount' | 'minGroup'>): Republisher {
+  const base = new Collector();
+  const ctx = checkCounts(tables, opts, base);
+  return {
+    baseline: sortBreaches(base.breaches),
+    republish(table, row, column, value) {
+      const t = ctx.tables.get(table);
+      const vals = t?.values.get(column);
+      if (!t || !vals) return [];
+      const flags = t.flags.get(column);
+      const before = { value: vals[row] ?? null, flag: flags?.[row] ?? null };
+      vals[row] = value;
+      if (flags) flags[row] = null;
+      const out = new Collector();
+      try {
+        checkSmallCounts(t, opts.minCount, out, [row]);
+        checkEventsFollowPupils(t, out, [row]);
+        if (ctx.sizes.has(table)) checkSmallGroups(t, opts.minGroup, out, ctx.sizes.get(table), [row]);
+        const sized = table === 'area_year' && column === 'pupils' ? ctx.sizedBy.get(row) : undefined;
+        const ab = ctx.tables.get('area_breakdown');
+        if (sized && ab) checkSmallGroups(ab, opts.minGroup, out, ctx.sizes.get('area_breakdown'), sized);
+        for (const f of ctx.follows) if (f.reasons === t) checkReasonsFollowPupils(f.reasons, f.parent, out, f.parents, f.keys, f.only, [row]);
+        ctx.recovery?.republish(t, row, column, value, out);
+      } finally {
+        vals[row] = before.value;
+        if (flags) flags[row] = before.flag;
+      }
+      return sortBreaches(out.breaches);
+    }
+  };
 }
 
 function sortBreaches(breaches: Breach[]): Breach[] {

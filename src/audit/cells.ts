@@ -84,12 +84,21 @@ export function checkMarkers(t: CountTable, out: Collector): void {
   }
 }
 
+/**
+ * The rows a check looks at: every row, or only those given (the mutation tests re-check just the
+ * rows one republished cell can affect).
+ */
+function rowsOf(t: CountTable, rows: readonly number[] | undefined): Iterable<number> {
+  if (rows) return rows;
+  return { [Symbol.iterator]: function* () { for (let r = 0; r < t.rows; r++) yield r; } };
+}
+
 /** Rule 1: published counts from 1 to min_count - 1. */
-export function checkSmallCounts(t: CountTable, minCount: number, out: Collector): void {
+export function checkSmallCounts(t: CountTable, minCount: number, out: Collector, rows?: readonly number[]): void {
   for (const c of SMALL_COUNT_COLUMNS[t.table]) {
     const vals = t.values.get(c);
     if (!vals) continue;
-    for (let r = 0; r < t.rows; r++) {
+    for (const r of rowsOf(t, rows)) {
       const v = vals[r];
       if (v !== null && v !== undefined && v >= 1 && v < minCount) {
         out.add(RULES.smallCount, t.table, r + 1, c, v, `${c} ${v} is published; counts from 1 to ${minCount - 1} must be suppressed`);
@@ -99,13 +108,26 @@ export function checkSmallCounts(t: CountTable, minCount: number, out: Collector
   }
 }
 
-/** Rule 2: a row with 1 to min_group - 1 pupils is suppressed whole, `pupils` included. */
-export function checkSmallGroups(t: CountTable, minGroup: number, out: Collector): void {
-  const pupils = t.values.get('pupils');
-  if (!pupils) return;
-  for (let r = 0; r < t.rows; r++) {
-    const p = pupils[r];
-    if (p === null || p === undefined || p < 1 || p >= minGroup) continue;
+/**
+ * Rule 2: a row with 1 to min_group - 1 pupils is suppressed whole, `pupils` included. `size` gives
+ * the group size a row is judged by when it is not its own `pupils` (a pooled row's average, a
+ * breakdown's area-year); by default each row's own pupils.
+ */
+export function checkSmallGroups(
+  t: CountTable,
+  minGroup: number,
+  out: Collector,
+  size: (r: number) => { pupils: number | null; threshold: number; of: string } | null = (r) => {
+    const p = t.values.get('pupils')?.[r];
+    return p === null || p === undefined ? null : { pupils: p, threshold: minGroup, of: '' };
+  },
+  rows?: readonly number[]
+): void {
+  if (!t.values.has('pupils')) return;
+  for (const r of rowsOf(t, rows)) {
+    const g = size(r);
+    const p = g?.pupils;
+    if (!g || p === null || p === undefined || p < 1 || p >= g.threshold) continue;
     for (const [c, vals] of t.values) {
       const v = vals[r];
       if (v === null || v === undefined) continue;
@@ -115,24 +137,28 @@ export function checkSmallGroups(t: CountTable, minGroup: number, out: Collector
         r + 1,
         c,
         v,
-        c === 'pupils'
-          ? `a group of ${p} pupils (fewer than ${minGroup}) is published; the whole row must be suppressed`
-          : `${c} is published in a group of ${p} pupils (fewer than ${minGroup}); the whole row must be suppressed`
+        c === 'pupils' && !g.of
+          ? `a group of ${p} pupils (fewer than ${g.threshold}) is published; the whole row must be suppressed`
+          : `${c} is published in a group of ${p} pupils${g.of} (fewer than ${g.threshold}); the whole row must be suppressed`
       );
     }
   }
   out.count(RULES.smallGroup, t.rows);
 }
 
-/** Rule 3 within a row: events are suppressed wherever `pupils_suspended` is. */
-export function checkEventsFollowPupils(t: CountTable, out: Collector): void {
+/**
+ * Rule 3 within a row: events are suppressed wherever `pupils_suspended` is. A row whose
+ * pupils_suspended does not apply (`z`, a reason row) follows another row: checkReasonsFollowPupils.
+ */
+export function checkEventsFollowPupils(t: CountTable, out: Collector, rows?: readonly number[]): void {
   const followed = t.values.get('pupils_suspended');
+  const followedFlag = t.flags.get('pupils_suspended') ?? [];
   if (!followed) return;
   for (const c of EVENT_COLUMNS[t.table]) {
     const vals = t.values.get(c);
     if (!vals) continue;
-    for (let r = 0; r < t.rows; r++) {
-      if (followed[r] !== null || vals[r] === null || vals[r] === undefined) continue;
+    for (const r of rowsOf(t, rows)) {
+      if (followed[r] !== null || vals[r] === null || vals[r] === undefined || followedFlag[r] === 'z') continue;
       out.add(RULES.eventsFollow, t.table, r + 1, c, vals[r] ?? null, `${c} is published while pupils_suspended of the same row is suppressed`);
     }
     out.count(RULES.eventsFollow, t.rows);
@@ -141,37 +167,61 @@ export function checkEventsFollowPupils(t: CountTable, out: Collector): void {
 
 const key = (...parts: (string | null)[]): string => parts.map((p) => p ?? '').join('\u0001');
 
-/**
- * Rule 3 across tables: a reason row's suspensions follow `pupils_suspended`, and its permanent
- * exclusions follow `permanent_exclusions`, of the same school, year and group in `school_year`.
- */
-export function checkReasonsFollowPupils(reasons: CountTable, schoolYear: CountTable, out: Collector): void {
+/** Row index of `t` by the text of its key columns (first row wins). */
+export function rowIndex(t: CountTable, keys: readonly string[]): Map<string, number> {
+  const cols = keys.map((k) => t.text(k));
   const index = new Map<string, number>();
-  const urn = schoolYear.text('urn');
-  const year = schoolYear.text('academic_year');
-  const group = schoolYear.text('pupil_group');
-  for (let r = 0; r < schoolYear.rows; r++) {
-    const k = key(urn[r] ?? null, year[r] ?? null, group[r] ?? null);
+  for (let r = 0; r < t.rows; r++) {
+    const k = key(...cols.map((c) => c[r] ?? null));
     if (!index.has(k)) index.set(k, r);
   }
-  const rUrn = reasons.text('urn');
-  const rYear = reasons.text('academic_year');
-  const rGroup = reasons.text('pupil_group');
+  return index;
+}
+
+/**
+ * For each row of `reasons`, the row of `parent` it follows (same values of `keys`), or -1: the
+ * same school, year and group in `school_year` for `school_year_reason`, the same area-year in
+ * `area_year` for the reason rows of `area_breakdown`.
+ */
+export function parentRows(reasons: CountTable, parent: CountTable, keys: readonly string[]): Int32Array {
+  const index = rowIndex(parent, keys);
+  const rKeys = keys.map((k) => reasons.text(k));
+  const out = new Int32Array(reasons.rows);
+  for (let r = 0; r < reasons.rows; r++) out[r] = index.get(key(...rKeys.map((c) => c[r] ?? null))) ?? -1;
+  return out;
+}
+
+/**
+ * Rule 3 across tables: a reason row's suspensions follow `pupils_suspended`, and its permanent
+ * exclusions follow `permanent_exclusions`, of its parent row (`parents`, from parentRows; `only`
+ * picks the rows the rule is about, `rows` limits the check to some rows).
+ */
+export function checkReasonsFollowPupils(
+  reasons: CountTable,
+  parent: CountTable,
+  out: Collector,
+  parents: Int32Array,
+  keys: readonly string[],
+  only: (r: number) => boolean = () => true,
+  rows?: readonly number[]
+): void {
   const pairs: [string, string][] = [
     ['suspensions', 'pupils_suspended'],
     ['permanent_exclusions', 'permanent_exclusions']
   ];
-  for (let r = 0; r < reasons.rows; r++) {
-    const sy = index.get(key(rUrn[r] ?? null, rYear[r] ?? null, rGroup[r] ?? null));
-    if (sy === undefined) {
-      out.add(RULES.inconsistent, reasons.table, r + 1, 'urn', rUrn[r] ?? null, `no school_year row for urn ${rUrn[r] ?? ''} ${rYear[r] ?? ''} ${rGroup[r] ?? ''}`);
+  for (const r of rowsOf(reasons, rows)) {
+    if (!only(r)) continue;
+    const p = parents[r] ?? -1;
+    if (p < 0) {
+      const values = keys.map((k) => reasons.text(k)[r] ?? '');
+      out.add(RULES.inconsistent, reasons.table, r + 1, keys[0] ?? '', values[0] ?? null, `no ${parent.table} row for ${values.join(' ')}`);
       continue;
     }
     for (const [event, follows] of pairs) {
       const v = reasons.values.get(event)?.[r];
       if (v === null || v === undefined) continue;
-      if ((schoolYear.values.get(follows)?.[sy] ?? null) === null) {
-        out.add(RULES.eventsFollow, reasons.table, r + 1, event, v, `${event} is published while ${follows} of school_year row ${sy + 1} (same school, year and group) is suppressed`);
+      if ((parent.values.get(follows)?.[p] ?? null) === null) {
+        out.add(RULES.eventsFollow, reasons.table, r + 1, event, v, `${event} is published while ${follows} of ${parent.table} row ${p + 1} (${keys.join(', ')} the same) is suppressed`);
       }
     }
     out.count(RULES.eventsFollow, pairs.length);

@@ -1,6 +1,6 @@
 /**
  * Secondary suppression, checked from the outside (DISCLOSURE.md "Secondary suppression: additive
- * sets"): every equation total = sum of parts of sets A to G is rebuilt from the published files,
+ * sets"): every equation total = sum of parts of sets A to M is rebuilt from the published files,
  * then recovery is propagated the way a determined reader would do it. An equation with exactly one
  * unknown cell gives that cell away; the recovered cell then counts as known in every other equation
  * it is in, which may give away the next one, and so on to a fixed point.
@@ -14,6 +14,7 @@ import { RULES, type Collector } from './breach';
 import type { CountTable } from './cells';
 import { column, type Grid } from './read';
 import {
+  ADDITIVE_BY_DIMENSION,
   ALL_PHASES,
   ALL_PUPILS,
   COUNT_COLUMNS,
@@ -21,6 +22,7 @@ import {
   LA_AREA_TYPE,
   NOT_DISCLOSIVE_FLAGS,
   PUPIL_GROUPS,
+  REASON_DIMENSION,
   SINGLE_REASON_UNTIL
 } from './layout';
 
@@ -29,6 +31,8 @@ export interface EquationInput {
   schoolYear?: CountTable;
   reasons?: CountTable;
   areaYear?: CountTable;
+  period?: CountTable;
+  breakdown?: CountTable;
 }
 
 const PUBLISHED = 0;
@@ -36,8 +40,11 @@ const UNKNOWN = 1;
 const RECOVERED = 2;
 
 interface Equation {
-  /** Cell id of the total, or -1 when the total is a missing row (which means zero). */
-  total: number;
+  /**
+   * Cell ids whose sum is the total: one cell for most sets, one per year for set J, none when
+   * the total is a missing row (which means zero).
+   */
+  totals: number[];
   parts: number[];
   label: () => string;
 }
@@ -126,11 +133,17 @@ function startYear(academicYear: string | null | undefined, yearStart: string | 
   return yearStart && /^[0-9]{4}$/.test(yearStart) ? Number(yearStart) : Number.NaN;
 }
 
-export function checkEquations(input: EquationInput, out: Collector): void {
+/**
+ * Rule 5 over the tables given, reporting into `out`; returns the system of equations at its fixed
+ * point, so that the mutation tests can ask what one more published cell would give away.
+ */
+export function checkEquations(input: EquationInput, out: Collector): Recovery {
   const space = new CellSpace();
   const SY = input.schoolYear ? space.add(input.schoolYear) : -1;
   const SYR = input.reasons ? space.add(input.reasons) : -1;
   const AY = input.areaYear ? space.add(input.areaYear) : -1;
+  const SP = input.period ? space.add(input.period) : -1;
+  const AB = input.breakdown ? space.add(input.breakdown) : -1;
   space.finish();
 
   const equations: Equation[] = [];
@@ -138,20 +151,25 @@ export function checkEquations(input: EquationInput, out: Collector): void {
   const addEquations = (
     columns: readonly string[],
     totalTable: number,
-    totalRow: number | undefined,
+    totalRows: number | readonly number[] | undefined,
     partTable: number,
     partRows: readonly number[],
     label: (col: string) => string
   ): void => {
+    const rows = totalRows === undefined ? [] : typeof totalRows === 'number' ? [totalRows] : totalRows;
     for (const col of columns) {
       if (!space.hasColumn(partTable, col) || !space.hasColumn(totalTable, col)) continue;
-      const total = totalRow === undefined ? -1 : (space.cell(totalTable, totalRow, col) ?? -1);
+      const totals: number[] = [];
+      for (const r of rows) {
+        const id = space.cell(totalTable, r, col);
+        if (id !== undefined) totals.push(id);
+      }
       const parts: number[] = [];
       for (const r of partRows) {
         const id = space.cell(partTable, r, col);
         if (id !== undefined) parts.push(id);
       }
-      equations.push({ total, parts, label: () => label(col) });
+      equations.push({ totals, parts, label: () => label(col) });
     }
   };
 
@@ -204,6 +222,8 @@ export function checkEquations(input: EquationInput, out: Collector): void {
   // --- area_year: set B (pupil groups within an area-year), and the LA rows for C, D, E.
   interface LaRow { row: number; code: string; year: string; group: string; phase: string }
   const laRows: LaRow[] = [];
+  /** area_year rows by area type, code, year, phase and group. */
+  const areaIndex = new Map<string, number>();
   if (ay) {
     const type = ay.text('area_type');
     const code = ay.text('area_code');
@@ -224,6 +244,7 @@ export function checkEquations(input: EquationInput, out: Collector): void {
         continue;
       }
       seen.add(k);
+      areaIndex.set(k, r);
       const ak = key(type[r], code[r], year[r], phase[r]);
       let groups = byArea.get(ak);
       if (!groups) byArea.set(ak, (groups = new Map()));
@@ -246,26 +267,28 @@ export function checkEquations(input: EquationInput, out: Collector): void {
     }
   }
 
+  // --- the schools' phases and LAs, for the sets that add schools up to their LA.
+  const schoolPhase = new Map<string, string>();
+  const schoolLa = new Map<string, string>();
+  if (input.schools) {
+    const sUrn = column(input.schools, 'urn') ?? [];
+    const sPhase = column(input.schools, 'phase') ?? [];
+    const sLa = column(input.schools, 'la_code') ?? [];
+    for (let r = 0; r < input.schools.rows; r++) {
+      const u = sUrn[r] ?? '';
+      if (schoolPhase.has(u)) {
+        out.add(RULES.inconsistent, 'schools', r + 1, 'urn', u, `duplicate urn ${u}`);
+        continue;
+      }
+      schoolPhase.set(u, sPhase[r] ?? '');
+      schoolLa.set(u, sLa[r] ?? '');
+    }
+  }
+  const laCodes = new Set(laRows.map((l) => l.code));
+  const onlyLa = laCodes.size === 1 ? [...laCodes][0] : undefined;
+
   // --- sets C, D, E: schools within the LA-year (and within its phases), phases within the LA-year.
   if (sy && ay && laRows.length) {
-    const laCodes = new Set(laRows.map((l) => l.code));
-    const schoolPhase = new Map<string, string>();
-    const schoolLa = new Map<string, string>();
-    if (input.schools) {
-      const sUrn = column(input.schools, 'urn') ?? [];
-      const sPhase = column(input.schools, 'phase') ?? [];
-      const sLa = column(input.schools, 'la_code') ?? [];
-      for (let r = 0; r < input.schools.rows; r++) {
-        const u = sUrn[r] ?? '';
-        if (schoolPhase.has(u)) {
-          out.add(RULES.inconsistent, 'schools', r + 1, 'urn', u, `duplicate urn ${u}`);
-          continue;
-        }
-        schoolPhase.set(u, sPhase[r] ?? '');
-        schoolLa.set(u, sLa[r] ?? '');
-      }
-    }
-    const onlyLa = laCodes.size === 1 ? [...laCodes][0] : undefined;
     const urn = sy.text('urn');
     const year = sy.text('academic_year');
     const group = sy.text('pupil_group');
@@ -365,39 +388,266 @@ export function checkEquations(input: EquationInput, out: Collector): void {
     }
   }
 
-  propagate(space, equations, out);
+  // --- sets H (years within a school's pooled period), I (pupil groups within it) and J (the
+  // schools' periods add up to the LA's rows for those years, overall and by phase).
+  const sp = input.period;
+  if (sp) {
+    const urn = sp.text('urn');
+    const group = sp.text('pupil_group');
+    const first = sp.text('first_year_start');
+    const last = sp.text('last_year_start');
+    const seen = new Map<string, number>();
+    const byPeriod = new Map<string, Map<string, number>>();
+    const schoolsOf = new Map<string, number[]>();
+    for (let r = 0; r < sp.rows; r++) {
+      const g = group[r] ?? '';
+      if (!PUPIL_GROUPS.includes(g)) {
+        out.add(RULES.inconsistent, sp.table, r + 1, 'pupil_group', g, `unknown pupil group (expected ${PUPIL_GROUPS.join(', ')})`);
+        continue;
+      }
+      const k = key(urn[r], first[r], last[r], g);
+      if (seen.has(k)) {
+        out.add(RULES.inconsistent, sp.table, r + 1, 'pupil_group', g, `duplicate row for urn ${urn[r] ?? ''} ${first[r] ?? ''}-${last[r] ?? ''} ${g} (first at row ${(seen.get(k) ?? 0) + 1})`);
+        continue;
+      }
+      seen.set(k, r);
+      const pk = key(urn[r], first[r], last[r]);
+      let groups = byPeriod.get(pk);
+      if (!groups) byPeriod.set(pk, (groups = new Map()));
+      groups.set(g, r);
+      const from = Number(first[r]);
+      const to = Number(last[r]);
+      if (sy) {
+        const years: number[] = [];
+        for (let y = from; y <= to; y++) {
+          const row = syIndex.get(key(urn[r], `${y}/${String((y + 1) % 100).padStart(2, '0')}`, g));
+          if (row !== undefined) years.push(row);
+        }
+        addEquations(COUNT_COLUMNS.school_period, SP, r, SY, years, (c) => `H: urn ${urn[r] ?? ''} ${g} ${c}: ${from}-${to} pooled = sum of ${years.length} years`);
+      }
+      for (const phase of [ALL_PHASES, schoolPhase.get(urn[r] ?? '') ?? '']) {
+        const la = onlyLa ?? schoolLa.get(urn[r] ?? '') ?? '';
+        const sk = key(la, first[r], last[r], g, phase);
+        let list = schoolsOf.get(sk);
+        if (!list) schoolsOf.set(sk, (list = []));
+        list.push(r);
+      }
+    }
+    for (const groups of byPeriod.values()) {
+      const all = groups.get(ALL_PUPILS);
+      if (all === undefined) continue;
+      const parts = GROUP_PARTS.flatMap((g) => (groups.has(g) ? [groups.get(g) as number] : []));
+      addEquations(COUNT_COLUMNS.school_period, SP, all, SP, parts, (c) => `I: urn ${urn[all] ?? ''} pooled ${c}: ${groupsLabel}`);
+    }
+    if (ay) {
+      for (const [sk, parts] of schoolsOf) {
+        const [la, from, to, g, phase] = sk.split(SEP) as [string, string, string, string, string];
+        const totals = laRows.filter((l) => l.code === la && l.group === g && l.phase === phase && startYear(l.year, null) >= Number(from) && startYear(l.year, null) <= Number(to)).map((l) => l.row);
+        if (totals.length === 0) continue;
+        addEquations(COUNT_COLUMNS.school_period, AY, totals, SP, parts, (c) => `J: LA ${la} ${g} phase ${phase} ${c}: ${from}-${to}, sum of ${totals.length} LA years = sum of ${parts.length} schools' pooled rows`);
+      }
+    }
+  }
+
+  // --- sets K (schools' reasons add up to the LA's), L (a breakdown's categories add up to the
+  // area-year) and M (pupil groups within a breakdown category).
+  const ab = input.breakdown;
+  /** school_year_reason rows by LA, year, group and reason, for set K. */
+  const reasonsOf = new Map<string, number[]>();
+  if (ab && syr) {
+    const urn = syr.text('urn');
+    const year = syr.text('academic_year');
+    const group = syr.text('pupil_group');
+    const reason = syr.text('reason_code');
+    for (let r = 0; r < syr.rows; r++) {
+      const la = onlyLa ?? schoolLa.get(urn[r] ?? '') ?? '';
+      const k = key(la, year[r], group[r], reason[r]);
+      let list = reasonsOf.get(k);
+      if (!list) reasonsOf.set(k, (list = []));
+      list.push(r);
+    }
+  }
+  if (ab) {
+    const type = ab.text('area_type');
+    const code = ab.text('area_code');
+    const year = ab.text('academic_year');
+    const start = ab.text('year_start');
+    const phase = ab.text('phase');
+    const group = ab.text('pupil_group');
+    const dimension = ab.text('dimension');
+    const category = ab.text('category_code');
+    const seen = new Set<string>();
+    const byCategory = new Map<string, Map<string, number>>();
+    const byDimension = new Map<string, number[]>();
+    for (let r = 0; r < ab.rows; r++) {
+      const g = group[r] ?? '';
+      if (!PUPIL_GROUPS.includes(g)) {
+        out.add(RULES.inconsistent, ab.table, r + 1, 'pupil_group', g, `unknown pupil group (expected ${PUPIL_GROUPS.join(', ')})`);
+        continue;
+      }
+      const k = key(type[r], code[r], year[r], phase[r], g, dimension[r], category[r]);
+      if (seen.has(k)) {
+        out.add(RULES.inconsistent, ab.table, r + 1, 'category_code', category[r] ?? '', `duplicate row for ${type[r] ?? ''} ${code[r] ?? ''} ${year[r] ?? ''} ${phase[r] ?? ''} ${g} ${dimension[r] ?? ''} ${category[r] ?? ''}`);
+        continue;
+      }
+      seen.add(k);
+      const ck = key(type[r], code[r], year[r], phase[r], dimension[r], category[r]);
+      let groups = byCategory.get(ck);
+      if (!groups) byCategory.set(ck, (groups = new Map()));
+      groups.set(g, r);
+      const dk = key(type[r], code[r], year[r], phase[r], g, dimension[r]);
+      let list = byDimension.get(dk);
+      if (!list) byDimension.set(dk, (list = []));
+      list.push(r);
+      if (sy && syr && dimension[r] === REASON_DIMENSION && type[r] === LA_AREA_TYPE && phase[r] === ALL_PHASES) {
+        const parts = reasonsOf.get(key(code[r], year[r], g, category[r])) ?? [];
+        addEquations(COUNT_COLUMNS.school_year_reason, AB, r, SYR, parts, (c) => `K: LA ${code[r] ?? ''} ${year[r] ?? ''} ${g} reason ${category[r] ?? ''} ${c}: LA total = sum of ${parts.length} schools`);
+      }
+    }
+    for (const groups of byCategory.values()) {
+      const all = groups.get(ALL_PUPILS);
+      if (all === undefined) continue;
+      const parts = GROUP_PARTS.flatMap((g) => (groups.has(g) ? [groups.get(g) as number] : []));
+      addEquations(COUNT_COLUMNS.area_breakdown, AB, all, AB, parts, (c) => `M: ${type[all] ?? ''} ${code[all] ?? ''} ${year[all] ?? ''} ${dimension[all] ?? ''} ${category[all] ?? ''} ${c}: ${groupsLabel}`);
+    }
+    if (ay) {
+      for (const parts of byDimension.values()) {
+        const r = parts[0] as number;
+        const dim = dimension[r] ?? '';
+        // Unparseable years are held to the reason equations too, as for set F.
+        if (dim === REASON_DIMENSION && startYear(year[r], start[r]) >= SINGLE_REASON_UNTIL) continue;
+        const parent = areaIndex.get(key(type[r], code[r], year[r], phase[r], group[r]));
+        if (parent === undefined) {
+          out.add(RULES.inconsistent, ab.table, r + 1, 'dimension', dim, `no area_year row for ${type[r] ?? ''} ${code[r] ?? ''} ${year[r] ?? ''} ${phase[r] ?? ''} ${group[r] ?? ''}`);
+          continue;
+        }
+        const columns = ADDITIVE_BY_DIMENSION[dim];
+        if (!columns) {
+          out.add(RULES.inconsistent, ab.table, r + 1, 'dimension', dim, `unknown dimension (expected ${Object.keys(ADDITIVE_BY_DIMENSION).join(', ')})`);
+          continue;
+        }
+        addEquations(columns, AY, parent, AB, parts, (c) => `L: ${type[r] ?? ''} ${code[r] ?? ''} ${year[r] ?? ''} ${group[r] ?? ''} ${c}: area_year total = sum of ${parts.length} ${dim} categories`);
+      }
+    }
+  }
+
+  const recovery = new Recovery(space, equations);
+  recovery.start(out);
+  return recovery;
 }
 
-function propagate(space: CellSpace, equations: Equation[], out: Collector): void {
-  const unknown = new Int32Array(equations.length);
-  const cellEquations = new Map<number, number[]>();
+/**
+ * Recovery by subtraction, propagated to a fixed point: a work queue over equations keyed by their
+ * count of unknown cells.
+ */
+export class Recovery {
+  private readonly unknown: Int32Array;
+  private readonly cellEquations = new Map<number, number[]>();
+
+  constructor(
+    private readonly space: CellSpace,
+    private readonly equations: Equation[]
+  ) {
+    this.unknown = new Int32Array(equations.length);
+  }
+
+  /** The full check: arithmetic of every equation, then every recovery. */
+  start(out: Collector): void {
+    const queue = propagateSetup(this.space, this.equations, this.unknown, this.cellEquations, out);
+    this.run(queue, out, null);
+  }
+
+  /**
+   * What publishing one more cell (with `value`) would give away, reported into `out`; the system
+   * is left as it was. Only the equations that cell is in, and those its recoveries reach, are
+   * visited, so each question costs a handful of equations, not a re-audit.
+   */
+  republish(table: CountTable, row: number, column: string, value: number, out: Collector): void {
+    const ti = this.space.tables.indexOf(table);
+    const cell = ti < 0 ? undefined : this.space.cell(ti, row, column);
+    if (cell === undefined || this.space.state[cell] !== UNKNOWN) return;
+    const undo: { cell: number; state: number; value: number }[] = [];
+    const touched: number[] = [];
+    const setState = (id: number, state: number, v: number) => {
+      undo.push({ cell: id, state: this.space.state[id] ?? 0, value: this.space.value[id] ?? 0 });
+      this.space.state[id] = state;
+      this.space.value[id] = v;
+    };
+    setState(cell, PUBLISHED, value);
+    const queue: number[] = [];
+    for (const eq of this.cellEquations.get(cell) ?? []) {
+      touched.push(eq);
+      this.unknown[eq] = (this.unknown[eq] ?? 0) - 1;
+      if (this.unknown[eq] === 1) queue.push(eq);
+    }
+    this.run(queue, out, { setState, touched });
+    for (const eq of touched) this.unknown[eq] = (this.unknown[eq] ?? 0) + 1;
+    for (let i = undo.length - 1; i >= 0; i--) {
+      const u = undo[i]!;
+      this.space.state[u.cell] = u.state;
+      this.space.value[u.cell] = u.value;
+    }
+  }
+
+  private run(queue: number[], out: Collector, trial: { setState: (id: number, state: number, v: number) => void; touched: number[] } | null): void {
+    const { space, equations, unknown, cellEquations } = this;
+    const cellsOf = (e: Equation): number[] => [...e.totals, ...e.parts];
+    for (let head = 0; head < queue.length; head++) {
+      const ei = queue[head] as number;
+      if (unknown[ei] !== 1) continue;
+      const e = equations[ei] as Equation;
+      const cells = cellsOf(e);
+      const cell = cells.find((id) => space.state[id] === UNKNOWN);
+      if (cell === undefined) continue;
+      if (trial) trial.setState(cell, RECOVERED, 0);
+      else space.state[cell] = RECOVERED;
+      const flag = space.flag[cell] ?? null;
+      if (flag === null || !NOT_DISCLOSIVE_FLAGS.includes(flag)) {
+        // Name the earlier recoveries this one relied on, so a chain can be followed by hand.
+        const used = cells.filter((id) => id !== cell && space.state[id] === RECOVERED);
+        const via = used.length
+          ? `; uses cell(s) recovered earlier: ${used.slice(0, 3).map((id) => space.describe(id)).join(', ')}${used.length > 3 ? ` and ${used.length - 3} more` : ''}`
+          : '';
+        const at = space.locate(cell);
+        out.add(RULES.recoverable, at.table, at.row, at.column, flag, `${e.label()}${via}`);
+      }
+      for (const other of cellEquations.get(cell) ?? []) {
+        unknown[other] = (unknown[other] ?? 0) - 1;
+        trial?.touched.push(other);
+        if (unknown[other] === 1) queue.push(other);
+      }
+    }
+  }
+}
+
+/** Count each equation's unknown cells and check the arithmetic of its known ones; returns the equations with one unknown. */
+function propagateSetup(space: CellSpace, equations: Equation[], unknown: Int32Array, cellEquations: Map<number, number[]>, out: Collector): number[] {
   const queue: number[] = [];
-  const cellsOf = (e: Equation): number[] => (e.total >= 0 ? [e.total, ...e.parts] : e.parts);
 
   equations.forEach((e, ei) => {
     let n = 0;
-    let knownParts = 0;
-    for (const id of e.parts) {
-      if (space.state[id] === UNKNOWN) {
-        n++;
-        let list = cellEquations.get(id);
-        if (!list) cellEquations.set(id, (list = []));
-        list.push(ei);
-      } else {
-        knownParts += space.value[id] ?? 0;
+    const known = (ids: number[]): [sum: number, unknown: number] => {
+      let sum = 0;
+      let missing = 0;
+      for (const id of ids) {
+        if (space.state[id] === UNKNOWN) {
+          missing++;
+          let list = cellEquations.get(id);
+          if (!list) cellEquations.set(id, (list = []));
+          list.push(ei);
+        } else {
+          sum += space.value[id] ?? 0;
+        }
       }
-    }
-    const totalKnown = e.total < 0 || space.state[e.total] !== UNKNOWN;
-    if (!totalKnown) {
-      n++;
-      let list = cellEquations.get(e.total);
-      if (!list) cellEquations.set(e.total, (list = []));
-      list.push(ei);
-    }
+      return [sum, missing];
+    };
+    const [knownParts, unknownParts] = known(e.parts);
+    const [total, unknownTotals] = known(e.totals);
+    n = unknownParts + unknownTotals;
+    const totalKnown = unknownTotals === 0;
     unknown[ei] = n;
     out.count(RULES.inconsistent);
     if (totalKnown) {
-      const total = e.total < 0 ? 0 : (space.value[e.total] ?? 0);
       if (n === 0 && total !== knownParts) {
         reportInconsistent(space, e, out, `total ${total} but its ${e.parts.length} parts add up to ${knownParts}`);
       } else if (n > 0 && knownParts > total) {
@@ -407,34 +657,11 @@ function propagate(space: CellSpace, equations: Equation[], out: Collector): voi
     if (n === 1) queue.push(ei);
   });
   out.count(RULES.recoverable, cellEquations.size);
-
-  for (let head = 0; head < queue.length; head++) {
-    const ei = queue[head] as number;
-    if (unknown[ei] !== 1) continue;
-    const e = equations[ei] as Equation;
-    const cells = cellsOf(e);
-    const cell = cells.find((id) => space.state[id] === UNKNOWN);
-    if (cell === undefined) continue;
-    space.state[cell] = RECOVERED;
-    const flag = space.flag[cell] ?? null;
-    if (flag === null || !NOT_DISCLOSIVE_FLAGS.includes(flag)) {
-      // Name the earlier recoveries this one relied on, so a chain can be followed by hand.
-      const used = cells.filter((id) => id !== cell && space.state[id] === RECOVERED);
-      const via = used.length
-        ? `; uses cell(s) recovered earlier: ${used.slice(0, 3).map((id) => space.describe(id)).join(', ')}${used.length > 3 ? ` and ${used.length - 3} more` : ''}`
-        : '';
-      const at = space.locate(cell);
-      out.add(RULES.recoverable, at.table, at.row, at.column, flag, `${e.label()}${via}`);
-    }
-    for (const other of cellEquations.get(cell) ?? []) {
-      unknown[other] = (unknown[other] ?? 0) - 1;
-      if (unknown[other] === 1) queue.push(other);
-    }
-  }
+  return queue;
 }
 
 function reportInconsistent(space: CellSpace, e: Equation, out: Collector, detail: string): void {
-  const at = e.total >= 0 ? e.total : (e.parts.find((id) => space.state[id] !== UNKNOWN && space.value[id] !== 0) ?? e.parts[0]);
+  const at = e.totals[0] ?? (e.parts.find((id) => space.state[id] !== UNKNOWN && space.value[id] !== 0) ?? e.parts[0]);
   if (at === undefined) return;
   const l = space.locate(at);
   out.add(RULES.inconsistent, l.table, l.row, l.column, space.state[at] === UNKNOWN ? '' : String(space.value[at]), `${e.label()}: ${detail}`);

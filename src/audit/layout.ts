@@ -10,7 +10,7 @@
  * cannot vouch for columns it does not know).
  */
 
-export const TABLE_NAMES = ['schools', 'school_year', 'school_year_reason', 'area_year'] as const;
+export const TABLE_NAMES = ['schools', 'school_year', 'school_year_reason', 'school_period', 'area_year', 'area_breakdown'] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
 export function isTableName(name: string): name is TableName {
@@ -22,45 +22,67 @@ export const FORMATS = ['csv', 'parquet', 'arrow'] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** Count columns of each table, in the order the audit reports them. */
+const YEAR_COUNTS = ['pupils', 'suspensions', 'pupils_suspended', 'pupils_repeat_suspended', 'permanent_exclusions', 'sessions_lost', 'pupils_fsm'];
+
 export const COUNT_COLUMNS: Record<TableName, readonly string[]> = {
   schools: [],
-  school_year: ['pupils', 'suspensions', 'pupils_suspended', 'permanent_exclusions', 'sessions_lost'],
+  school_year: YEAR_COUNTS,
   school_year_reason: ['suspensions', 'permanent_exclusions'],
-  area_year: ['pupils', 'suspensions', 'pupils_suspended', 'permanent_exclusions']
+  school_period: ['pupils', 'suspensions', 'pupils_suspended', 'permanent_exclusions', 'sessions_lost'],
+  area_year: YEAR_COUNTS,
+  area_breakdown: ['pupils', 'suspensions', 'pupils_suspended', 'permanent_exclusions', 'sessions_lost']
 };
 
+const YEAR_PUPIL_COUNTS = ['pupils', 'pupils_suspended', 'pupils_repeat_suspended', 'permanent_exclusions', 'pupils_fsm'];
+
 /**
- * Counts subject to the small-count rule (DISCLOSURE.md primary rule 1): pupil counts, and in
- * `school_year_reason` its event counts, which the rules suppress from 1 to min_count - 1 as well.
+ * Counts subject to the small-count rule (DISCLOSURE.md primary rule 1): pupil counts, and reasons'
+ * event counts, which the rules suppress from 1 to min_count - 1 as well. In `area_breakdown`
+ * suspensions are held to it on every row: on a reason row it is the rule, and elsewhere a
+ * published suspension count is never below its published pupils_suspended, so it holds anyway.
  */
 export const SMALL_COUNT_COLUMNS: Record<TableName, readonly string[]> = {
   schools: [],
-  school_year: ['pupils', 'pupils_suspended', 'permanent_exclusions'],
+  school_year: YEAR_PUPIL_COUNTS,
   school_year_reason: ['suspensions', 'permanent_exclusions'],
-  area_year: ['pupils', 'pupils_suspended', 'permanent_exclusions']
+  school_period: ['pupils', 'pupils_suspended', 'permanent_exclusions'],
+  area_year: YEAR_PUPIL_COUNTS,
+  area_breakdown: ['pupils', 'suspensions', 'pupils_suspended', 'permanent_exclusions']
 };
 
-/** Event counts that must be suppressed wherever `pupils_suspended` of the same row is. */
+/**
+ * Event counts that must be suppressed wherever `pupils_suspended` of the same row is (a row whose
+ * pupils_suspended does not apply, flagged `z`, follows another table's row instead).
+ */
 export const EVENT_COLUMNS: Record<TableName, readonly string[]> = {
   schools: [],
   school_year: ['suspensions', 'sessions_lost'],
   school_year_reason: [],
-  area_year: ['suspensions']
+  school_period: ['suspensions', 'sessions_lost'],
+  area_year: ['suspensions', 'sessions_lost'],
+  area_breakdown: ['suspensions', 'sessions_lost']
 };
 
 const KEY_COLUMNS: Record<TableName, readonly string[]> = {
-  schools: ['urn', 'laestab', 'name', 'la_code', 'la_name', 'region', 'phase', 'type', 'status'],
+  schools: ['urn', 'laestab', 'name', 'la_code', 'la_name', 'region', 'phase', 'type', 'status', 'trust'],
   school_year: ['urn', 'academic_year', 'year_start', 'pupil_group'],
   school_year_reason: ['urn', 'academic_year', 'year_start', 'pupil_group', 'reason_code', 'reason'],
-  area_year: ['area_type', 'area_code', 'area_name', 'academic_year', 'year_start', 'phase', 'pupil_group']
+  school_period: ['urn', 'period', 'first_year_start', 'last_year_start', 'pupil_group'],
+  area_year: ['area_type', 'area_code', 'area_name', 'academic_year', 'year_start', 'phase', 'pupil_group'],
+  area_breakdown: ['area_type', 'area_code', 'area_name', 'academic_year', 'year_start', 'phase', 'pupil_group', 'dimension', 'category_code', 'category']
 };
 
 const TRAILING_COLUMNS: Record<TableName, readonly string[]> = {
   schools: [],
   school_year: [],
   school_year_reason: [],
-  area_year: ['source']
+  school_period: [],
+  area_year: ['source'],
+  area_breakdown: ['source']
 };
+
+/** Whole-number key columns (years); every other key column is text. */
+const INTEGER_KEYS = ['year_start', 'first_year_start', 'last_year_start'];
 
 export const flagColumn = (count: string): string => `${count}_flag`;
 
@@ -74,7 +96,7 @@ export const EXPECTED_COLUMNS: Record<TableName, readonly string[]> = Object.fro
 
 /** Columns holding whole numbers; every other column is text (what the value patterns scan). */
 export function isIntegerColumn(table: TableName, column: string): boolean {
-  return column === 'year_start' || COUNT_COLUMNS[table].includes(column);
+  return INTEGER_KEYS.includes(column) || COUNT_COLUMNS[table].includes(column);
 }
 
 /**
@@ -99,6 +121,21 @@ export const NOT_DISCLOSIVE_FLAGS: readonly string[] = ['x', 'z'];
 
 /** Set F (reasons add up to the events) holds only for academic years starting before this. */
 export const SINGLE_REASON_UNTIL = 2020;
+
+/**
+ * Set L: which counts of an `area_breakdown` dimension add up over its categories to the
+ * area-year. Every pupil has one primary need and one FSM status; every event starts in one term
+ * (but a pupil can be suspended in two terms); reasons add up only while each event had one.
+ */
+export const ADDITIVE_BY_DIMENSION: Record<string, readonly string[]> = {
+  need: ['pupils', 'suspensions', 'pupils_suspended', 'permanent_exclusions', 'sessions_lost'],
+  fsm: ['pupils', 'suspensions', 'pupils_suspended', 'permanent_exclusions', 'sessions_lost'],
+  term: ['suspensions', 'permanent_exclusions', 'sessions_lost'],
+  reason: ['suspensions', 'permanent_exclusions']
+};
+
+/** The `area_breakdown` dimension whose rows count events by reason (they follow the area-year). */
+export const REASON_DIMENSION = 'reason';
 
 export const LA_AREA_TYPE = 'LA';
 export const ALL_PHASES = 'All';

@@ -92,3 +92,40 @@ export function reasonYears(code: string): string {
 export const SCHOOL_PHASES = ['Primary', 'Secondary', 'Special', 'Alternative provision', 'All-through'];
 export const SCHOOL_TYPES = ['Academy', 'Maintained', 'Free school', 'Pupil referral unit'];
 export const SCHOOL_STATUSES = ['Open', 'Closed'];
+
+/**
+ * Terms an exclusion can start in, by the calendar: autumn from 1 September to 31 December, spring
+ * from 1 January to Easter Sunday, summer from Easter Monday to 31 August. Schools set their own
+ * term dates, but they differ by days and the boundaries here fall in holidays (Christmas, Easter),
+ * when no exclusion starts, so the calendar rule puts every school day in its own term.
+ */
+export const TERMS: Record<string, string> = {
+  AUT: 'Autumn term',
+  SPR: 'Spring term',
+  SUM: 'Summer term'
+};
+
+/** Free school meal eligibility on census day, as a breakdown. */
+export const FSM_CATEGORIES: Record<string, string> = {
+  FSM: 'Eligible for free school meals',
+  NOT_FSM: 'Not eligible for free school meals'
+};
+
+/** Easter Sunday of a calendar year as `YYYY-MM-DD` (Gregorian; the anonymous algorithm). */
+export function easterSunday(y: number): string {
+  const a = y % 19;
+  const b = Math.floor(y / 100);
+  const c = y % 100;
+  const d = Math.floor(b / 4);
+  const e = b % 4;
+  const f = Math.floor((b + 8) / 25);
+  const g = Math.floor((b - f + 1) / 3);
+  const h = (19 * a + b - d - g + 15) % 30;
+  const i = Math.floor(c / 4);
+  const k = c % 4;
+  const l = (32 + 2 * e + 2 * i - h - k) % 7;
+  const m = Math.floor((a + 11 * h + 22 * l) / 451);
+  const month = Math.floor((h + l - 7 * m + 114) / 31);
+  const day = ((h + l - 7 * m + 114) % 31) + 1;
+  return `${y}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}

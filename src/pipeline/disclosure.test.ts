@@ -2,7 +2,7 @@
 // Property and mutation tests against the independent audit live in disclosure.audit.test.ts.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTableSql } from '../lib/data/schema';
+import { createTableSql, TABLE_NAMES } from '../lib/data/schema';
 import { applyDisclosureControl, DEFAULT_DISCLOSURE } from './disclosure';
 
 let instance: DuckDBInstance;
@@ -11,8 +11,8 @@ let conn: DuckDBConnection;
 beforeEach(async () => {
   instance = await DuckDBInstance.create(':memory:');
   conn = await instance.connect();
-  for (const t of ['schools', 'school_year', 'school_year_reason', 'area_year'] as const) await conn.run(createTableSql(t));
-  await conn.run(`INSERT INTO schools VALUES ('900001', '9902001', 'A', '990', 'T', 'SW', 'Secondary', 'Academy', 'Open')`);
+  for (const t of TABLE_NAMES) await conn.run(createTableSql(t));
+  await conn.run(`INSERT INTO schools VALUES ('900001', '9902001', 'A', '990', 'T', 'SW', 'Secondary', 'Academy', 'Open', NULL)`);
 });
 afterEach(() => {
   conn.closeSync();
@@ -23,8 +23,10 @@ type Counts = [pupils: number, suspensions: number, suspended: number, perm: num
 
 async function schoolYear(groups: Record<string, Counts>, urn = '900001', year = '2022/23'): Promise<void> {
   for (const [group, [p, s, ps, pe, se]] of Object.entries(groups)) {
+    // Repeat suspensions and FSM are zeros here (published as they are): the tests below are about the other counts.
     await conn.run(
-      `INSERT INTO school_year VALUES ('${urn}', '${year}', ${year.slice(0, 4)}, '${group}', ${p}, NULL, ${s}, NULL, ${ps}, NULL, ${pe}, NULL, ${se}, NULL)`
+      `INSERT INTO school_year (urn, academic_year, year_start, pupil_group, pupils, suspensions, pupils_suspended, pupils_repeat_suspended, permanent_exclusions, sessions_lost, pupils_fsm)
+       VALUES ('${urn}', '${year}', ${year.slice(0, 4)}, '${group}', ${p}, ${s}, ${ps}, 0, ${pe}, ${se}, 0)`
     );
   }
 }
@@ -47,7 +49,7 @@ describe('primary suppression', () => {
     });
     const summary = await applyDisclosureControl(conn, DEFAULT_DISCLOSURE);
     expect(summary.cells_suppressed).toEqual({ small_count: 0, small_group: 0, follows_pupils: 0, secondary: 0, source: 0 });
-    expect(summary.cells_published).toBe(20);
+    expect(summary.cells_published).toBe(28); // 4 groups x 7 counts
     expect((await read())['EHC plan']!.permanent_exclusions).toBe(0);
   });
 
@@ -93,7 +95,7 @@ describe('primary suppression', () => {
       expect(t['EHC plan']![c], c).toBeNull();
       expect(t['EHC plan']![`${c}_flag`], c).toBe('c');
     }
-    expect(summary.cells_suppressed.small_group).toBe(5);
+    expect(summary.cells_suppressed.small_group).toBe(7); // every count of the row, repeat and FSM too
   });
 
   it('publishes a group with no pupils as zeros (nothing to protect)', async () => {
@@ -119,5 +121,137 @@ describe('primary suppression', () => {
     expect(t['EHC plan']!.pupils).toBeNull(); // 40 < 50: whole group
     expect(t['No SEN']!.permanent_exclusions).toBeNull(); // 5 < 7
     expect(summary.thresholds).toEqual({ min_count: 7, min_group: 50 });
+  });
+});
+
+/** A row of any published table from named values; flags left NULL, or `z` where listed. */
+async function row(table: string, values: Record<string, string | number | null>, notApplicable: string[] = []): Promise<void> {
+  const cols = [...Object.keys(values), ...notApplicable.map((c) => `${c}_flag`)];
+  const vals = [...Object.values(values).map((v) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : `'${v}'`)), ...notApplicable.map(() => `'z'`)];
+  await conn.run(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${vals.join(', ')})`);
+}
+
+const year = (y: number) => ({ academic_year: `${y}/${String((y + 1) % 100).padStart(2, '0')}`, year_start: y });
+const all = { pupil_group: 'All pupils' };
+
+async function cellOf(table: string, column: string, where: string): Promise<{ v: unknown; flag: unknown }> {
+  const r = await conn.runAndReadAll(`SELECT ${column} AS v, ${column}_flag AS flag FROM ${table} WHERE ${where}`);
+  const rows = r.getRowObjectsJS();
+  expect(rows.length, `${table} ${where}`).toBe(1);
+  return { v: rows[0]!.v === null ? null : Number(rows[0]!.v), flag: rows[0]!.flag };
+}
+
+describe('the pooled three years (sets H, I, J)', () => {
+  const period = { period: '2021/22 to 2023/24', first_year_start: 2021, last_year_start: 2023 };
+
+  it('suppresses the pooled figure, not another year, when exactly one year is suppressed (H)', async () => {
+    for (const [y, ps] of [[2021, 3], [2022, 10], [2023, 12]] as const) {
+      await row('school_year', { urn: '900001', ...year(y), ...all, pupils: 200, suspensions: ps * 2, pupils_suspended: ps });
+    }
+    await row('school_period', { urn: '900001', ...period, ...all, pupils: 600, suspensions: 50, pupils_suspended: 25 });
+    await applyDisclosureControl(conn, DEFAULT_DISCLOSURE);
+    expect(await cellOf('school_year', 'pupils_suspended', 'year_start = 2021')).toEqual({ v: null, flag: 'c' });
+    expect(await cellOf('school_year', 'pupils_suspended', 'year_start = 2022')).toEqual({ v: 10, flag: null });
+    expect(await cellOf('school_year', 'pupils_suspended', 'year_start = 2023')).toEqual({ v: 12, flag: null });
+    expect(await cellOf('school_period', 'pupils_suspended', 'true')).toEqual({ v: null, flag: 'c' });
+    expect(await cellOf('school_period', 'suspensions', 'true')).toEqual({ v: null, flag: 'c' });
+  });
+
+  it('publishes the pooled figure when two of its years are suppressed: the point of pooling', async () => {
+    for (const [y, ps] of [[2021, 3], [2022, 2], [2023, 12]] as const) {
+      await row('school_year', { urn: '900001', ...year(y), ...all, pupils: 200, suspensions: ps, pupils_suspended: ps });
+    }
+    await row('school_period', { urn: '900001', ...period, ...all, pupils: 600, suspensions: 17, pupils_suspended: 17 });
+    await applyDisclosureControl(conn, DEFAULT_DISCLOSURE);
+    expect(await cellOf('school_period', 'pupils_suspended', 'true')).toEqual({ v: 17, flag: null });
+    expect(await cellOf('school_year', 'pupils_suspended', 'year_start = 2023')).toEqual({ v: 12, flag: null });
+  });
+
+  it('judges a pooled group by its pupils a year: 27 pupil-years over three years could be 9 a year', async () => {
+    await row('school_period', { urn: '900001', ...period, ...all, pupils: 27, suspensions: 0, pupils_suspended: 0, permanent_exclusions: 0, sessions_lost: 0 });
+    await row('school_period', { urn: '900002', ...period, ...all, pupils: 28, suspensions: 0, pupils_suspended: 0, permanent_exclusions: 0, sessions_lost: 0 });
+    const summary = await applyDisclosureControl(conn, DEFAULT_DISCLOSURE);
+    expect(await cellOf('school_period', 'pupils', "urn = '900001'")).toEqual({ v: null, flag: 'c' });
+    expect(await cellOf('school_period', 'pupils', "urn = '900002'")).toEqual({ v: 28, flag: null });
+    expect(summary.cells_suppressed.small_group).toBe(5);
+  });
+
+  it("protects one school's pooled figure against the LA's years (J), beside the yearly sets (C)", async () => {
+    await conn.run(`INSERT INTO schools VALUES ('900002', '9902002', 'B', '990', 'T', 'SW', 'Secondary', 'Academy', 'Open', NULL)`);
+    const la = { area_type: 'LA', area_code: '990', area_name: 'T', phase: 'All', ...all, source: 'council extract' };
+    for (const y of [2021, 2022, 2023]) {
+      const b = y === 2021 ? 10 : 15;
+      await row('school_year', { urn: '900001', ...year(y), ...all, pupils: 300, pupils_suspended: 1 });
+      await row('school_year', { urn: '900002', ...year(y), ...all, pupils: 300, pupils_suspended: b });
+      await row('area_year', { ...la, ...year(y), pupils: 600, pupils_suspended: b + 1 });
+    }
+    await row('school_period', { urn: '900001', ...period, ...all, pupils: 900, pupils_suspended: 3 });
+    await row('school_period', { urn: '900002', ...period, ...all, pupils: 900, pupils_suspended: 40 });
+    await applyDisclosureControl(conn, DEFAULT_DISCLOSURE);
+    // 43 over the LA's three years less school B's 40 would give school A's 3 away.
+    expect(await cellOf('school_period', 'pupils_suspended', "urn = '900001'")).toEqual({ v: null, flag: 'c' });
+    expect(await cellOf('school_period', 'pupils_suspended', "urn = '900002'")).toEqual({ v: null, flag: 'c' });
+    // Each LA year less school B's year would give school A's 1 away.
+    expect(await cellOf('school_year', 'pupils_suspended', "urn = '900002' AND year_start = 2022")).toEqual({ v: null, flag: 'c' });
+    expect(await cellOf('area_year', 'pupils_suspended', 'year_start = 2022')).toEqual({ v: 16, flag: null });
+  });
+});
+
+describe('area breakdowns (sets K, L, M)', () => {
+  const la = { area_type: 'LA', area_code: '990', area_name: 'T', phase: 'All', source: 'council extract' };
+  const y = year(2022);
+
+  it('protects a suppressed need by the next-smallest need of the same group (L)', async () => {
+    await row('area_year', { ...la, ...y, pupil_group: 'EHC plan', pupils: 100, suspensions: 40, pupils_suspended: 20 });
+    const need = { ...la, ...y, pupil_group: 'EHC plan', dimension: 'need' };
+    await row('area_breakdown', { ...need, category_code: 'ASD', category: 'Autism', pupils: 50, suspensions: 30, pupils_suspended: 12 });
+    await row('area_breakdown', { ...need, category_code: 'SEMH', category: 'SEMH', pupils: 40, suspensions: 7, pupils_suspended: 5 });
+    await row('area_breakdown', { ...need, category_code: 'VI', category: 'Vision', pupils: 10, suspensions: 3, pupils_suspended: 3 });
+    await applyDisclosureControl(conn, DEFAULT_DISCLOSURE);
+    expect(await cellOf('area_breakdown', 'pupils_suspended', "category_code = 'VI'")).toEqual({ v: null, flag: 'c' });
+    expect(await cellOf('area_breakdown', 'suspensions', "category_code = 'VI'")).toEqual({ v: null, flag: 'c' });
+    // 20 - 12 - 5 would give VI's 3 away: SEMH (5, the smaller) goes too, with its suspensions.
+    expect(await cellOf('area_breakdown', 'pupils_suspended', "category_code = 'SEMH'")).toEqual({ v: null, flag: 'c' });
+    expect(await cellOf('area_breakdown', 'pupils_suspended', "category_code = 'ASD'")).toEqual({ v: 12, flag: null });
+    expect(await cellOf('area_year', 'pupils_suspended', 'true')).toEqual({ v: 20, flag: null });
+  });
+
+  it('suppresses a term of a small area-year whole, and leaves the not-applicable pupils as z', async () => {
+    await row('area_year', { ...la, ...y, ...all, pupils: 8, suspensions: 6, pupils_suspended: 0, permanent_exclusions: 0, sessions_lost: 0 });
+    await row('area_breakdown', { ...la, ...y, ...all, dimension: 'term', category_code: 'AUT', category: 'Autumn term', pupils: null, suspensions: 0, pupils_suspended: 0, permanent_exclusions: 0, sessions_lost: 0 }, ['pupils']);
+    await applyDisclosureControl(conn, DEFAULT_DISCLOSURE);
+    for (const c of ['suspensions', 'pupils_suspended', 'permanent_exclusions', 'sessions_lost']) {
+      expect(await cellOf('area_breakdown', c, 'true'), c).toEqual({ v: null, flag: 'c' });
+    }
+    expect(await cellOf('area_breakdown', 'pupils', 'true')).toEqual({ v: null, flag: 'z' });
+  });
+
+  it("protects a school's reason count against the LA's reason total (K)", async () => {
+    await conn.run(`INSERT INTO schools VALUES ('900002', '9902002', 'B', '990', 'T', 'SW', 'Secondary', 'Academy', 'Open', NULL)`);
+    const reason = { ...y, ...all, reason_code: 'PD', reason: 'Persistent disruptive behaviour' };
+    await row('school_year_reason', { urn: '900001', ...reason, suspensions: 2, permanent_exclusions: 0 });
+    await row('school_year_reason', { urn: '900002', ...reason, suspensions: 30, permanent_exclusions: 0 });
+    await row('area_breakdown', { ...la, ...y, ...all, dimension: 'reason', category_code: 'PD', category: 'Persistent disruptive behaviour', pupils: null, suspensions: 32, pupils_suspended: null, permanent_exclusions: 0, sessions_lost: null }, ['pupils', 'pupils_suspended', 'sessions_lost']);
+    await applyDisclosureControl(conn, DEFAULT_DISCLOSURE);
+    expect(await cellOf('school_year_reason', 'suspensions', "urn = '900001'")).toEqual({ v: null, flag: 'c' });
+    expect(await cellOf('school_year_reason', 'suspensions', "urn = '900002'")).toEqual({ v: null, flag: 'c' });
+    expect(await cellOf('area_breakdown', 'suspensions', 'true')).toEqual({ v: 32, flag: null });
+  });
+});
+
+describe('counts a source did not have, or withheld', () => {
+  it('leaves x and z counts out of the cells, and protects a count its source withheld (c)', async () => {
+    const eng = { area_type: 'England', area_code: 'E92000001', area_name: 'England', phase: 'All', source: 'comparator file', ...year(2022) };
+    const fsm = (c: string) => ({ suspensions: 0, pupils_repeat_suspended: 0, permanent_exclusions: 0, sessions_lost: 0, pupils_fsm: null, [`${c}_flag`]: 'x' });
+    await row('area_year', { ...eng, pupil_group: 'All pupils', pupils: 1000, pupils_suspended: 60, ...fsm('pupils_fsm') });
+    await row('area_year', { ...eng, pupil_group: 'EHC plan', pupils: 100, pupils_suspended: null, pupils_suspended_flag: 'c', ...fsm('pupils_fsm') });
+    await row('area_year', { ...eng, pupil_group: 'SEN support', pupils: 200, pupils_suspended: 20, ...fsm('pupils_fsm') });
+    await row('area_year', { ...eng, pupil_group: 'No SEN', pupils: 700, pupils_suspended: 30, ...fsm('pupils_fsm') });
+    const summary = await applyDisclosureControl(conn, DEFAULT_DISCLOSURE);
+    expect(summary.cells_suppressed.source).toBe(1);
+    // 60 - 20 - 30 would give the withheld 10 away: the smaller of the others goes too.
+    expect(await cellOf('area_year', 'pupils_suspended', "pupil_group = 'SEN support'")).toEqual({ v: null, flag: 'c' });
+    expect(await cellOf('area_year', 'pupils_suspended', "pupil_group = 'EHC plan'")).toEqual({ v: null, flag: 'c' });
+    expect(await cellOf('area_year', 'pupils_fsm', "pupil_group = 'No SEN'")).toEqual({ v: null, flag: 'x' });
   });
 });

@@ -32,23 +32,43 @@ export const RULE_DESCRIPTIONS: Record<SuppressionRule, string> = {
   source: 'counts already withheld by their source (kept with the source\u2019s own flag)'
 };
 
-type TableName = 'school_year' | 'area_year' | 'school_year_reason';
+type TableName = 'school_year' | 'area_year' | 'school_year_reason' | 'school_period' | 'area_breakdown';
 
+/** Count columns of each table, in the schema's order (their `_flag` columns sit beside them). */
 const COLUMNS: Record<TableName, readonly string[]> = {
-  school_year: ['pupils', 'suspensions', 'pupils_suspended', 'permanent_exclusions', 'sessions_lost'],
-  area_year: ['pupils', 'suspensions', 'pupils_suspended', 'permanent_exclusions'],
-  school_year_reason: ['suspensions', 'permanent_exclusions']
+  school_year: ['pupils', 'suspensions', 'pupils_suspended', 'pupils_repeat_suspended', 'permanent_exclusions', 'sessions_lost', 'pupils_fsm'],
+  area_year: ['pupils', 'suspensions', 'pupils_suspended', 'pupils_repeat_suspended', 'permanent_exclusions', 'sessions_lost', 'pupils_fsm'],
+  school_year_reason: ['suspensions', 'permanent_exclusions'],
+  school_period: ['pupils', 'suspensions', 'pupils_suspended', 'permanent_exclusions', 'sessions_lost'],
+  area_breakdown: ['pupils', 'suspensions', 'pupils_suspended', 'permanent_exclusions', 'sessions_lost']
 };
 
+/** Pupil counts: suppressed from 1 to min_count - 1 (rule 1). Event counts follow them instead. */
+const PUPIL_COUNTS = new Set(['pupils', 'pupils_suspended', 'pupils_repeat_suspended', 'permanent_exclusions', 'pupils_fsm']);
 const EVENT_COLUMNS = new Set(['suspensions', 'sessions_lost']);
 
 /** First year (start) from which an event may record up to three reasons, so reasons stop adding up. */
 const MULTI_REASON_FROM = 2020;
 
+/** Which counts of a breakdown add up over its categories to the area-year (set L). */
+const ADDITIVE_OVER_CATEGORIES: Record<string, readonly string[]> = {
+  need: ['pupils', 'suspensions', 'pupils_suspended', 'permanent_exclusions', 'sessions_lost'],
+  fsm: ['pupils', 'suspensions', 'pupils_suspended', 'permanent_exclusions', 'sessions_lost'],
+  // A pupil suspended in two terms is in both terms' pupils_suspended: only events add up.
+  term: ['suspensions', 'permanent_exclusions', 'sessions_lost'],
+  reason: ['suspensions', 'permanent_exclusions']
+};
+
 interface Row {
   rowid: number;
   key: Record<string, string | number>;
   cells: Record<string, number>;
+  /**
+   * Columns whose value is NULL because it does not apply (`z`) or was never available (`x`, such
+   * as a comparator file's missing counts): not cells at all, since there is nothing to protect. A
+   * count its source withheld to protect pupils comes flagged `c` (or `low`) and is a cell.
+   */
+  notApplicable: Set<string>;
 }
 
 /** The cells of all tables as flat arrays, with equations and "follows" links between them. */
@@ -59,7 +79,12 @@ class CellGraph {
   /** The pupil count an event count follows, or -1. */
   readonly leader: number[] = [];
   readonly equationsOf: number[][] = [];
-  readonly equations: { name: string; total: number; parts: number[] }[] = [];
+  /**
+   * Sum of totals = sum of parts; most equations have one total, set J has one per year.
+   * `preferTotal`: protect the equation by suppressing its total before any part (set H, where
+   * the total is a derived pooled figure and the parts are the yearly ones people rely on).
+   */
+  readonly equations: { name: string; totals: number[]; parts: number[]; preferTotal: boolean }[] = [];
   suppressed!: Uint8Array;
   rule!: (SuppressionRule | null)[];
   eqSuppressed!: Int32Array;
@@ -74,18 +99,20 @@ class CellGraph {
     return id;
   }
 
-  follow(event: number, pupil: number): void {
+  follow(event: number | undefined, pupil: number | undefined): void {
+    if (event === undefined || pupil === undefined) return;
     this.followers[pupil]!.push(event);
     this.leader[event] = pupil;
   }
 
-  equation(name: string, total: number | undefined, parts: (number | undefined)[]): void {
-    if (total === undefined) return;
+  equation(name: string, totals: (number | undefined)[] | number | undefined, parts: (number | undefined)[], preferTotal = false): void {
+    const t = Array.isArray(totals) ? totals : [totals];
+    if (t.length === 0 || t.some((x) => x === undefined)) return;
     const present = parts.filter((p): p is number => p !== undefined);
     if (present.length === 0) return;
     const id = this.equations.length;
-    this.equations.push({ name, total, parts: present });
-    for (const c of [total, ...present]) this.equationsOf[c]!.push(id);
+    this.equations.push({ name, totals: t as number[], parts: present, preferTotal });
+    for (const c of [...(t as number[]), ...present]) this.equationsOf[c]!.push(id);
   }
 
   freeze(): void {
@@ -98,13 +125,15 @@ class CellGraph {
 async function readRows(conn: DuckDBConnection, table: TableName, keys: string[]): Promise<Row[]> {
   const cols = COLUMNS[table];
   const reader = await conn.runAndReadAll(
-    `SELECT rowid::BIGINT AS rowid, ${keys.map((k) => `"${k}"`).join(', ')}, ${cols.map((c) => `"${c}"::BIGINT AS "${c}"`).join(', ')}
+    `SELECT rowid::BIGINT AS rowid, ${keys.map((k) => `"${k}"`).join(', ')},
+            ${cols.map((c) => `"${c}"::BIGINT AS "${c}", "${c}_flag" AS "${c}_flag"`).join(', ')}
      FROM "${table}" ORDER BY rowid`
   );
   return reader.getRowObjectsJS().map((r) => ({
     rowid: Number(r.rowid),
     key: Object.fromEntries(keys.map((k) => [k, typeof r[k] === 'bigint' ? Number(r[k]) : (r[k] as string | number)])),
-    cells: Object.fromEntries(cols.map((c) => [c, r[c] === null ? Number.NaN : Number(r[c])]))
+    cells: Object.fromEntries(cols.map((c) => [c, r[c] === null ? Number.NaN : Number(r[c])])),
+    notApplicable: new Set(cols.filter((c) => r[c] === null && (r[`${c}_flag`] === 'z' || r[`${c}_flag`] === 'x')))
   }));
 }
 
@@ -117,6 +146,7 @@ function index(g: CellGraph, table: TableName, rows: Row[]): Indexed {
   const ids = rows.map((r) => {
     const m = new Map<string, number>();
     for (const c of COLUMNS[table]) {
+      if (r.notApplicable.has(c)) continue;
       const v = r.cells[c]!;
       // A count that is already NULL (a source's own suppression) stays out of the equations' arithmetic
       // but still counts as unknown.
@@ -129,6 +159,21 @@ function index(g: CellGraph, table: TableName, rows: Row[]): Indexed {
 
 const GROUPS = ['EHC plan', 'SEN support', 'No SEN'];
 
+const key = (...parts: (string | number)[]) => parts.join('\u0001');
+
+/** Rows grouped by a key, in table order. */
+function groupBy(ix: Indexed, family: (r: Row) => string | null): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  ix.rows.forEach((r, i) => {
+    const f = family(r);
+    if (f === null) return;
+    let list = out.get(f);
+    if (!list) out.set(f, (list = []));
+    list.push(i);
+  });
+  return out;
+}
+
 /**
  * Apply primary and secondary suppression to the aggregated tables in place and report what was
  * suppressed by which rule.
@@ -136,98 +181,147 @@ const GROUPS = ['EHC plan', 'SEN support', 'No SEN'];
 export async function applyDisclosureControl(conn: DuckDBConnection, config: DisclosureConfig): Promise<DisclosureSummary> {
   const g = new CellGraph();
   const sy = index(g, 'school_year', await readRows(conn, 'school_year', ['urn', 'academic_year', 'year_start', 'pupil_group']));
-  const ay = index(
-    g,
-    'area_year',
-    await readRows(conn, 'area_year', ['area_type', 'area_code', 'academic_year', 'phase', 'pupil_group'])
-  );
+  const ay = index(g, 'area_year', await readRows(conn, 'area_year', ['area_type', 'area_code', 'academic_year', 'year_start', 'phase', 'pupil_group']));
   const syr = index(
     g,
     'school_year_reason',
     await readRows(conn, 'school_year_reason', ['urn', 'academic_year', 'year_start', 'pupil_group', 'reason_code'])
   );
+  const sp = index(g, 'school_period', await readRows(conn, 'school_period', ['urn', 'pupil_group', 'first_year_start', 'last_year_start']));
+  const ab = index(
+    g,
+    'area_breakdown',
+    await readRows(conn, 'area_breakdown', ['area_type', 'area_code', 'academic_year', 'year_start', 'phase', 'pupil_group', 'dimension', 'category_code'])
+  );
   const phaseOf = new Map(
     (await conn.runAndReadAll('SELECT urn, phase FROM schools')).getRowObjectsJS().map((r) => [String(r.urn), String(r.phase)])
   );
 
-  const key = (...parts: (string | number)[]) => parts.join('\u0001');
   const cell = (ix: Indexed, i: number, c: string) => ix.ids[i]!.get(c);
+  const k = (r: Row, ...names: string[]) => key(...names.map((n) => r.key[n]!));
 
-  // Events follow their pupil count, within a row and from school_year to its reasons.
-  const syByKey = new Map<string, number>();
-  sy.rows.forEach((r, i) => {
-    syByKey.set(key(r.key.urn!, r.key.academic_year!, r.key.pupil_group!), i);
-    for (const e of ['suspensions', 'sessions_lost']) g.follow(cell(sy, i, e)!, cell(sy, i, 'pupils_suspended')!);
-  });
-  ay.rows.forEach((_, i) => g.follow(cell(ay, i, 'suspensions')!, cell(ay, i, 'pupils_suspended')!));
-  syr.rows.forEach((r, i) => {
-    const parent = syByKey.get(key(r.key.urn!, r.key.academic_year!, r.key.pupil_group!));
-    if (parent === undefined) return;
-    g.follow(cell(syr, i, 'suspensions')!, cell(sy, parent, 'pupils_suspended')!);
-    g.follow(cell(syr, i, 'permanent_exclusions')!, cell(sy, parent, 'permanent_exclusions')!);
-  });
-
-  // A and B: pupil groups add up to All pupils, per row family.
-  const groupSets = (ix: Indexed, table: TableName, family: (r: Row) => string, label: string) => {
-    const byFamily = new Map<string, Map<string, number>>();
-    ix.rows.forEach((r, i) => {
-      const f = family(r);
-      if (!byFamily.has(f)) byFamily.set(f, new Map());
-      byFamily.get(f)!.set(String(r.key.pupil_group), i);
+  // Events follow their pupil count: within a row, and from a school-year (or an area-year) to its reasons.
+  for (const ix of [sy, ay, sp, ab]) {
+    ix.rows.forEach((_, i) => {
+      for (const e of EVENT_COLUMNS) g.follow(cell(ix, i, e), cell(ix, i, 'pupils_suspended'));
     });
-    for (const [f, members] of byFamily) {
-      const total = members.get('All pupils');
+  }
+  const syByKey = new Map<string, number>();
+  sy.rows.forEach((r, i) => syByKey.set(k(r, 'urn', 'academic_year', 'pupil_group'), i));
+  const ayByKey = new Map<string, number>();
+  ay.rows.forEach((r, i) => ayByKey.set(k(r, 'area_type', 'area_code', 'academic_year', 'phase', 'pupil_group'), i));
+  const reasonsFollow = (ix: Indexed, i: number, parentIx: Indexed, parent: number | undefined) => {
+    if (parent === undefined) return;
+    g.follow(cell(ix, i, 'suspensions'), cell(parentIx, parent, 'pupils_suspended'));
+    g.follow(cell(ix, i, 'permanent_exclusions'), cell(parentIx, parent, 'permanent_exclusions'));
+  };
+  syr.rows.forEach((r, i) => reasonsFollow(syr, i, sy, syByKey.get(k(r, 'urn', 'academic_year', 'pupil_group'))));
+  /** The area-year a breakdown row breaks down. */
+  const abParent = ab.rows.map((r) => ayByKey.get(k(r, 'area_type', 'area_code', 'academic_year', 'phase', 'pupil_group')));
+  ab.rows.forEach((r, i) => {
+    if (r.key.dimension === 'reason') reasonsFollow(ab, i, ay, abParent[i]);
+  });
+
+  /** Sum of the rows' cells of column c equals the total row's (sets A, B, G, I, M: groups add up). */
+  const groupSets = (ix: Indexed, table: TableName, family: (r: Row) => string, label: string) => {
+    for (const [f, members] of groupBy(ix, family)) {
+      const byGroup = new Map(members.map((i) => [String(ix.rows[i]!.key.pupil_group), i]));
+      const total = byGroup.get('All pupils');
       if (total === undefined) continue;
       for (const c of COLUMNS[table]) {
-        g.equation(`${label} ${f} ${c}`, cell(ix, total, c), GROUPS.map((grp) => (members.has(grp) ? cell(ix, members.get(grp)!, c) : undefined)));
+        g.equation(`${label} ${f} ${c}`, cell(ix, total, c), GROUPS.map((grp) => (byGroup.has(grp) ? cell(ix, byGroup.get(grp)!, c) : undefined)));
       }
     }
   };
-  groupSets(sy, 'school_year', (r) => key(r.key.urn!, r.key.academic_year!), 'A');
-  groupSets(ay, 'area_year', (r) => key(r.key.area_type!, r.key.area_code!, r.key.academic_year!, r.key.phase!), 'B');
-  groupSets(syr, 'school_year_reason', (r) => key(r.key.urn!, r.key.academic_year!, r.key.reason_code!), 'G');
+  groupSets(sy, 'school_year', (r) => k(r, 'urn', 'academic_year'), 'A');
+  groupSets(ay, 'area_year', (r) => k(r, 'area_type', 'area_code', 'academic_year', 'phase'), 'B');
+  groupSets(syr, 'school_year_reason', (r) => k(r, 'urn', 'academic_year', 'reason_code'), 'G');
+  groupSets(sp, 'school_period', (r) => k(r, 'urn'), 'I');
+  groupSets(ab, 'area_breakdown', (r) => k(r, 'area_type', 'area_code', 'academic_year', 'phase', 'dimension', 'category_code'), 'M');
 
   // C, D, E: schools add up to the LA (overall and by phase), phases add up to the LA.
   const laRow = new Map<string, number>();
   ay.rows.forEach((r, i) => {
-    if (r.key.area_type === 'LA') laRow.set(key(r.key.academic_year!, r.key.pupil_group!, r.key.phase!), i);
+    if (r.key.area_type === 'LA') laRow.set(k(r, 'academic_year', 'pupil_group', 'phase'), i);
   });
+  const schoolPhases = (urn: string) => ['All', phaseOf.get(urn) ?? '?'];
   const schoolsBy = new Map<string, number[]>();
   sy.rows.forEach((r, i) => {
-    for (const phase of ['All', phaseOf.get(String(r.key.urn)) ?? '?']) {
-      const k = key(r.key.academic_year!, r.key.pupil_group!, phase);
-      if (!schoolsBy.has(k)) schoolsBy.set(k, []);
-      schoolsBy.get(k)!.push(i);
+    for (const phase of schoolPhases(String(r.key.urn))) {
+      const kk = key(r.key.academic_year!, r.key.pupil_group!, phase);
+      if (!schoolsBy.has(kk)) schoolsBy.set(kk, []);
+      schoolsBy.get(kk)!.push(i);
     }
   });
   const phasesBy = new Map<string, number[]>();
-  for (const [k, i] of laRow) {
-    const [year, group, phase] = k.split('\u0001') as [string, string, string];
+  for (const [kk, i] of laRow) {
+    const [year, group, phase] = kk.split('\u0001') as [string, string, string];
     if (phase === 'All') continue;
     const pk = key(year, group);
     if (!phasesBy.has(pk)) phasesBy.set(pk, []);
     phasesBy.get(pk)!.push(i);
   }
-  for (const [k, total] of laRow) {
-    const [year, group, phase] = k.split('\u0001') as [string, string, string];
+  for (const [kk, total] of laRow) {
+    const [year, group, phase] = kk.split('\u0001') as [string, string, string];
     for (const c of COLUMNS.area_year) {
-      g.equation(`${phase === 'All' ? 'C' : 'D'} ${k} ${c}`, cell(ay, total, c), (schoolsBy.get(k) ?? []).map((i) => cell(sy, i, c)));
-      if (phase === 'All') g.equation(`E ${k} ${c}`, cell(ay, total, c), (phasesBy.get(key(year, group)) ?? []).map((i) => cell(ay, i, c)));
+      g.equation(`${phase === 'All' ? 'C' : 'D'} ${kk} ${c}`, cell(ay, total, c), (schoolsBy.get(kk) ?? []).map((i) => cell(sy, i, c)));
+      if (phase === 'All') g.equation(`E ${kk} ${c}`, cell(ay, total, c), (phasesBy.get(key(year, group)) ?? []).map((i) => cell(ay, i, c)));
     }
   }
 
   // F: before 2020/21 each event has one reason, so reasons add up to the school-year's events.
-  const reasonsBy = new Map<string, number[]>();
-  syr.rows.forEach((r, i) => {
-    if (Number(r.key.year_start) >= MULTI_REASON_FROM) return;
-    const k = key(r.key.urn!, r.key.academic_year!, r.key.pupil_group!);
-    if (!reasonsBy.has(k)) reasonsBy.set(k, []);
-    reasonsBy.get(k)!.push(i);
-  });
-  for (const [k, parts] of reasonsBy) {
-    const parent = syByKey.get(k);
+  for (const [kk, parts] of groupBy(syr, (r) => (Number(r.key.year_start) >= MULTI_REASON_FROM ? null : k(r, 'urn', 'academic_year', 'pupil_group')))) {
+    const parent = syByKey.get(kk);
     if (parent === undefined) continue;
-    for (const c of COLUMNS.school_year_reason) g.equation(`F ${k} ${c}`, cell(sy, parent, c), parts.map((i) => cell(syr, i, c)));
+    for (const c of COLUMNS.school_year_reason) g.equation(`F ${kk} ${c}`, cell(sy, parent, c), parts.map((i) => cell(syr, i, c)));
+  }
+
+  // H: a school's pooled period is the sum of its years; J: the schools' periods add up to the
+  // LA's years over the period (overall and by phase), a total made of several published cells.
+  const syBySchoolGroup = groupBy(sy, (r) => k(r, 'urn', 'pupil_group'));
+  const periodsBy = new Map<string, number[]>();
+  sp.rows.forEach((r, i) => {
+    const first = Number(r.key.first_year_start);
+    const last = Number(r.key.last_year_start);
+    const years = (syBySchoolGroup.get(k(r, 'urn', 'pupil_group')) ?? []).filter((j) => {
+      const y = Number(sy.rows[j]!.key.year_start);
+      return y >= first && y <= last;
+    });
+    for (const c of COLUMNS.school_period) g.equation(`H ${k(r, 'urn', 'pupil_group')} ${c}`, cell(sp, i, c), years.map((j) => cell(sy, j, c)), true);
+    for (const phase of schoolPhases(String(r.key.urn))) {
+      const pk = key(first, last, r.key.pupil_group!, phase);
+      if (!periodsBy.has(pk)) periodsBy.set(pk, []);
+      periodsBy.get(pk)!.push(i);
+    }
+  });
+  for (const [pk, parts] of periodsBy) {
+    const [first, last, group, phase] = pk.split('\u0001') as [string, string, string, string];
+    const laYears = [...laRow]
+      .filter(([kk]) => {
+        const [year, gg, ph] = kk.split('\u0001') as [string, string, string];
+        const y = Number(year.slice(0, 4));
+        return gg === group && ph === phase && y >= Number(first) && y <= Number(last);
+      })
+      .map(([, i]) => i);
+    if (laYears.length === 0) continue;
+    for (const c of COLUMNS.school_period) g.equation(`J ${pk} ${c}`, laYears.map((i) => cell(ay, i, c)), parts.map((i) => cell(sp, i, c)));
+  }
+
+  // K: schools' reasons add up to the LA's reasons (all phases); L: a breakdown's categories add
+  // up to the area-year they break down.
+  const schoolReasonsBy = groupBy(syr, (r) => k(r, 'academic_year', 'pupil_group', 'reason_code'));
+  ab.rows.forEach((r, i) => {
+    if (r.key.dimension !== 'reason' || r.key.area_type !== 'LA' || r.key.phase !== 'All') return;
+    const parts = schoolReasonsBy.get(k(r, 'academic_year', 'pupil_group', 'category_code')) ?? [];
+    for (const c of COLUMNS.school_year_reason) g.equation(`K ${k(r, 'academic_year', 'pupil_group', 'category_code')} ${c}`, cell(ab, i, c), parts.map((j) => cell(syr, j, c)));
+  });
+  for (const [kk, parts] of groupBy(ab, (r) => k(r, 'area_type', 'area_code', 'academic_year', 'phase', 'pupil_group', 'dimension'))) {
+    const first = ab.rows[parts[0]!]!;
+    const dimension = String(first.key.dimension);
+    if (dimension === 'reason' && Number(first.key.year_start) >= MULTI_REASON_FROM) continue;
+    const parent = abParent[parts[0]!];
+    if (parent === undefined) continue;
+    for (const c of ADDITIVE_OVER_CATEGORIES[dimension] ?? []) g.equation(`L ${kk} ${c}`, cell(ay, parent, c), parts.map((i) => cell(ab, i, c)));
   }
 
   g.freeze();
@@ -235,7 +329,7 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
   // suppressed because its pupils are (and labelled so) rather than picked on its own.
   const pupilQueue: number[] = [];
   const eventQueue: number[] = [];
-  const isEventEquation = g.equations.map((e) => EVENT_COLUMNS.has(g.where[e.total]!.column));
+  const isEventEquation = g.equations.map((e) => EVENT_COLUMNS.has(g.where[e.totals[0]!]!.column));
   const enqueue = (eq: number) => (isEventEquation[eq] ? eventQueue : pupilQueue).push(eq);
   const mark = (id: number, rule: SuppressionRule): boolean => {
     if (g.suppressed[id]) return false;
@@ -248,8 +342,8 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
     return true;
   };
   /** Suppress cells under one rule, then the event counts that follow them. */
-  const suppress = (ids: number[], rule: SuppressionRule) => {
-    const fresh = ids.filter((id) => mark(id, rule));
+  const suppress = (ids: (number | undefined)[], rule: SuppressionRule) => {
+    const fresh = ids.filter((id): id is number => id !== undefined && mark(id, rule));
     for (const id of fresh) {
       const followers = g.followers[id]!.filter((f) => !g.suppressed[f]);
       if (followers.length > 0) suppress(followers, 'follows_pupils');
@@ -258,20 +352,34 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
 
   // Primary suppression. Cells already NULL in the source count as suppressed (by the source).
   const small = (v: number) => v >= 1 && v < config.min_count;
-  const primary = (ix: Indexed, table: TableName, pupilCounts: string[]) => {
+  // A pooled row is small when its pupil-years could come from a group of fewer than min_group
+  // pupils in every year: at most (min_group - 1) a year.
+  const smallGroup = (pupils: number | undefined, years = 1) => pupils !== undefined && pupils >= 1 && pupils <= (config.min_group - 1) * years;
+  const primary = (ix: Indexed, table: TableName, smallCounts: (r: Row) => readonly string[], isSmallGroup: (r: Row, i: number) => boolean) => {
     ix.rows.forEach((r, i) => {
-      const pupils = r.cells.pupils;
-      if (pupils !== undefined && pupils >= 1 && pupils < config.min_group) {
-        suppress(COLUMNS[table].map((c) => cell(ix, i, c)!), 'small_group');
+      const all = COLUMNS[table].map((c) => cell(ix, i, c));
+      if (isSmallGroup(r, i)) {
+        suppress(all, 'small_group');
         return;
       }
-      suppress(pupilCounts.filter((c) => small(r.cells[c]!)).map((c) => cell(ix, i, c)!), 'small_count');
-      suppress(COLUMNS[table].filter((c) => Number.isNaN(r.cells[c]!)).map((c) => cell(ix, i, c)!), 'source');
+      suppress(smallCounts(r).filter((c) => small(r.cells[c]!)).map((c) => cell(ix, i, c)), 'small_count');
+      suppress(COLUMNS[table].filter((c) => Number.isNaN(r.cells[c]!) && !r.notApplicable.has(c)).map((c) => cell(ix, i, c)), 'source');
     });
   };
-  primary(sy, 'school_year', ['pupils', 'pupils_suspended', 'permanent_exclusions']);
-  primary(ay, 'area_year', ['pupils', 'pupils_suspended', 'permanent_exclusions']);
-  primary(syr, 'school_year_reason', ['suspensions', 'permanent_exclusions']);
+  const pupilCounts = (table: TableName) => COLUMNS[table].filter((c) => PUPIL_COUNTS.has(c));
+  primary(sy, 'school_year', () => pupilCounts('school_year'), (r) => smallGroup(r.cells.pupils));
+  primary(ay, 'area_year', () => pupilCounts('area_year'), (r) => smallGroup(r.cells.pupils));
+  primary(syr, 'school_year_reason', () => COLUMNS.school_year_reason, () => false);
+  primary(sp, 'school_period', () => pupilCounts('school_period'), (r) =>
+    smallGroup(r.cells.pupils, Number(r.key.last_year_start) - Number(r.key.first_year_start) + 1)
+  );
+  // Terms and reasons have no pupils of their own: they are small when the area-year they break down is.
+  primary(
+    ab,
+    'area_breakdown',
+    (r) => (r.key.dimension === 'reason' ? COLUMNS.school_year_reason : pupilCounts('area_breakdown')),
+    (r, i) => (r.notApplicable.has('pupils') ? smallGroup(ay.rows[abParent[i] ?? -1]?.cells.pupils) : smallGroup(r.cells.pupils))
+  );
 
   // Secondary suppression to a fixed point: no equation may have exactly one suppressed cell.
   const secondaryOrder: number[] = [];
@@ -279,12 +387,15 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
   while (pupilQueue.length > 0 || eventQueue.length > 0) {
     const eq = pupilQueue.length > 0 ? pupilQueue.pop()! : eventQueue.pop()!;
     if (g.eqSuppressed[eq] !== 1) continue;
-    const { total, parts } = g.equations[eq]!;
-    let best = -1;
-    for (const p of parts) {
-      if (!g.suppressed[p] && (best === -1 || g.value[p]! < g.value[best]!)) best = p;
-    }
-    if (best === -1 && !g.suppressed[total]) best = total;
+    const { totals, parts, preferTotal } = g.equations[eq]!;
+    const smallest = (ids: number[]) => {
+      let best = -1;
+      for (const p of ids) if (!g.suppressed[p] && (best === -1 || g.value[p]! < g.value[best]!)) best = p;
+      return best;
+    };
+    const [first, then] = preferTotal ? [totals, parts] : [parts, totals];
+    let best = smallest(first);
+    if (best === -1) best = smallest(then);
     if (best !== -1) {
       suppress([best], 'secondary');
       secondaryOrder.push(best);

@@ -54,6 +54,8 @@ interface ColumnSpec {
   name: string;
   required: boolean;
   check: Check;
+  /** A column added to the format later: files written before it may leave it out (read as empty). */
+  mayBeAbsent?: boolean;
 }
 
 export interface FileSpec {
@@ -90,6 +92,7 @@ export const EXTRACT_FILES: FileSpec[] = [
       col('phase', codes(SCHOOL_PHASES)),
       col('type', codes(SCHOOL_TYPES)),
       col('status', codes(SCHOOL_STATUSES)),
+      { ...col('trust', { kind: 'pattern', re: '^.{1,200}$', expected: 'a trust name of 1 to 200 characters' }, false), mayBeAbsent: true },
       col('la_code', { kind: 'pattern', re: '^[0-9]{3}$', expected: 'a 3-digit LA code' }),
       col('la_name', { kind: 'pattern', re: '^.{1,100}$', expected: 'an LA name' }),
       col('region', { kind: 'pattern', re: '^.{1,100}$', expected: 'a region name' })
@@ -462,7 +465,7 @@ function scanCsv(bytes: Uint8Array, file: string, issues: IssueList): CsvScan | 
 function checkHeader(spec: FileSpec, file: string, header: string[], issues: IssueList): boolean {
   let ok = true;
   for (const c of spec.columns) {
-    if (!header.includes(c.name)) {
+    if (!header.includes(c.name) && !c.mayBeAbsent) {
       issues.add({ file, line: 1, column: c.name, value: clip(header.join(','), 200), expected: `a header with a column named ${c.name}` });
       ok = false;
     }
@@ -516,7 +519,9 @@ async function loadCsv(conn: DuckDBConnection, spec: FileSpec, src: string, file
   // Columns are named by position (c0, c1, ...) so that any header, however odd its extra
   // columns' names, reads the same way; only the spec's columns are kept, under their own names.
   const columns = scan.header.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ');
-  const select = spec.columns.map((c) => `c${scan.header.indexOf(c.name)} AS ${quoteIdent(c.name)}`).join(', ');
+  const select = spec.columns
+    .map((c) => (scan.header.includes(c.name) ? `c${scan.header.indexOf(c.name)}` : 'NULL::VARCHAR') + ` AS ${quoteIdent(c.name)}`)
+    .join(', ');
   try {
     await conn.run(
       `CREATE OR REPLACE TABLE ${spec.table} AS SELECT ${select} FROM read_csv($1, auto_detect = false, header = true, columns = {${columns}}, delim = ',', quote = '"', escape = '"', comment = '', strict_mode = true, null_padding = false)`,
@@ -563,7 +568,10 @@ async function loadParquet(conn: DuckDBConnection, spec: FileSpec, src: string, 
   }
   if (!checkHeader(spec, file, described.map((d) => d.name), issues)) return null;
   const select = spec.columns
-    .map((c) => `${parquetText(quoteIdent(c.name), described.find((d) => d.name === c.name)?.type ?? 'VARCHAR')} AS ${quoteIdent(c.name)}`)
+    .map((c) => {
+      const found = described.find((d) => d.name === c.name);
+      return `${found ? parquetText(quoteIdent(c.name), found.type) : 'NULL::VARCHAR'} AS ${quoteIdent(c.name)}`;
+    })
     .join(', ');
   try {
     await conn.run(`CREATE OR REPLACE TABLE ${spec.table} AS SELECT ${select} FROM read_parquet($1)`, [src]);

@@ -24,7 +24,9 @@ const SORT: Record<TableName, string> = {
   schools: 'urn',
   school_year: 'urn, year_start, pupil_group',
   school_year_reason: 'urn, year_start, pupil_group, reason_code',
-  area_year: 'area_type, area_code, year_start, phase, pupil_group'
+  school_period: 'urn, pupil_group',
+  area_year: 'area_type, area_code, year_start, phase, pupil_group',
+  area_breakdown: 'area_type, area_code, year_start, phase, dimension, pupil_group, category_code'
 };
 
 async function describe(dir: string, rel: string): Promise<PublishedFile> {

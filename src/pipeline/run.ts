@@ -101,11 +101,12 @@ export async function runPipeline(opts: PipelineOptions): Promise<Manifest> {
     }
 
     await aggregate(conn, la, config.statistical_neighbours);
-    const counts = await conn.runAndReadAll(
-      `SELECT (SELECT count(*) FROM school_year)::INTEGER AS sy, (SELECT count(*) FROM school_year_reason)::INTEGER AS syr, (SELECT count(*) FROM area_year)::INTEGER AS ay`
-    );
-    const c = counts.getRowObjectsJS()[0]!;
-    stage('aggregate', `school_year ${c.sy} rows, school_year_reason ${c.syr} rows, area_year ${c.ay} rows`);
+    const counts: string[] = [];
+    for (const t of TABLE_NAMES.filter((x) => x !== 'schools')) {
+      const r = await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM "${t}"`);
+      counts.push(`${t} ${Number(r.getRowObjectsJS()[0]?.n ?? 0).toLocaleString('en-GB')} rows`);
+    }
+    stage('aggregate', counts.join(', '));
 
     const disclosure = await applyDisclosureControl(conn, config.disclosure);
     const suppressed = Object.entries(disclosure.cells_suppressed).filter(([, n]) => n > 0);

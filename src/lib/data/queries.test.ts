@@ -12,7 +12,7 @@ beforeAll(async () => {
   db.exec(createTableSql('area_year'));
   // columns: area_type, area_code, area_name, academic_year, year_start, phase, pupil_group,
   //          pupils, flag, suspensions, flag, pupils_suspended, flag, permanent_exclusions, flag, source
-  db.exec(`INSERT INTO area_year VALUES
+  db.exec(`INSERT INTO area_year (area_type, area_code, area_name, academic_year, year_start, phase, pupil_group, pupils, pupils_flag, suspensions, suspensions_flag, pupils_suspended, pupils_suspended_flag, permanent_exclusions, permanent_exclusions_flag, source) VALUES
     ('LA', '990', 'Testshire', '2022/23', 2022, 'All', 'EHC plan',    200, NULL, 50, NULL, 20, NULL, 1, NULL, 't'),
     ('LA', '990', 'Testshire', '2023/24', 2023, 'All', 'EHC plan',    250, NULL, 75, NULL, NULL, 'c', 2, NULL, 't'),
     ('LA', '990', 'Testshire', '2022/23', 2022, 'All', 'No SEN',     1000, NULL, 30, NULL, 25, NULL, 0, NULL, 't'),

