@@ -21,3 +21,31 @@ export function watch(page: Page, origin: string): PageWatch {
   });
   return w;
 }
+
+/** The fields of one CSV line (RFC 4180 quoting; no line breaks inside fields, as every CSV here). */
+export function csvLine(line: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i <= line.length) {
+    if (line[i] === '"') {
+      let v = '';
+      i++;
+      while (i < line.length) {
+        if (line[i] === '"' && line[i + 1] === '"') {
+          v += '"';
+          i += 2;
+        } else if (line[i] === '"') {
+          i++;
+          break;
+        } else v += line[i++];
+      }
+      out.push(v);
+      i++; // the comma
+    } else {
+      const end = line.indexOf(',', i);
+      out.push(line.slice(i, end === -1 ? line.length : end));
+      i = end === -1 ? line.length + 1 : end + 1;
+    }
+  }
+  return out;
+}

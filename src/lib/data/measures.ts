@@ -12,6 +12,9 @@ export type MeasureKey = (typeof MEASURE_KEYS)[number];
 
 export type NumeratorColumn = 'suspensions' | 'pupils_suspended' | 'permanent_exclusions';
 export const NUMERATOR_COLUMNS: readonly NumeratorColumn[] = ['suspensions', 'pupils_suspended', 'permanent_exclusions'];
+/** Each numerator's `_flag` column (why it is NULL), as a closed list for `ident`. */
+export type NumeratorFlagColumn = `${NumeratorColumn}_flag`;
+export const NUMERATOR_FLAG_COLUMNS: readonly NumeratorFlagColumn[] = NUMERATOR_COLUMNS.map((c) => `${c}_flag` as const);
 
 export interface Measure {
   key: MeasureKey;

@@ -8,7 +8,7 @@
  * BigInt).
  */
 import type { Db } from './db';
-import { MEASURES, NUMERATOR_COLUMNS, type MeasureKey } from './measures';
+import { MEASURES, NUMERATOR_COLUMNS, NUMERATOR_FLAG_COLUMNS, type MeasureKey } from './measures';
 import type { PupilGroup } from './schema';
 import { ident, sql } from './sql';
 
@@ -21,8 +21,12 @@ export interface RatePoint {
   pupil_group: PupilGroup;
   /** Pupils on roll; NULL when suppressed. */
   denominator: number | null;
+  /** Why `denominator` is NULL (c, x, z, low), else NULL. */
+  denominator_flag: string | null;
   /** The measure's count; NULL when suppressed. */
   numerator: number | null;
+  /** Why `numerator` is NULL, else NULL. */
+  numerator_flag: string | null;
   /** Per 100 pupils; NULL unless both counts are published. */
   rate: number | null;
 }
@@ -42,6 +46,7 @@ export interface TrendOptions {
  */
 export async function laTrend(db: Db, opts: TrendOptions): Promise<RatePoint[]> {
   const num = ident(MEASURES[opts.measure].numerator, NUMERATOR_COLUMNS);
+  const numFlag = ident(`${MEASURES[opts.measure].numerator}_flag`, NUMERATOR_FLAG_COLUMNS);
   const comparator = opts.comparator
     ? sql`OR (area_type = ${opts.comparator.areaType} AND pupil_group = ${opts.comparator.group})`
     : sql``;
@@ -49,8 +54,8 @@ export async function laTrend(db: Db, opts: TrendOptions): Promise<RatePoint[]> 
     SELECT area_type, area_code, area_name, academic_year,
            CAST(year_start AS INTEGER) AS year_start,
            pupil_group,
-           CAST(pupils AS INTEGER) AS denominator,
-           CAST(${num} AS INTEGER) AS numerator,
+           CAST(pupils AS INTEGER) AS denominator, pupils_flag AS denominator_flag,
+           CAST(${num} AS INTEGER) AS numerator, ${numFlag} AS numerator_flag,
            CASE WHEN pupils > 0 AND ${num} IS NOT NULL
                 THEN CAST(${num} AS DOUBLE) * 100 / pupils END AS rate
     FROM area_year

@@ -113,7 +113,9 @@ describe('changeSentence', () => {
     year_start,
     pupil_group,
     denominator: null,
+    denominator_flag: null,
     numerator: null,
+    numerator_flag: null,
     rate
   });
   it('says how each group and the comparator changed from the first year to the last', () => {

@@ -5,6 +5,8 @@
  */
 import type { LineSeries } from '$lib/charts/LineChart.svelte';
 import type { TableColumn } from '$lib/ui/DataTable.svelte';
+import type { ChartData } from '$lib/ui/downloads';
+import { rateFlag } from '$lib/data/flags';
 import type { Marker } from '$lib/charts/palette';
 import { seriesColor } from '$lib/charts/palette';
 import { MEASURES, type MeasureKey } from '$lib/data/measures';
@@ -42,7 +44,14 @@ export function trendSeries(points: RatePoint[], measure: MeasureKey): LineSerie
       points: rows.map((r) => {
         const ci = rateInterval(r.numerator, r.denominator, kind);
         // Comparators are whole populations (England): an interval would suggest sampling error.
-        return { x: r.year_start, xLabel: r.academic_year, y: r.rate, lower: isLa ? ci.lower : null, upper: isLa ? ci.upper : null };
+        return {
+          x: r.year_start,
+          xLabel: r.academic_year,
+          y: r.rate,
+          lower: isLa ? ci.lower : null,
+          upper: isLa ? ci.upper : null,
+          flag: r.rate === null ? rateFlag(r.numerator_flag, r.denominator_flag) : null
+        };
       })
     };
   });
@@ -92,6 +101,8 @@ export interface TableRow {
   year: string;
   year_start: number;
   values: Record<string, number | null>;
+  /** Why a value is NULL, by series. */
+  flags: Record<string, string | null>;
 }
 
 /** Years down, series across: the layout a reader compares a chart against. */
@@ -103,7 +114,8 @@ export function trendTable(series: LineSeries[]): TableRow[] {
     .map(([x, label]) => ({
       year: label,
       year_start: x,
-      values: Object.fromEntries(series.map((s) => [s.id, s.points.find((p) => p.x === x)?.y ?? null]))
+      values: Object.fromEntries(series.map((s) => [s.id, s.points.find((p) => p.x === x)?.y ?? null])),
+      flags: Object.fromEntries(series.map((s) => [s.id, s.points.find((p) => p.x === x)?.flag ?? null]))
     }));
 }
 
@@ -116,7 +128,25 @@ export function trendColumns(series: LineSeries[], yearLabel = 'Academic year'):
       label: s.label,
       numeric: true,
       value: (r: TableRow) => r.values[s.id] ?? null,
+      flag: (r: TableRow) => r.flags[s.id] ?? null,
       format: formatRate
     }))
   ];
+}
+
+/**
+ * The figures a trend chart draws, for its CSV download: one row per line and year, with the
+ * counts the rate comes from, their suppression flags, and the interval drawn around it.
+ */
+export function trendData(points: RatePoint[], measure: MeasureKey): ChartData {
+  const m = MEASURES[measure];
+  const kind = m.kind;
+  const sorted = [...points].sort((a, b) => order(seriesKey(a)) - order(seriesKey(b)) || a.year_start - b.year_start);
+  return {
+    columns: ['area_type', 'area_name', 'pupil_group', 'academic_year', m.numerator, `${m.numerator}_flag`, 'pupils', 'pupils_flag', 'rate_per_100', 'lower_95', 'upper_95'],
+    rows: sorted.map((r) => {
+      const ci = r.area_type === 'LA' ? rateInterval(r.numerator, r.denominator, kind) : { lower: null, upper: null };
+      return [r.area_type, r.area_name, r.pupil_group, r.academic_year, r.numerator, r.numerator_flag, r.denominator, r.denominator_flag, r.rate, ci.lower, ci.upper];
+    })
+  };
 }

@@ -1,0 +1,125 @@
+/**
+ * The ratio of two rates with its 95% interval: SEND pupils' rate against pupils with no SEN (the
+ * "risk ratio" councillors ask for), a school's rate against its similar schools'.
+ *
+ * Why an interval and not just the ratio: with small numbers a ratio of 3 can be chance, and the
+ * dashboard must never claim a difference its intervals do not support (`compareRates` says
+ * "higher", "lower" or "no clear difference" from the interval alone).
+ *
+ * - Pupils with an event are proportions: the risk ratio with Katz's log interval (Katz et al.
+ *   1978), se(ln RR) = sqrt(1/a - 1/n1 + 1/c - 1/n2). When a count is 0 the log is undefined, so
+ *   0.5 is added to both counts and both denominators (Haldane-Anscombe), which keeps a finite,
+ *   conservative interval.
+ * - Events (suspensions, several per pupil) are Poisson counts: the rate ratio with the exact
+ *   conditional interval. Given a + c events, a is binomial with p = n1 RR / (n1 RR + n2), so
+ *   Clopper-Pearson bounds on p become bounds on RR (Armitage, Berry & Matthews, 4th ed., 4.9).
+ */
+import { lnGamma } from './intervals';
+
+export type RateKind = 'proportion' | 'events';
+
+export interface RateCounts {
+  /** The count: pupils with an event, or events. NULL when suppressed. */
+  numerator: number | null;
+  /** Pupils. NULL when suppressed. */
+  denominator: number | null;
+}
+
+export interface Ratio {
+  /** Rate of `a` divided by rate of `b`; NULL when either rate is missing or `b`'s is 0. */
+  ratio: number | null;
+  lower: number | null;
+  upper: number | null;
+}
+
+const Z95 = 1.959963984540054;
+const NONE: Ratio = { ratio: null, lower: null, upper: null };
+
+const usable = (c: RateCounts): c is { numerator: number; denominator: number } =>
+  c.numerator !== null && c.denominator !== null && c.denominator > 0 && c.numerator >= 0;
+
+export function rateRatio(a: RateCounts, b: RateCounts, kind: RateKind): Ratio {
+  if (!usable(a) || !usable(b)) return NONE;
+  const ratio = b.numerator === 0 ? null : a.numerator / a.denominator / (b.numerator / b.denominator);
+  if (a.numerator === 0 && b.numerator === 0) return { ratio, lower: null, upper: null };
+  return kind === 'proportion' && a.numerator <= a.denominator && b.numerator <= b.denominator
+    ? { ratio, ...katz(a.numerator, a.denominator, b.numerator, b.denominator) }
+    : { ratio, ...poissonRatio(a.numerator, a.denominator, b.numerator, b.denominator) };
+}
+
+function katz(a: number, n1: number, c: number, n2: number): { lower: number; upper: number } {
+  const zero = a === 0 || c === 0;
+  const [x, m, y, n] = zero ? [a + 0.5, n1 + 0.5, c + 0.5, n2 + 0.5] : [a, n1, c, n2];
+  const ln = Math.log(x / m / (y / n));
+  const se = Math.sqrt(1 / x - 1 / m + 1 / y - 1 / n);
+  return { lower: Math.exp(ln - Z95 * se), upper: Math.exp(ln + Z95 * se) };
+}
+
+function poissonRatio(a: number, n1: number, c: number, n2: number): { lower: number | null; upper: number | null } {
+  const total = a + c;
+  const pLower = a === 0 ? 0 : betaQuantile(0.025, a, c + 1);
+  const pUpper = c === 0 ? 1 : betaQuantile(0.975, a + 1, c);
+  const toRatio = (p: number) => (p / (1 - p)) * (n2 / n1);
+  return { lower: total === 0 ? null : toRatio(pLower), upper: pUpper >= 1 ? null : toRatio(pUpper) };
+}
+
+/** Regularised incomplete beta I_x(a, b) (continued fraction, Numerical Recipes 6.4). */
+export function betaInc(x: number, a: number, b: number): number {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const front = Math.exp(lnGamma(a + b) - lnGamma(a) - lnGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
+  // The continued fraction converges quickly for x < (a + 1) / (a + b + 2); use symmetry otherwise.
+  if (x > (a + 1) / (a + b + 2)) return 1 - betaInc(1 - x, b, a);
+  const tiny = 1e-300;
+  let c = 1;
+  let d = 1 - ((a + b) * x) / (a + 1);
+  if (Math.abs(d) < tiny) d = tiny;
+  d = 1 / d;
+  let h = d;
+  for (let m = 1; m < 10_000; m++) {
+    const m2 = 2 * m;
+    let num = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
+    d = 1 + num * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + num / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    h *= d * c;
+    num = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
+    d = 1 + num * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + num / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const del = d * c;
+    h *= del;
+    if (Math.abs(del - 1) < 1e-15) break;
+  }
+  return (front * h) / a;
+}
+
+/** Quantile of the beta(a, b) distribution, by bisection on I_x(a, b). */
+export function betaQuantile(p: number, a: number, b: number): number {
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2;
+    if (betaInc(mid, a, b) < p) lo = mid;
+    else hi = mid;
+    if (hi - lo < 1e-14) break;
+  }
+  return (lo + hi) / 2;
+}
+
+export type Comparison = 'higher' | 'lower' | 'no clear difference' | 'not available';
+
+/**
+ * What a ratio's interval supports: "higher" only when the whole interval is above 1, "lower" only
+ * when it is below 1. Anything else, including a missing interval, claims nothing.
+ */
+export function compareRates(r: Ratio): Comparison {
+  if (r.ratio === null && r.lower === null) return 'not available';
+  if (r.lower !== null && r.lower > 1) return 'higher';
+  if (r.upper !== null && r.upper < 1) return 'lower';
+  return 'no clear difference';
+}

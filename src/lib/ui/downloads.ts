@@ -1,0 +1,135 @@
+/**
+ * Saving a chart as the reader sees it: its data as CSV, the drawing as SVG or PNG.
+ *
+ * Charts colour themselves with CSS custom properties (light and dark palettes, see app.css), which
+ * mean nothing once the SVG leaves the page. So the SVG is cloned with every presentational style
+ * resolved to the colour actually on screen, and a background drawn in, before it is saved; the PNG
+ * is that SVG drawn onto a canvas at twice the size. Browser-only (it needs the DOM).
+ */
+import { csvField } from '$lib/data/csv';
+
+/** The figures a chart draws, one row per mark, with each missing value's flag beside it. */
+export interface ChartData {
+  columns: string[];
+  rows: (string | number | null)[][];
+}
+
+/** CSV text of a chart's data; a synthetic release says so in a first `dataset` column, as the published CSVs do. */
+export function chartCsv(data: ChartData, datasetLabel?: string): string {
+  const lines = [[...(datasetLabel ? ['dataset'] : []), ...data.columns].map(csvField).join(',')];
+  for (const r of data.rows) lines.push([...(datasetLabel ? [datasetLabel] : []), ...r].map(csvField).join(','));
+  return lines.join('\n') + '\n';
+}
+
+const STYLE_PROPS = [
+  'fill',
+  'fill-opacity',
+  'stroke',
+  'stroke-width',
+  'stroke-dasharray',
+  'stroke-opacity',
+  'opacity',
+  'font-family',
+  'font-size',
+  'font-weight',
+  'text-anchor',
+  'dominant-baseline'
+] as const;
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const HEADER = 36;
+const FOOTER = 28;
+
+/**
+ * A standalone SVG document of `svg` with its on-screen styles written into each element, and the
+ * chart's title above it and its source below: a picture pasted into a committee paper has to say
+ * what it shows and where the figures came from.
+ */
+export function standaloneSvg(
+  svg: SVGSVGElement,
+  opts: { background: string; color: string; title: string; source: string }
+): { text: string; width: number; height: number } {
+  const box = svg.getBoundingClientRect();
+  const width = Math.round(box.width);
+  const drawn = Math.round(box.height);
+  const height = drawn + HEADER + FOOTER;
+  const clone = svg.cloneNode(true) as SVGSVGElement;
+  const originals = [svg, ...svg.querySelectorAll('*')];
+  const copies = [clone, ...clone.querySelectorAll('*')];
+  originals.forEach((el, i) => {
+    const copy = copies[i] as Element;
+    const cs = getComputedStyle(el);
+    if (cs.display === 'none') {
+      copy.remove();
+      return;
+    }
+    const style = STYLE_PROPS.map((p) => `${p}:${cs.getPropertyValue(p)}`).join(';');
+    copy.setAttribute('style', style);
+  });
+  // The drawing goes into a group moved down below the title; the chart's own viewBox is its
+  // coordinate system, scaled to the on-screen size.
+  const [, , vbW, vbH] = (svg.getAttribute('viewBox') ?? `0 0 ${width} ${drawn}`).split(/\s+/).map(Number);
+  const body = document.createElementNS(SVG_NS, 'g');
+  body.setAttribute('transform', `translate(0,${HEADER}) scale(${width / (vbW || width)},${drawn / (vbH || drawn)})`);
+  for (const child of [...clone.childNodes]) body.appendChild(child);
+  const out = document.createElementNS(SVG_NS, 'svg');
+  out.setAttribute('xmlns', SVG_NS);
+  out.setAttribute('width', String(width));
+  out.setAttribute('height', String(height));
+  out.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  out.setAttribute('role', 'img');
+  const label = document.createElementNS(SVG_NS, 'title');
+  label.textContent = opts.title;
+  const bg = document.createElementNS(SVG_NS, 'rect');
+  for (const [k, v] of [['x', '0'], ['y', '0'], ['width', String(width)], ['height', String(height)], ['fill', opts.background]]) bg.setAttribute(k!, v!);
+  const text = (content: string, y: number, size: number, weight: string) => {
+    const t = document.createElementNS(SVG_NS, 'text');
+    t.textContent = content;
+    t.setAttribute('x', '8');
+    t.setAttribute('y', String(y));
+    t.setAttribute('style', `fill:${opts.color};font-family:system-ui,sans-serif;font-size:${size}px;font-weight:${weight}`);
+    return t;
+  };
+  out.append(label, bg, text(opts.title, 24, 16, '700'), body, text(opts.source, height - 10, 12, '400'));
+  return { text: new XMLSerializer().serializeToString(out), width, height };
+}
+
+/** The SVG drawn onto a canvas at `scale`, as PNG bytes. */
+export async function svgToPng(svg: { text: string; width: number; height: number }, scale = 2): Promise<Blob> {
+  const img = new Image();
+  // A data: URL (allowed by the site's img-src), not a blob: one (which the policy does not allow).
+  img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg.text)}`;
+  await img.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = svg.width * scale;
+  canvas.height = svg.height * scale;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('This browser cannot draw the chart as a picture.');
+  ctx.scale(scale, scale);
+  ctx.drawImage(img, 0, 0, svg.width, svg.height);
+  return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('The picture could not be made.'))), 'image/png'));
+}
+
+/** Hand a file to the browser to save. */
+export function save(name: string, content: Blob | string, type = 'text/plain'): void {
+  const blob = typeof content === 'string' ? new Blob([content], { type }) : content;
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.rel = 'noopener';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** A file name from a chart title: lower case, words joined by hyphens. */
+export function fileName(title: string, ext: string): string {
+  const base = title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 80);
+  return `${base || 'chart'}.${ext}`;
+}

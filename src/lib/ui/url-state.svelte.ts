@@ -1,0 +1,142 @@
+/**
+ * Every view has an address: a page's filters and selections live in the query string, so a copied
+ * link opens the same view, and back and forward step through the views a reader has looked at.
+ *
+ * How it fits a prerendered site: the page is built once, for its default view, and the build
+ * cannot read a query string (SvelteKit refuses `url.searchParams` while prerendering). So until
+ * the page has hydrated, `values` are the defaults, matching the prerendered HTML; `connect()`
+ * (call it from `onMount`) then reads the address, and from then on `values` follow `page.url`,
+ * which SvelteKit updates on every `set()` and on back and forward. With JavaScript off, a link
+ * with filters shows the default view; `<NoScriptView />` says so.
+ *
+ * A parameter that cannot be read (a typo, an old link) is ignored, falls back to its default, and
+ * is listed in `ignored` so the page can say what it did instead of silently showing something else.
+ * Only values that differ from the defaults are written, so the default view's address stays clean.
+ */
+import { browser } from '$app/environment';
+import { goto } from '$app/navigation';
+import { page } from '$app/state';
+
+export interface Param<T> {
+  fallback: T;
+  /** The value for a raw query-string value, or undefined when it cannot be read. */
+  parse(raw: string): T | undefined;
+  format(value: T): string;
+}
+
+export type Values<S extends Record<string, Param<unknown>>> = { [K in keyof S]: S[K]['fallback'] };
+
+/** Parameter types the dashboard's filters use. */
+export const params = {
+  /** One of a closed list (a measure key, a phase). */
+  oneOf<const T extends string>(values: readonly T[], fallback: T): Param<T> {
+    return { fallback, parse: (raw) => (values as readonly string[]).includes(raw) ? (raw as T) : undefined, format: (v) => v };
+  },
+  /** A whole number from min to max (a number of neighbours). */
+  int(min: number, max: number, fallback: number): Param<number> {
+    return {
+      fallback,
+      parse: (raw) => (/^-?\d+$/.test(raw) && Number(raw) >= min && Number(raw) <= max ? Number(raw) : undefined),
+      format: (v) => String(v)
+    };
+  },
+  /** Free text (a search box), at most `max` characters. */
+  text(fallback = '', max = 100): Param<string> {
+    return { fallback, parse: (raw) => (raw.length <= max ? raw : undefined), format: (v) => v };
+  },
+  /** A span of academic years by their start years, written `2018-2021`; null for none. */
+  yearSpan(min: number, max: number): Param<[number, number] | null> {
+    return {
+      fallback: null,
+      parse: (raw) => {
+        const m = /^(\d{4})-(\d{4})$/.exec(raw);
+        if (!m) return undefined;
+        const a = Number(m[1]);
+        const b = Number(m[2]);
+        return a <= b && a >= min && b <= max ? [a, b] : undefined;
+      },
+      format: (v) => (v ? `${v[0]}-${v[1]}` : '')
+    };
+  },
+  /** A subset of a closed list, comma separated (the comparator lines shown). */
+  setOf<const T extends string>(values: readonly T[], fallback: readonly T[]): Param<readonly T[]> {
+    return {
+      fallback,
+      parse: (raw) => {
+        if (raw === '') return [];
+        const parts = raw.split(',');
+        return parts.every((p) => (values as readonly string[]).includes(p)) ? values.filter((v) => parts.includes(v)) : undefined;
+      },
+      format: (v) => v.join(',')
+    };
+  }
+};
+
+/** The values a query string asks for, and the parameters it had that could not be read. */
+export function readParams<S extends Record<string, Param<unknown>>>(schema: S, search: URLSearchParams): { values: Values<S>; ignored: string[] } {
+  const values = {} as Record<string, unknown>;
+  const ignored: string[] = [];
+  for (const [key, p] of Object.entries(schema)) {
+    const raw = search.get(key);
+    const parsed = raw === null ? undefined : p.parse(raw);
+    if (raw !== null && parsed === undefined) ignored.push(key);
+    values[key] = parsed === undefined ? p.fallback : parsed;
+  }
+  return { values: values as Values<S>, ignored };
+}
+
+/** The query string for some values: only those that differ from the defaults, in schema order. */
+export function writeParams<S extends Record<string, Param<unknown>>>(schema: S, values: Values<S>): string {
+  const q = new URLSearchParams();
+  for (const [key, p] of Object.entries(schema)) {
+    const v = values[key as keyof S];
+    const text = (p as Param<unknown>).format(v);
+    if (text !== p.format(p.fallback)) q.set(key, text);
+  }
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+export class UrlState<S extends Record<string, Param<unknown>>> {
+  private connected = $state(false);
+  private readonly defaults: Values<S>;
+
+  constructor(readonly schema: S) {
+    this.defaults = Object.fromEntries(Object.entries(schema).map(([k, p]) => [k, p.fallback])) as Values<S>;
+  }
+
+  private readonly read = $derived.by(() =>
+    browser && this.connected ? readParams(this.schema, page.url.searchParams) : { values: this.defaults, ignored: [] as string[] }
+  );
+
+  /** The view the address asks for; the defaults until `connect()`. */
+  get values(): Values<S> {
+    return this.read.values;
+  }
+
+  /** Parameters in the address that could not be read, and were ignored. */
+  get ignored(): string[] {
+    return this.read.ignored;
+  }
+
+  /** True when the view shown is not the default one (the prerendered page shows the default). */
+  get changed(): boolean {
+    return writeParams(this.schema, this.values) !== '';
+  }
+
+  /** Start following the address (from onMount, after hydration). */
+  connect(): void {
+    this.connected = true;
+  }
+
+  /**
+   * Show another view: a new history entry (or a replaced one), focus and scroll kept where the
+   * reader is, no data reloaded (the pages' loads do not read the query string).
+   */
+  async set(next: Partial<Values<S>>, opts: { replace?: boolean } = {}): Promise<void> {
+    const values = { ...this.values, ...next };
+    const target = `${page.url.pathname}${writeParams(this.schema, values)}${page.url.hash}`;
+    if (target === `${page.url.pathname}${page.url.search}${page.url.hash}`) return;
+    await goto(target, { keepFocus: true, noScroll: true, replaceState: opts.replace ?? false });
+  }
+}

@@ -1,0 +1,98 @@
+// Views with an address, and chart downloads, on the overview (the shared UrlState and ChartFrame
+// pieces every page uses): a choice goes into the URL, a copied link restores it, back and forward
+// step through views, an unreadable choice is said to be ignored, JavaScript off says what a link
+// cannot do; and the chart's CSV, SVG and PNG are what the chart draws.
+import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { csvLine, watch } from './helpers';
+
+const heading = (page: import('@playwright/test').Page) => page.locator('figure h2').first();
+
+test('a choice goes into the address; the address restores it; back and forward step through views', async ({ page, baseURL }) => {
+  const w = watch(page, new URL(baseURL!).origin);
+  await page.goto('/');
+  await expect(heading(page)).toContainText('Suspensions per 100 pupils');
+  await page.getByLabel('Permanent exclusion rate').check();
+  await expect(page).toHaveURL(/\?measure=permanent_exclusion_rate$/);
+  await expect(heading(page)).toContainText('Permanent exclusions per 100 pupils');
+  await page.getByLabel('One or more suspensions').check();
+  await expect(page).toHaveURL(/\?measure=one_plus_suspension_rate$/);
+
+  await page.goBack();
+  await expect(page).toHaveURL(/\?measure=permanent_exclusion_rate$/);
+  await expect(heading(page)).toContainText('Permanent exclusions per 100 pupils');
+  await expect(page.getByRole('radio', { name: 'Permanent exclusion rate' })).toBeChecked();
+  await page.goBack();
+  await expect(page).toHaveURL(new URL('/', baseURL).toString());
+  await expect(heading(page)).toContainText('Suspensions per 100 pupils');
+  await page.goForward();
+  await expect(heading(page)).toContainText('Permanent exclusions per 100 pupils');
+
+  // A copied link, opened fresh.
+  const fresh = await page.context().newPage();
+  await fresh.goto('/?measure=one_plus_suspension_rate');
+  await expect(heading(fresh)).toContainText('one or more suspensions', { timeout: 30_000 });
+  await expect(fresh.getByRole('radio', { name: 'One or more suspensions' })).toBeChecked();
+  await expect(fresh.getByTestId('engine-status')).toHaveAttribute('data-source', 'duckdb-wasm');
+  expect(w.errors).toEqual([]);
+});
+
+test('a choice the page cannot read is ignored, and the page says so', async ({ page }) => {
+  await page.goto('/?measure=exclusions_per_fortnight');
+  await expect(page.getByTestId('ignored-params')).toContainText('measure');
+  await expect(heading(page)).toContainText('Suspensions per 100 pupils');
+});
+
+test('with JavaScript off, a link with choices shows the standard view and says so', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto('/?measure=permanent_exclusion_rate');
+  await expect(heading(page)).toContainText('Suspensions per 100 pupils');
+  // Playwright's JavaScript switch leaves the parser treating <noscript> as text (a browser with
+  // scripting off renders it), so the note is checked in the page as served.
+  const html = await (await page.request.get('/?measure=permanent_exclusion_rate')).text();
+  expect(html).toMatch(/<noscript><p[^>]*>This page is showing its standard view/);
+  // Downloads are made in the browser: none are offered without it.
+  await expect(page.getByTestId('downloads')).toHaveCount(0);
+  await context.close();
+});
+
+test('the chart downloads hold what the chart draws: CSV with flags, SVG and PNG', async ({ page }) => {
+  await page.goto('/');
+  const frame = page.locator('figure').first();
+  await expect(frame.getByTestId('downloads')).toBeVisible();
+
+  const csvDownload = page.waitForEvent('download');
+  await frame.getByRole('button', { name: 'Data (CSV)' }).click();
+  const csvFile = await csvDownload;
+  expect(csvFile.suggestedFilename()).toMatch(/^suspensions-per-100-pupils.*\.csv$/);
+  const csv = readFileSync((await csvFile.path())!, 'utf8').trim().split('\n').map(csvLine);
+  const header = csv[0]!;
+  expect(header).toEqual(['dataset', 'area_type', 'area_name', 'pupil_group', 'academic_year', 'suspensions', 'suspensions_flag', 'pupils', 'pupils_flag', 'rate_per_100', 'lower_95', 'upper_95']);
+  const rows = csv.slice(1);
+  expect(rows.length).toBe(5 * 8); // four groups and England, eight years
+  for (const r of rows) {
+    expect(r[0]).toMatch(/^SYNTHETIC/);
+    const [suspensions, pupils, rate] = [r[5], r[7], r[9]];
+    if (suspensions && pupils) expect(Number(rate)).toBeCloseTo((Number(suspensions) / Number(pupils)) * 100, 9);
+    else expect([rate, r[6] || r[8]]).toEqual(['', expect.stringMatching(/^(c|x|z|low)$/)]);
+  }
+  // The drawn markers are the CSV's LA EHC plan rates, year by year.
+  const ehc = rows.filter((r) => r[1] === 'LA' && r[3] === 'EHC plan').map((r) => Number(r[9]));
+  const drawn = await frame.locator('g.series[data-series="EHC plan"] path.marker').evaluateAll((ms) => ms.map((m) => Number(m.getAttribute('data-value'))));
+  expect(drawn).toEqual(ehc);
+
+  const svgDownload = page.waitForEvent('download');
+  await frame.getByRole('button', { name: 'Picture (SVG)' }).click();
+  const svg = readFileSync((await (await svgDownload).path())!, 'utf8');
+  expect(svg.startsWith('<svg')).toBe(true);
+  expect(svg).toContain('xmlns="http://www.w3.org/2000/svg"');
+  expect(svg).toContain('<title');
+  expect(svg).not.toContain('var(--'); // colours resolved, so the file draws the same anywhere
+
+  const pngDownload = page.waitForEvent('download');
+  await frame.getByRole('button', { name: 'Picture (PNG)' }).click();
+  const png = readFileSync((await (await pngDownload).path())!);
+  expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  expect(png.length).toBeGreaterThan(5000);
+});
