@@ -71,6 +71,16 @@ const yearCounts = [
 
 const groupColumn = v('pupil_group', 'EHC plan, SEN support, No SEN or All pupils');
 
+/** Which area, year, phase and pupil group a row of `area_year` or `area_breakdown` is about. */
+const areaYearKey = [
+  v('area_type', 'LA, England, Region or Neighbour'),
+  v('area_code', 'area code'),
+  v('area_name', 'area name'),
+  ...yearColumns,
+  v('phase', 'All, or one school phase'),
+  groupColumn
+];
+
 export type TableName = 'schools' | 'school_year' | 'school_year_reason' | 'school_period' | 'area_year' | 'area_breakdown';
 
 /**
@@ -143,12 +153,7 @@ export const TABLES: Record<TableName, TableDef> = {
     description:
       'Areas by year, phase and pupil group: the local authority (from its own extract) and its comparators (England, region, statistical neighbours).',
     columns: [
-      v('area_type', 'LA, England, Region or Neighbour'),
-      v('area_code', 'area code'),
-      v('area_name', 'area name'),
-      ...yearColumns,
-      v('phase', 'All, or one school phase'),
-      groupColumn,
+      ...areaYearKey,
       ...yearCounts,
       v('source', 'where the row comes from')
     ]
@@ -158,12 +163,7 @@ export const TABLES: Record<TableName, TableDef> = {
     description:
       'An area-year broken down by SEN primary need, free school meal eligibility, the term an exclusion started in, or its reason, by pupil group.',
     columns: [
-      v('area_type', 'LA, England, Region or Neighbour'),
-      v('area_code', 'area code'),
-      v('area_name', 'area name'),
-      ...yearColumns,
-      v('phase', 'All, or one school phase'),
-      groupColumn,
+      ...areaYearKey,
       v('dimension', 'need, fsm, term or reason'),
       v('category_code', 'the category within the dimension: a primary need, FSM or NOT_FSM, AUT, SPR or SUM, or a reason code'),
       v('category', 'the category in words'),
