@@ -40,7 +40,7 @@ import {
 import { InputError, type InputIssue } from './errors';
 import { decodeWindows1252, scanCsv, type CsvEncoding } from '../lib/validation/csv-scan';
 import { clip, IssueList as SharedIssueList } from '../lib/validation/issues';
-import { URN, YEAR, codes, expectedSql, lit, quoteIdent, type Check } from '../lib/validation/rules';
+import { URN, YEAR, codes, expectedSql, lit, quoteIdent, typedAsText, type Check } from '../lib/validation/rules';
 
 export { decodeWindows1252 };
 
@@ -231,22 +231,6 @@ async function loadCsv(conn: DuckDBConnection, spec: FileSpec, src: string, file
   return { rows, format: scan.encoding };
 }
 
-/**
- * How a Parquet column becomes text. Plain casts, except where a faithful writer would differ from
- * the CSV form: pandas writes a whole-number column with gaps as DOUBLE (2.0) and dates as
- * midnight timestamps, and a 0/1 flag may arrive as BOOLEAN.
- */
-function parquetText(c: string, type: string): string {
-  if (type === 'FLOAT' || type === 'DOUBLE' || type.startsWith('DECIMAL')) {
-    return `CASE WHEN isnan(${c}::DOUBLE) THEN NULL WHEN ${c}::DOUBLE = trunc(${c}::DOUBLE) AND abs(${c}::DOUBLE) < 1e15 THEN CAST(CAST(${c} AS BIGINT) AS VARCHAR) ELSE CAST(${c} AS VARCHAR) END`;
-  }
-  if (type.startsWith('TIMESTAMP') && !type.includes('TIME ZONE')) {
-    return `CASE WHEN CAST(${c} AS TIMESTAMP) = CAST(CAST(${c} AS DATE) AS TIMESTAMP) THEN CAST(CAST(${c} AS DATE) AS VARCHAR) ELSE CAST(${c} AS VARCHAR) END`;
-  }
-  if (type === 'BOOLEAN') return `CASE WHEN ${c} THEN '1' WHEN NOT ${c} THEN '0' END`;
-  return `CAST(${c} AS VARCHAR)`;
-}
-
 async function loadParquet(conn: DuckDBConnection, spec: FileSpec, src: string, file: string, issues: IssueList): Promise<Loaded | null> {
   const expected = 'a readable Parquet file';
   let described: { name: string; type: string }[];
@@ -259,7 +243,7 @@ async function loadParquet(conn: DuckDBConnection, spec: FileSpec, src: string, 
   }
   if (!checkHeader(spec, file, described.map((d) => d.name), issues)) return null;
   const select = spec.columns
-    .map((c) => `${parquetText(quoteIdent(c.name), described.find((d) => d.name === c.name)?.type ?? 'VARCHAR')} AS ${quoteIdent(c.name)}`)
+    .map((c) => `${typedAsText(quoteIdent(c.name), described.find((d) => d.name === c.name)?.type ?? 'VARCHAR')} AS ${quoteIdent(c.name)}`)
     .join(', ');
   try {
     await conn.run(`CREATE OR REPLACE TABLE ${spec.table} AS SELECT ${select} FROM read_parquet($1)`, [src]);

@@ -101,6 +101,23 @@ export function expectedSql(check: Check, c: string, required: boolean): string 
                ELSE ${sql} END`;
 }
 
+/**
+ * How a typed column (Parquet in the pipeline, Arrow in the explorer; `type` as DuckDB names it)
+ * becomes the text the checks read. Plain casts, except where a faithful writer would differ from
+ * the CSV form: pandas writes a whole-number column with gaps as DOUBLE (2.0) and dates as midnight
+ * timestamps, and a 0/1 flag may arrive as BOOLEAN.
+ */
+export function typedAsText(c: string, type: string): string {
+  if (type === 'FLOAT' || type === 'DOUBLE' || type.startsWith('DECIMAL')) {
+    return `CASE WHEN isnan(${c}::DOUBLE) THEN NULL WHEN ${c}::DOUBLE = trunc(${c}::DOUBLE) AND abs(${c}::DOUBLE) < 1e15 THEN CAST(CAST(${c} AS BIGINT) AS VARCHAR) ELSE CAST(${c} AS VARCHAR) END`;
+  }
+  if (type.startsWith('TIMESTAMP') && !type.includes('TIME ZONE')) {
+    return `CASE WHEN CAST(${c} AS TIMESTAMP) = CAST(CAST(${c} AS DATE) AS TIMESTAMP) THEN CAST(CAST(${c} AS DATE) AS VARCHAR) ELSE CAST(${c} AS VARCHAR) END`;
+  }
+  if (type === 'BOOLEAN') return `CASE WHEN ${c} THEN '1' WHEN NOT ${c} THEN '0' END`;
+  return `CAST(${c} AS VARCHAR)`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // An analyst's own file: any columns at all, but a column named like one of the published tables'
 // contract columns must hold what the contract says that column holds, so that joining it to the
