@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { formatIssue } from '$lib/validation/issues';
 import { NodeExploreBackend } from './backend-node';
 import { Explorer, type RunOutcome } from './explorer';
-import { detectFormat, sqlName, tableNameFor, type UserFileOutcome } from './user-file';
+import { detectFormat, sqlName, tableNameFor, utf8Vector, type UserFileOutcome } from './user-file';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -206,5 +206,31 @@ describe('Arrow files', () => {
     ]);
     const bad = tableToIPC(new Table({ urn: vectorFromArray(['100001', '12'], new Utf8()) }), 'stream');
     expect(messages(await explorer.loadFile({ name: 'bad.arrow', bytes: bad }))).toEqual(['bad.arrow row 2, column urn: found "12", expected a 6-digit URN']);
+  });
+});
+
+describe('no code compiled at run time (the site\'s CSP forbids eval)', () => {
+  test('utf8Vector holds the values, NULLs and multi-byte text included', () => {
+    const v = utf8Vector(['a', null, 'Lady Hawkins\u2019', '']);
+    expect(v.toArray()).toEqual(['a', null, 'Lady Hawkins\u2019', '']);
+    expect(v.nullCount).toBe(1);
+  });
+
+  test('loading a CSV and an Arrow file never calls the Function constructor', async () => {
+    const original = globalThis.Function;
+    const calls: string[] = [];
+    const trap = () => {
+      calls.push(new Error().stack ?? '');
+      throw new EvalError('Function constructor called: blocked by the site CSP in a browser');
+    };
+    globalThis.Function = new Proxy(original, { construct: trap, apply: trap });
+    try {
+      const csv = await explorer.loadFile({ name: 'csp.csv', bytes: enc('urn,n\n100001,1\n') });
+      const arrow = await explorer.loadFile({ name: 'csp.arrow', bytes: tableToIPC(new Table({ urn: utf8Vector(['100001']) }), 'stream') });
+      expect(csv.ok && arrow.ok).toBe(true);
+    } finally {
+      globalThis.Function = original;
+    }
+    expect(calls).toEqual([]);
   });
 });
