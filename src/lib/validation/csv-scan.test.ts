@@ -44,6 +44,16 @@ test('decodeWindows1252 maps the whole 0x80-0x9F block and is Latin-1 elsewhere,
   expect(decodeWindows1252(long)).toBe('\u2019'.repeat(20_000));
 });
 
+test('a UTF-8 character split across the 16 MB slices of the UTF-8 check still reads as UTF-8', () => {
+  const slice = 16 * 1024 * 1024;
+  const bytes = new Uint8Array(slice + 8).fill(0x61); // 'a'
+  bytes.set(enc('n\n'), 0);
+  bytes.set([0xe2, 0x80, 0x99], slice - 1); // ’ straddling the boundary
+  bytes.set(enc('\n'), slice + 7);
+  const scan = scanCsv(bytes, 'big.csv', new IssueList());
+  expect(scan?.encoding).toBe('utf-8');
+});
+
 test('the shared validation modules import nothing from Node, so the browser runs the same code', () => {
   for (const f of ['csv-scan.ts', 'issues.ts', 'rules.ts']) {
     const text = readFileSync(new URL(f, import.meta.url), 'utf8');

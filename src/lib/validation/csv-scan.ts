@@ -102,13 +102,22 @@ export function decodeWindows1252(bytes: Uint8Array): string {
   return out;
 }
 
-/** Whether bytes are valid UTF-8, by the platform's own (fast, native) strict decoder. */
+/**
+ * Whether bytes are valid UTF-8, by the platform's own (fast, native) strict decoder. In slices, so
+ * that a file of hundreds of megabytes never becomes one string (V8 caps a string's length, and the
+ * RangeError would otherwise be mistaken for "not UTF-8"); streaming mode carries a character split
+ * between two slices over to the next.
+ */
 function isUtf8(bytes: Uint8Array): boolean {
+  const SLICE = 16 * 1024 * 1024;
+  const decoder = new TextDecoder('utf-8', { fatal: true });
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    for (let at = 0; at < bytes.length; at += SLICE) decoder.decode(bytes.subarray(at, at + SLICE), { stream: true });
+    decoder.decode();
     return true;
-  } catch {
-    return false;
+  } catch (e) {
+    if (e instanceof TypeError) return false;
+    throw e;
   }
 }
 
