@@ -2,6 +2,7 @@
  * DfE code lists the extract uses, with their meanings: one place for validation, aggregation
  * (reason names in the published tables) and the docs.
  */
+import { academicYear, FIRST_YEAR, LAST_YEAR } from '../lib/validation/rules';
 
 export const SEN_PROVISION: Record<string, string> = {
   E: 'EHC plan',
@@ -71,14 +72,9 @@ export const YEAR_GROUPS_BY_PHASE: Record<string, string[]> = {
   Secondary: ['5', '6', '7', '8', '9', '10', '11', '12', '13', '14', 'X']
 };
 
-/** The academic years an extract may hold, by start year: 2000/01 to 2099/00. */
-export const FIRST_YEAR = 2000;
-export const LAST_YEAR = 2099;
-
-/** `2022` -> `2022/23`. */
-export function academicYear(start: number): string {
-  return `${start}/${String((start + 1) % 100).padStart(2, '0')}`;
-}
+// The academic years an extract may hold (2000/01 to 2099/00) are the contract's, shared with the
+// explorer's checks of an analyst's own file.
+export { academicYear, FIRST_YEAR, LAST_YEAR };
 
 /** When a reason code is valid, in words: `from 2020/21`, `2020/21 to 2021/22 only`. */
 export function reasonYears(code: string): string {

@@ -1,29 +1,12 @@
 /**
  * Input errors: what a person fixing a bad file needs to know (file, line, column, the value found,
- * what was expected), collected up to a limit so that one run shows many problems at once.
+ * what was expected), collected up to a limit so that one run shows many problems at once. The
+ * issue itself and its wording live in src/lib/validation/issues.ts, shared with the browser's
+ * explorer, which reports an analyst's own file the same way.
  */
+import { formatIssue, MAX_ISSUES, type InputIssue } from '../lib/validation/issues';
 
-export interface InputIssue {
-  /** The file's name as found in the extract folder, e.g. `pupils.csv` or `pupils.parquet`. */
-  file: string;
-  /**
-   * 1-based line in the file (the header is line 1); 0 when the problem is the file itself. For a
-   * Parquet file, which has no lines, it is the row number + 1, so that the same number means the
-   * same record whichever format the council exported (formatIssue then says "row").
-   */
-  line: number;
-  column: string;
-  value: string;
-  expected: string;
-}
-
-export const MAX_ISSUES = 50;
-
-export function formatIssue(i: InputIssue): string {
-  const where = i.line <= 0 ? i.file : i.file.endsWith('.parquet') ? `${i.file} row ${i.line - 1}` : `${i.file}:${i.line}`;
-  const col = i.column ? `, column ${i.column}` : '';
-  return `${where}${col}: found ${JSON.stringify(i.value)}, expected ${i.expected}`;
-}
+export { formatIssue, MAX_ISSUES, type InputIssue };
 
 export class InputError extends Error {
   constructor(

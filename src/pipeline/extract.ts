@@ -4,7 +4,8 @@
  *
  * Each of the four files may be CSV (UTF-8 with or without a byte order mark, or Windows-1252, the
  * encoding Excel and many management information systems still export) or Parquet. A CSV file is
- * first scanned byte by byte in Node: that decides its encoding, rejects bytes that are text in
+ * first scanned byte by byte (src/lib/validation/csv-scan.ts, the same scan the explorer runs on an
+ * analyst's own file in the browser): that decides its encoding, rejects bytes that are text in
  * neither encoding, and finds structural faults (ragged rows, stray or unterminated quotes, line
  * breaks inside fields, empty lines) with the line they are on, which DuckDB's own errors do not
  * reliably give (its sniffer reports most of them without a line). Only a file that passes the scan
@@ -13,21 +14,19 @@
  * UTF-8 copy first, because native DuckDB 1.5.5 cannot read it (and with a table of our own, because
  * this Node's TextDecoder gets Windows-1252 wrong); the input folder is only ever read.
  *
- * Values are then checked in SQL, column by column (format and code lists), and once every value is
+ * Values are then checked in SQL, column by column (format and code lists, from the contract's
+ * shared rules in src/lib/validation/rules.ts), and once every value is
  * well-formed, across rows and files (duplicates, unknown URNs, pupils not on roll, dates outside
  * their year, ...). Because the scan guarantees one record per line after the header, a table's
  * rowid + 2 is the record's line (DuckDB keeps insertion order); for Parquet it is the row number
  * + 1, so the same number points at the same record whichever format was exported.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { isUtf8 } from 'node:buffer';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
   CATEGORIES,
-  FIRST_YEAR,
-  LAST_YEAR,
   PRIMARY_NEEDS,
   REASONS,
   SCHOOL_PHASES,
@@ -36,19 +35,14 @@ import {
   SEN_PROVISION,
   YEAR_GROUPS,
   YEAR_GROUPS_BY_PHASE,
-  academicYear,
   reasonYears
 } from './codes';
-import { InputError, MAX_ISSUES, type InputIssue } from './errors';
+import { InputError, type InputIssue } from './errors';
+import { decodeWindows1252, scanCsv, type CsvEncoding } from '../lib/validation/csv-scan';
+import { clip, IssueList as SharedIssueList } from '../lib/validation/issues';
+import { URN, YEAR, codes, expectedSql, lit, quoteIdent, typedAsText, type Check } from '../lib/validation/rules';
 
-type Check =
-  | { kind: 'pattern'; re: string; expected: string }
-  | { kind: 'codes'; codes: string[] }
-  | { kind: 'int'; min: number; max: number }
-  /** `YYYY/YY`, in range, with YY the year after YYYY. */
-  | { kind: 'year' }
-  /** `YYYY-MM-DD` and a date that exists. */
-  | { kind: 'date' };
+export { decodeWindows1252 };
 
 interface ColumnSpec {
   name: string;
@@ -67,17 +61,11 @@ export interface FileSpec {
   needsRows?: string;
 }
 
-const URN = { kind: 'pattern', re: '^[0-9]{6}$', expected: 'a 6-digit URN' } as const;
 const REF = {
   kind: 'pattern',
   re: '^[A-Za-z0-9_-]{4,40}$',
   expected: 'a pseudonymous pupil reference (4 to 40 letters, digits, - or _)'
 } as const;
-const YEAR: Check = { kind: 'year' };
-const codes = (list: Record<string, unknown> | string[]): Check => ({
-  kind: 'codes',
-  codes: Array.isArray(list) ? list : Object.keys(list)
-});
 const col = (name: string, check: Check, required = true): ColumnSpec => ({ name, check, required });
 
 export const EXTRACT_FILES: FileSpec[] = [
@@ -148,7 +136,7 @@ export const EXTRACT_FILES: FileSpec[] = [
 ];
 
 /** How each file was read: a CSV's encoding, or Parquet. */
-export type InputFormat = 'utf-8' | 'utf-8 with BOM' | 'windows-1252' | 'parquet';
+export type InputFormat = CsvEncoding | 'parquet';
 
 export interface LoadedExtract {
   /** Data rows (header excluded) per file, keyed by the CSV name (`pupils.csv`) whatever the format. */
@@ -159,303 +147,11 @@ export interface LoadedExtract {
   formats: Record<string, InputFormat>;
 }
 
-function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-/** A SQL string literal. Only ever used for this module's constants and header-derived names. */
-function lit(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
-
-/** Keep long values readable in a message; whole characters only. */
-function clip(s: string, max = 80): string {
-  const chars = [...s];
-  return chars.length > max ? `${chars.slice(0, max - 3).join('')}...` : s;
-}
-
-class IssueList {
-  readonly issues: InputIssue[] = [];
-  truncated = false;
-  add(i: InputIssue): void {
-    if (this.issues.length >= MAX_ISSUES) this.truncated = true;
-    else this.issues.push(i);
-  }
-  get full(): boolean {
-    return this.issues.length >= MAX_ISSUES;
-  }
-  /** How many more issues a query should fetch: one past the room left, so truncation is noticed. */
-  get fetch(): number {
-    return Math.max(0, MAX_ISSUES - this.issues.length) + 1;
-  }
+/** The shared issue list, plus the pipeline's way of stopping: throw them all as one error. */
+class IssueList extends SharedIssueList {
   throwIfAny(): void {
-    if (this.issues.length > 0) {
-      // Stable sort: issues on one line keep the order the checks found them in.
-      this.issues.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
-      throw new InputError(this.issues, this.truncated);
-    }
+    if (this.issues.length > 0) throw new InputError(this.sorted(), this.truncated);
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// CSV scan: encoding and structure, in Node, before DuckDB sees the file.
-
-const LF = 0x0a;
-const CR = 0x0d;
-const QUOTE = 0x22;
-const COMMA = 0x2c;
-/** Bytes Windows-1252 leaves undefined (WHATWG's decoder would turn them into C1 controls). */
-const UNDEFINED_1252 = new Set([0x81, 0x8d, 0x8f, 0x90, 0x9d]);
-
-const NOT_TEXT = 'text in UTF-8 or Windows-1252 without control characters (is this a text export of the right file?)';
-
-const FAULTS = {
-  'stray-quote': 'a field containing a quote (") to be quoted as a whole, with the quote doubled ("")',
-  'after-quote': 'a comma or line end straight after a closing quote (a quote inside a quoted field is doubled: "")',
-  'line-break': 'a value on one line (this quoted field runs over a line break: is a closing quote missing?)'
-} as const;
-type Fault = keyof typeof FAULTS;
-
-interface CsvScan {
-  encoding: Exclude<InputFormat, 'parquet'>;
-  header: string[];
-  rows: number;
-}
-
-/** Offset of the first byte that does not start a valid UTF-8 sequence, or -1. */
-function firstInvalidUtf8(b: Uint8Array): number {
-  let i = 0;
-  while (i < b.length) {
-    const c = b[i]!;
-    if (c < 0x80) {
-      i++;
-      continue;
-    }
-    const len = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
-    if (len < 0) return i;
-    // The second byte's range excludes overlong forms, surrogates and code points past U+10FFFF.
-    const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
-    const hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
-    const b1 = b[i + 1];
-    if (b1 === undefined || b1 < lo || b1 > hi) return i;
-    for (let k = 2; k <= len; k++) {
-      const x = b[i + k];
-      if (x === undefined || x < 0x80 || x > 0xbf) return i;
-    }
-    i += len + 1;
-  }
-  return -1;
-}
-
-/**
- * Windows-1252's characters for bytes 0x80-0x9F (the rest of the code page is Latin-1, byte value =
- * code point). Written out rather than left to `TextDecoder('windows-1252')` because Node 20.18.3+
- * and 22.13+ decode that label as Latin-1, turning 0x92 into the control U+0092 instead of U+2019
- * (nodejs/node#56542, #60888). The five bytes the code page leaves undefined keep their Latin-1
- * value; the scan rejects them before anything is decoded.
- */
-const CP1252_HIGH =
-  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
-  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
-
-/** Decode Windows-1252 bytes (see CP1252_HIGH for why not TextDecoder). */
-export function decodeWindows1252(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    .toString('latin1')
-    .replace(/[\x80-\x9f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]!);
-}
-
-const hex = (b: number) => `0x${b.toString(16).toUpperCase().padStart(2, '0')}`;
-
-/**
- * Scan a CSV file's bytes. Returns its encoding, header and row count, or null when the file has a
- * problem (reported to `issues`), in which case it must not be loaded. The structural characters
- * (comma, quote, CR, LF) are ASCII and never part of a multi-byte UTF-8 sequence, so one byte-level
- * state machine serves both encodings.
- */
-function scanCsv(bytes: Uint8Array, file: string, issues: IssueList): CsvScan | null {
-  const n = bytes.length;
-  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    issues.add({ file, line: 0, column: '', value: 'a UTF-16 byte order mark', expected: 'UTF-8 or Windows-1252 text (save the file as "CSV UTF-8")' });
-    return null;
-  }
-  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-  const begin = bom ? 3 : 0;
-  if (n === begin) {
-    issues.add({ file, line: 0, column: '', value: '(empty file)', expected: 'a header line naming the columns, then one line per row' });
-    return null;
-  }
-  // Valid UTF-8 is UTF-8; anything else is taken as Windows-1252, unless a byte order mark said
-  // UTF-8, in which case the first invalid sequence is the error.
-  const utf8 = isUtf8(bytes.subarray(begin));
-  const badUtf8At = bom && !utf8 ? begin + firstInvalidUtf8(bytes.subarray(begin)) : -1;
-  const encoding: CsvScan['encoding'] = bom ? 'utf-8 with BOM' : utf8 ? 'utf-8' : 'windows-1252';
-  const utf8Decoder = new TextDecoder('utf-8');
-  const decode = (a: number, b: number) =>
-    encoding === 'windows-1252' ? decodeWindows1252(bytes.subarray(a, b)) : utf8Decoder.decode(bytes.subarray(a, b));
-
-  const START = 0, UNQUOTED = 1, QUOTED = 2, CLOSED = 3; // CLOSED: just after a quote inside a quoted field
-  let state = START;
-  // (Cast, not annotated: the closures below assign it, which TypeScript's narrowing cannot see.)
-  let header = null as string[] | null;
-  const headerFields: string[] = [];
-  let line = 1;
-  let recLine = 1;
-  let recStart = begin;
-  let fieldStart = begin;
-  let fieldIdx = 0;
-  let fieldQuoted = false;
-  let quoteLine = 0;
-  let fault: Fault | null = null;
-  let faultLine = 0;
-  let recordFaulty = false;
-  let fileFaulty = false;
-  let rows = 0;
-  const blanks: number[] = [];
-
-  const column = (idx: number) => header?.[idx] ?? '';
-  const report = (i: InputIssue) => {
-    issues.add(i);
-    fileFaulty = true;
-  };
-  const setFault = (f: Fault, atLine: number) => {
-    if (fault === null) {
-      fault = f;
-      faultLine = atLine;
-    }
-  };
-  const endField = (end: number) => {
-    if (fault !== null && !recordFaulty) {
-      recordFaulty = true;
-      report({ file, line: faultLine, column: column(fieldIdx), value: clip(decode(fieldStart, end)), expected: FAULTS[fault] });
-    }
-    if (header === null) {
-      const raw = decode(fieldStart, end);
-      headerFields.push(fieldQuoted && raw.endsWith('"') && raw.length >= 2 ? raw.slice(1, -1).replaceAll('""', '"') : raw);
-    }
-    fieldIdx++;
-    fault = null;
-    fieldQuoted = false;
-    state = START;
-  };
-  /** End of a record at `end` (exclusive); the next one starts at `next`, on line `line`. */
-  const endRecord = (end: number, next: number): boolean => {
-    if (fieldIdx === 0 && end === recStart && state === START) {
-      // Nothing at all on the line. DuckDB skips such lines, which would shift every line number
-      // after them, so they are allowed only at the end of the file (where editors often leave one).
-      if (header === null) {
-        report({ file, line: recLine, column: '', value: '(empty line)', expected: 'the header line first, naming the columns' });
-        return false;
-      }
-      blanks.push(recLine);
-    } else {
-      endField(end);
-      if (header === null) {
-        header = [...headerFields];
-      } else {
-        for (const b of blanks) {
-          report({ file, line: b, column: '', value: '(empty line)', expected: `a row of ${header.length} fields (empty lines are allowed only at the end of the file)` });
-        }
-        blanks.length = 0;
-        rows++;
-        if (!recordFaulty && fieldIdx !== header.length) {
-          report({ file, line: recLine, column: '', value: clip(decode(recStart, end)), expected: `${header.length} fields, like the header (found ${fieldIdx})` });
-        }
-      }
-    }
-    fieldIdx = 0;
-    recordFaulty = false;
-    fieldStart = recStart = next;
-    recLine = line;
-    state = START;
-    return !issues.full;
-  };
-
-  for (let i = begin; i < n; i++) {
-    const b = bytes[i]!;
-    // Bytes that are text in neither encoding: stop at the first (binary junk would bury the
-    // report in thousands of them).
-    let bad: string | null = null;
-    if (b < 0x20 ? b !== 0x09 && b !== LF && b !== CR : b === 0x7f) bad = `byte ${hex(b)} (a control character)`;
-    else if (i === badUtf8At) bad = `byte ${hex(b)} (not valid UTF-8)`;
-    else if (b === 0xc2 && encoding !== 'windows-1252' && (bytes[i + 1] ?? 0) >= 0x80 && (bytes[i + 1] ?? 0) <= 0x9f) {
-      // U+0080-U+009F: C1 controls, usually the trace of a file transcoded as Latin-1 by mistake.
-      bad = `U+00${hex(bytes[i + 1]!).slice(2)} (a control character)`;
-    } else if (encoding === 'windows-1252' && UNDEFINED_1252.has(b)) bad = `byte ${hex(b)} (not a character in UTF-8 or Windows-1252)`;
-    if (bad !== null) {
-      const expected = i === badUtf8At ? 'valid UTF-8 throughout (the file starts with a UTF-8 byte order mark)' : NOT_TEXT;
-      issues.add({ file, line, column: header === null ? '' : column(fieldIdx), value: bad, expected });
-      return null;
-    }
-
-    switch (state) {
-      case START:
-        if (b === QUOTE) {
-          state = QUOTED;
-          fieldQuoted = true;
-          quoteLine = line;
-          fieldStart = i;
-        } else if (b === COMMA) {
-          endField(i);
-          fieldStart = i + 1;
-        } else if (b === LF || b === CR) {
-          // handled below with the other line ends
-        } else {
-          state = UNQUOTED;
-          fieldStart = i;
-        }
-        break;
-      case UNQUOTED:
-        if (b === COMMA) {
-          endField(i);
-          fieldStart = i + 1;
-        } else if (b === QUOTE) setFault('stray-quote', line);
-        break;
-      case QUOTED:
-        if (b === QUOTE) state = CLOSED;
-        else if (b === LF) {
-          setFault('line-break', quoteLine);
-          line++;
-        } else if (b === CR) setFault('line-break', quoteLine);
-        continue;
-      case CLOSED:
-        if (b === QUOTE) state = QUOTED; // a doubled quote
-        else if (b === COMMA) {
-          endField(i);
-          fieldStart = i + 1;
-        } else if (b !== LF && b !== CR) {
-          setFault('after-quote', line);
-          state = UNQUOTED;
-        }
-        break;
-    }
-    if (b === LF || b === CR) {
-      let next = i + 1;
-      if (b === CR) {
-        if (bytes[i + 1] !== LF) {
-          issues.add({ file, line, column: '', value: '\r', expected: 'lines that end in \\n or \\r\\n (this carriage return stands alone)' });
-          return null;
-        }
-        next = i + 2;
-        i++;
-      }
-      line++;
-      if (!endRecord(i - (b === CR ? 1 : 0), next)) return null;
-      fieldStart = next;
-    }
-  }
-  if (state === QUOTED) {
-    if (!recordFaulty) {
-      // The field runs to the end of the file: show it up to the end of the line it starts on.
-      const eol = bytes.indexOf(LF, fieldStart);
-      const firstLine = decode(fieldStart, eol === -1 ? n : eol).replace(/\r$/, '');
-      report({ file, line: quoteLine, column: column(fieldIdx), value: clip(firstLine), expected: 'a closing quote (") for the quoted field that starts here' });
-    }
-  } else if (!(fieldIdx === 0 && n === recStart && state === START)) {
-    endRecord(n, n); // a last line without a line end
-  }
-  if (fileFaulty || header === null) return null;
-  return { encoding, header, rows };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -540,22 +236,6 @@ async function loadCsv(conn: DuckDBConnection, spec: FileSpec, src: string, file
   return { rows, format: scan.encoding };
 }
 
-/**
- * How a Parquet column becomes text. Plain casts, except where a faithful writer would differ from
- * the CSV form: pandas writes a whole-number column with gaps as DOUBLE (2.0) and dates as
- * midnight timestamps, and a 0/1 flag may arrive as BOOLEAN.
- */
-function parquetText(c: string, type: string): string {
-  if (type === 'FLOAT' || type === 'DOUBLE' || type.startsWith('DECIMAL')) {
-    return `CASE WHEN isnan(${c}::DOUBLE) THEN NULL WHEN ${c}::DOUBLE = trunc(${c}::DOUBLE) AND abs(${c}::DOUBLE) < 1e15 THEN CAST(CAST(${c} AS BIGINT) AS VARCHAR) ELSE CAST(${c} AS VARCHAR) END`;
-  }
-  if (type.startsWith('TIMESTAMP') && !type.includes('TIME ZONE')) {
-    return `CASE WHEN CAST(${c} AS TIMESTAMP) = CAST(CAST(${c} AS DATE) AS TIMESTAMP) THEN CAST(CAST(${c} AS DATE) AS VARCHAR) ELSE CAST(${c} AS VARCHAR) END`;
-  }
-  if (type === 'BOOLEAN') return `CASE WHEN ${c} THEN '1' WHEN NOT ${c} THEN '0' END`;
-  return `CAST(${c} AS VARCHAR)`;
-}
-
 async function loadParquet(conn: DuckDBConnection, spec: FileSpec, src: string, file: string, issues: IssueList): Promise<Loaded | null> {
   const expected = 'a readable Parquet file';
   let described: { name: string; type: string }[];
@@ -570,7 +250,7 @@ async function loadParquet(conn: DuckDBConnection, spec: FileSpec, src: string, 
   const select = spec.columns
     .map((c) => {
       const found = described.find((d) => d.name === c.name);
-      return `${found ? parquetText(quoteIdent(c.name), found.type) : 'NULL::VARCHAR'} AS ${quoteIdent(c.name)}`;
+      return `${found ? typedAsText(quoteIdent(c.name), found.type) : 'NULL::VARCHAR'} AS ${quoteIdent(c.name)}`;
     })
     .join(', ');
   try {
@@ -593,56 +273,13 @@ async function count(conn: DuckDBConnection, table: string): Promise<number> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Value checks.
-
-/**
- * A SQL expression that is NULL when the (non-empty) value `c` passes the check, or else says what
- * was expected; `describe` is the check in words, for a required value that is missing.
- */
-function checkSql(check: Check, c: string): { sql: string; describe: string } {
-  switch (check.kind) {
-    case 'pattern':
-      return { sql: `CASE WHEN NOT regexp_full_match(${c}, ${lit(check.re)}) THEN ${lit(check.expected)} END`, describe: check.expected };
-    case 'codes': {
-      const expected = `one of ${check.codes.join(', ')}`;
-      return { sql: `CASE WHEN ${c} NOT IN (${check.codes.map(lit).join(', ')}) THEN ${lit(expected)} END`, describe: expected };
-    }
-    case 'int': {
-      const expected = `a whole number from ${check.min} to ${check.max}`;
-      return {
-        sql: `CASE WHEN NOT regexp_full_match(${c}, '-?[0-9]{1,18}') OR TRY_CAST(${c} AS BIGINT) NOT BETWEEN ${check.min} AND ${check.max} THEN ${lit(expected)} END`,
-        describe: expected
-      };
-    }
-    case 'year': {
-      const start = `TRY_CAST(left(${c}, 4) AS INTEGER)`;
-      const next = `lpad(((${start} + 1) % 100)::VARCHAR, 2, '0')`;
-      return {
-        sql: `CASE WHEN NOT regexp_full_match(${c}, '[0-9]{4}/[0-9]{2}') THEN 'an academic year like 2022/23'
-                   WHEN ${start} NOT BETWEEN ${FIRST_YEAR} AND ${LAST_YEAR} THEN ${lit(`an academic year from ${academicYear(FIRST_YEAR)} to ${academicYear(LAST_YEAR)}`)}
-                   WHEN right(${c}, 2) <> ${next} THEN 'an academic year whose second part is the year after the first (' || left(${c}, 4) || '/' || ${next} || ')' END`,
-        describe: 'an academic year like 2022/23'
-      };
-    }
-    case 'date':
-      return {
-        sql: `CASE WHEN NOT regexp_full_match(${c}, '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN 'a date like 2022-10-03'
-                   WHEN TRY_CAST(${c} AS DATE) IS NULL THEN 'a date that exists, like 2022-10-03' END`,
-        describe: 'a date like 2022-10-03'
-      };
-  }
-}
+// Value checks (the rules themselves are shared with the explorer: src/lib/validation/rules.ts).
 
 async function checkColumns(conn: DuckDBConnection, spec: FileSpec, file: string, issues: IssueList): Promise<void> {
   for (const c of spec.columns) {
     if (issues.full) return;
     const ci = quoteIdent(c.name);
-    const check = checkSql(c.check, ci);
-    const empty = `(${ci} IS NULL OR trim(${ci}) = '')`;
-    // A line break can only come from Parquet: the CSV scan rejects it first.
-    const expected = `CASE WHEN ${empty} THEN ${c.required ? lit(`a value (this column is required): ${check.describe}`) : 'NULL'}
-                          WHEN contains(${ci}, chr(10)) OR contains(${ci}, chr(13)) THEN 'a value on one line'
-                          ELSE ${check.sql} END`;
+    const expected = expectedSql(c.check, ci, c.required);
     const r = await conn.runAndReadAll(
       `SELECT (rid + 2)::INTEGER AS line, coalesce(v, '') AS value, expected FROM (SELECT rowid AS rid, ${ci} AS v, ${expected} AS expected FROM ${spec.table})
        WHERE expected IS NOT NULL ORDER BY rid LIMIT ${issues.fetch}`

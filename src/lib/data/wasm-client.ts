@@ -92,11 +92,12 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-async function open(dataBase: string): Promise<BrowserWasmDb> {
-  const manifestRes = await fetch(`${dataBase}/manifest.json`);
-  if (!manifestRes.ok) throw new Error(`Could not load the data manifest: HTTP ${manifestRes.status}`);
-  const manifest = (await manifestRes.json()) as Manifest;
-
+/**
+ * A started DuckDB-WASM engine in its own worker, from the self-hosted bundles. Shared by the
+ * page-wide database below and by the explorer's own locked-down instance (src/lib/explore), so that
+ * both pick bundles, check the wasm file and give up on a hang the same way.
+ */
+export async function startEngine(): Promise<duckdb.AsyncDuckDB> {
   const bundle = await duckdb.selectBundle({
     mvp: { mainModule: mvpWasm, mainWorker: mvpWorker },
     eh: { mainModule: ehWasm, mainWorker: ehWorker }
@@ -123,6 +124,14 @@ async function open(dataBase: string): Promise<BrowserWasmDb> {
   } finally {
     clearTimeout(timer);
   }
+  return db;
+}
+
+async function open(dataBase: string): Promise<BrowserWasmDb> {
+  const manifestRes = await fetch(`${dataBase}/manifest.json`);
+  if (!manifestRes.ok) throw new Error(`Could not load the data manifest: HTTP ${manifestRes.status}`);
+  const manifest = (await manifestRes.json()) as Manifest;
+  const db = await startEngine();
   const connection = await db.connect();
   for (const s of LOCKDOWN_STATEMENTS) await connection.query(s);
   return new BrowserWasmDb(db, connection, manifest, dataBase);
