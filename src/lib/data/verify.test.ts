@@ -113,7 +113,7 @@ describe('loadVerifiedTable', () => {
     expect(e.problem).toBe('checksum');
     expect(e.found).toBe(hex(bad));
     expect(e.expected).toBe(hex(FILES.alpha!));
-    expect(e.message).toContain(`its SHA-256 checksum is ${hex(bad).slice(0, 16)}…, the release manifest says ${hex(FILES.alpha!).slice(0, 16)}…`);
+    expect(e.message).toContain(`its SHA-256 checksum (${hex(bad).slice(0, 16)}…) differs from the one in the release manifest (${hex(FILES.alpha!).slice(0, 16)}…).`);
   });
 
   it('a manifest whose checksum does not match the file is reported by checksum', async () => {

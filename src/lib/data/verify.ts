@@ -98,7 +98,7 @@ export async function verifyFile(file: PublishedFile, bytes: Uint8Array): Promis
     throw new DataFileError(
       file.path,
       'checksum',
-      `The data file ${file.path} is not the published file: its SHA-256 checksum is ${short(sha)}, the release manifest says ${short(file.sha256)}.`,
+      `The data file ${file.path} is not the published file: its SHA-256 checksum (${short(sha)}) differs from the one in the release manifest (${short(file.sha256)}).`,
       file.sha256,
       sha
     );
