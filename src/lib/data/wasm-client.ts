@@ -163,7 +163,9 @@ async function open(dataBase: string): Promise<BrowserWasmDb> {
   // check the file first, start the engine inside the guard worker (which turns a failed compile
   // into a worker error), and give up after a generous wait whatever happens.
   await checkWasm(bundle.mainModule);
-  const worker = new Worker(`${guardWorker}?engine=${encodeURIComponent(bundle.mainWorker)}`);
+  const workerUrl = new URL(guardWorker, location.href);
+  workerUrl.searchParams.set('engine', new URL(bundle.mainWorker, location.href).href);
+  const worker = new Worker(workerUrl);
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
   let timer: ReturnType<typeof setTimeout> | undefined;
   let starting = true;
