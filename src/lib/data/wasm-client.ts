@@ -29,10 +29,15 @@ import { arrowToRows, LOCKDOWN_STATEMENTS } from './wasm-shared';
 
 /** Long enough for a 35 MB download on a slow line; short enough that a hang becomes an error. */
 const START_TIMEOUT_MS = 60_000;
+/** How many recent statements `log` keeps. */
+const LOG_LIMIT = 100;
 
 class BrowserWasmDb implements Db {
   readonly engine = 'duckdb-wasm' as const;
-  /** Every statement this client ran, so tests (and the curious) can see that a view was queried. */
+  /**
+   * The latest statements this client ran, so tests (and the curious) can see that a view was
+   * queried. Bounded: a tab left open all afternoon must not keep every query it ever ran.
+   */
   readonly log: { sql: string; rows: number; ms: number }[] = [];
 
   private readonly loaded = new Map<TableName, Promise<void>>();
@@ -101,6 +106,7 @@ class BrowserWasmDb implements Db {
       throw new QueryError(`DuckDB-WASM query failed: ${(e as Error).message}`, statement);
     }
     this.log.push({ sql: statement.text, rows: rows.length, ms: performance.now() - t0 });
+    if (this.log.length > LOG_LIMIT) this.log.splice(0, this.log.length - LOG_LIMIT);
     return rows;
   }
 
