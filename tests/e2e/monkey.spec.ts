@@ -130,7 +130,7 @@ async function measure(page: Page, cdp: CDPSession): Promise<Memory> {
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
 
 test(`monkey: ${STEPS} random interactions across every page, no errors, memory flat`, async ({ page, baseURL }, info) => {
-  test.setTimeout(240_000);
+  test.setTimeout(300_000);
   page.setDefaultTimeout(15_000);
   console.log(`monkey seed ${SEED} (replay with MONKEY_SEED=${SEED})`);
   info.annotations.push({ type: 'seed', description: String(SEED) });
