@@ -10,20 +10,26 @@ const config = {
     adapter: adapter({ pages: 'build', assets: 'build', fallback: undefined, precompress: false, strict: true }),
     prerender: { handleHttpError: 'fail', handleMissingId: 'fail' },
     // Content Security Policy: SvelteKit hashes its inline bootstrap script into a <meta> policy on
-    // every prerendered page. Workers take their policy from response headers only, so the same
-    // policy is also written to build/_headers (scripts/headers.ts) for static hosts, and
-    // scripts/serve.ts sends it. 'wasm-unsafe-eval' is what DuckDB-WASM needs to compile its
-    // module; 'unsafe-inline' for styles because Svelte writes style attributes (chart colours
-    // as custom properties), which hashes cannot cover.
+    // every prerendered page, so no inline script runs without a hash. Every source is the site's
+    // own origin. Not here, on purpose: 'wasm-unsafe-eval'. DuckDB-WASM compiles its engine inside
+    // its Web Worker, and a worker takes its policy from its own response headers, never from the
+    // page, so only the worker script gets it (scripts/headers.ts writes build/_headers, which
+    // static hosts and scripts/serve.ts apply). No page compiles WebAssembly, so none may.
+    // Styles: style sheets and <style> elements only from the site itself; inline style
+    // attributes are allowed ('unsafe-inline' in style-src-attr only) because Svelte writes them
+    // (the chart colours, as custom properties, and app.html's wrapper), and hashes cannot cover
+    // attributes. A browser without style-src-attr falls back to style-src and draws the charts
+    // without their colours, which still reads (every series has a marker and a direct label).
     csp: {
       mode: 'hash',
       directives: {
         'default-src': ['self'],
-        'script-src': ['self', 'wasm-unsafe-eval'],
+        'script-src': ['self'],
         'worker-src': ['self'],
         'connect-src': ['self'],
-        'img-src': ['self', 'data:'],
-        'style-src': ['self', 'unsafe-inline'],
+        'img-src': ['self'],
+        'style-src': ['self'],
+        'style-src-attr': ['unsafe-inline'],
         'font-src': ['self'],
         'object-src': ['none'],
         'base-uri': ['self'],

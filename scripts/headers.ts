@@ -2,37 +2,55 @@
  * Writes build/_headers (the format Netlify, Cloudflare Pages and others read): the response
  * headers the site needs from a static host. Pages carry their Content Security Policy in a <meta>
  * tag (svelte.config.js, with hashes of their inline scripts), but a Web Worker takes its policy
- * only from its own response headers, so DuckDB-WASM's worker scripts get the policy here. Headers
- * that a <meta> tag cannot set (frame-ancestors) go on every response. scripts/serve.ts applies
- * this same file, so the tests run under the policy a real host would send.
+ * only from its own response headers, so DuckDB-WASM's worker gets its policy here. Headers that a
+ * <meta> tag cannot set (frame-ancestors) go on every response. scripts/serve.ts applies this same
+ * file, so the tests run under the policy a real host would send.
+ *
+ * 'wasm-unsafe-eval' (permission to compile WebAssembly) is needed only where DuckDB compiles its
+ * engine: inside its worker. No page needs it, so no page gets it; and the worker rule names the
+ * worker's own script exactly (its hashed file name, found in the build) rather than a wildcard,
+ * both because hosts disagree on wildcard syntax and so that no other script can be started as a
+ * worker with that permission.
  *
  *   tsx scripts/headers.ts [DIR=build]
  */
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const WORKER_POLICY = [
-  "default-src 'self'",
+  "default-src 'none'",
   "script-src 'self' 'wasm-unsafe-eval'",
   "connect-src 'self'",
-  "worker-src 'self'",
-  "object-src 'none'",
   "base-uri 'none'"
 ].join('; ');
 
-export const HEADERS = `/*
+/** The worker script the page starts for DuckDB-WASM (src/lib/data/duckdb-guard.worker.js), as built. */
+export const WORKER_FILE = /^duckdb-guard\.worker\.[A-Za-z0-9_-]+\.js$/;
+
+export function headersFor(workerPaths: string[]): string {
+  const rules = [
+    `/*
   Content-Security-Policy: frame-ancestors 'none'
   X-Content-Type-Options: nosniff
   Referrer-Policy: no-referrer
   Cross-Origin-Opener-Policy: same-origin
   Permissions-Policy: camera=(), microphone=(), geolocation=(), interest-cohort=()
-
-/_app/immutable/assets/*
-  Content-Security-Policy: ${WORKER_POLICY}
-`;
+`
+  ];
+  for (const p of workerPaths) rules.push(`${p}\n  Content-Security-Policy: ${WORKER_POLICY}\n`);
+  return rules.join('\n');
+}
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const dir = path.resolve(process.argv[2] ?? 'build');
-  writeFileSync(path.join(dir, '_headers'), HEADERS);
-  console.log(`wrote ${path.relative(process.cwd(), path.join(dir, '_headers'))}`);
+  const assets = path.join(dir, '_app', 'immutable', 'assets');
+  const workers = readdirSync(assets)
+    .filter((f) => WORKER_FILE.test(f))
+    .map((f) => `/_app/immutable/assets/${f}`);
+  if (workers.length === 0) {
+    console.error(`No DuckDB worker script (${WORKER_FILE}) in ${assets}: it would start without its Content Security Policy.`);
+    process.exit(1);
+  }
+  writeFileSync(path.join(dir, '_headers'), headersFor(workers));
+  console.log(`wrote ${path.relative(process.cwd(), path.join(dir, '_headers'))} (worker policy on ${workers.join(', ')})`);
 }

@@ -4,23 +4,23 @@
  * a stack trace for the user. And a valid extract loads the same whichever encoding, line ends and
  * quoting it was written with. The fixed cases (one defect each) are in bad-input.test.ts.
  */
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InputError, MAX_ISSUES } from './errors';
-import { decodeWindows1252, loadExtract, weekdaysSql, type LoadedExtract } from './extract';
+import { encode1252, expectWellFormed, extractCases, NAMES, SMALL, utf8 } from '../../tests/unit/extract-cases';
+import { InputError } from './errors';
+import { decodeWindows1252, weekdaysSql } from './extract';
 
-const SMALL = path.resolve(import.meta.dirname, '../../tests/fixtures/extract-small');
-const NAMES = ['schools.csv', 'pupils.csv', 'exclusions.csv', 'comparators.csv'];
 /** Each run starts a DuckDB instance: 25 is quick on 2 cores; set EXTRACT_PROPERTY_RUNS to search harder. */
 const RUNS = Number(process.env.EXTRACT_PROPERTY_RUNS ?? 25);
 
 let root: string;
 let privateTmp: string;
 let savedTmp: string | undefined;
+const { extractWith, load, cleanup } = extractCases();
 
 beforeAll(() => {
   root = mkdtempSync(path.join(os.tmpdir(), 'extract-test-'));
@@ -35,58 +35,9 @@ beforeAll(() => {
 afterAll(() => {
   if (savedTmp === undefined) delete process.env.TMPDIR;
   else process.env.TMPDIR = savedTmp;
+  cleanup();
   rmSync(root, { recursive: true, force: true });
 });
-
-let counter = 0;
-/** A fresh copy of extract-small with some files replaced. */
-function extractWith(files: Record<string, Uint8Array | string>): string {
-  const dir = path.join(root, `case-${counter++}`);
-  cpSync(SMALL, dir, { recursive: true });
-  for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content);
-  return dir;
-}
-
-async function load(dir: string, after?: (conn: DuckDBConnection, loaded: LoadedExtract) => Promise<void>): Promise<LoadedExtract | InputError> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const conn = await instance.connect();
-  try {
-    const loaded = await loadExtract(conn, dir);
-    await after?.(conn, loaded);
-    return loaded;
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e; // anything else fails the property, with its stack
-  } finally {
-    conn.closeSync();
-    instance.closeSync();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** What every InputError must look like: a bounded list of issues, each pointing at an extract file. */
-function expectWellFormed(err: InputError, blame: string): void {
-  expect(err.issues.length).toBeGreaterThan(0);
-  expect(err.issues.length).toBeLessThanOrEqual(MAX_ISSUES);
-  for (const i of err.issues) {
-    expect(Number.isInteger(i.line) && i.line >= 0).toBe(true);
-    expect(typeof i.column === 'string' && typeof i.value === 'string' && i.expected.length > 0).toBe(true);
-    expect(NAMES.includes(i.file)).toBe(true);
-  }
-  expect(err.issues.map((i) => i.file)).toContain(blame);
-  expect(err.message).not.toMatch(/\n\s+at /);
-}
-
-const utf8 = (s: string) => new TextEncoder().encode(s);
-const CP1252_BYTE = new Map<string, number>();
-for (let b = 0; b < 256; b++) CP1252_BYTE.set(decodeWindows1252(Uint8Array.of(b)), b);
-function encode1252(s: string): Uint8Array {
-  return Uint8Array.from([...s].map((c) => {
-    const b = CP1252_BYTE.get(c);
-    if (b === undefined) throw new Error(`not in Windows-1252: ${c}`);
-    return b;
-  }));
-}
 
 describe('Windows-1252', () => {
   it('decodes 0x80-0x9F as the code page does, not as Latin-1', () => {

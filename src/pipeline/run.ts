@@ -45,22 +45,51 @@ interface ExtractMeta {
   neighbours: { code: string; name: string }[];
 }
 
-function readExtractMeta(dir: string): ExtractMeta {
+/**
+ * Read `extract.json` (data/SCHEMA.md), checking every key the pipeline uses: what it says ends up
+ * in the manifest and on every page (the label, the LA, the neighbours), so a wrong type is an
+ * InputError naming the key, never a crash or a silently different label. Keys the pipeline does
+ * not use (generator, seed, years, files) are left alone.
+ */
+export function readExtractMeta(dir: string): ExtractMeta {
   const file = path.join(dir, 'extract.json');
   if (!existsSync(file)) return { synthetic: false, label: '', la: null, neighbours: [] };
-  let meta: Record<string, unknown>;
-  try {
-    meta = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  } catch (e) {
-    throw new InputError([{ file: 'extract.json', line: 0, column: '', value: (e as Error).message, expected: 'valid JSON' }]);
-  }
-  const la = meta.la as AreaIdentity | undefined;
-  return {
-    synthetic: meta.synthetic === true,
-    label: typeof meta.label === 'string' ? meta.label : '',
-    la: la && typeof la.code === 'string' && typeof la.name === 'string' ? la : null,
-    neighbours: Array.isArray(meta.neighbours) ? (meta.neighbours as { code: string; name: string }[]) : []
+  const fail = (column: string, value: unknown, expected: string): never => {
+    throw new InputError([{ file: 'extract.json', line: 0, column, value: (JSON.stringify(value) ?? String(value)).slice(0, 200), expected }]);
   };
+  let meta: unknown;
+  try {
+    meta = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    return fail('', (e as Error).message, 'valid JSON');
+  }
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) return fail('', meta, 'a JSON object');
+  const m = meta as Record<string, unknown>;
+  /** One line of text, 1 to `max` characters. */
+  const text = (v: unknown, max: number) => typeof v === 'string' && v.length >= 1 && v.length <= max && !/[\r\n]/.test(v);
+
+  if (m.synthetic !== undefined && typeof m.synthetic !== 'boolean') fail('synthetic', m.synthetic, 'true or false');
+  if (m.label !== undefined && m.label !== '' && !text(m.label, 200)) fail('label', m.label, 'a label of 1 to 200 characters on one line');
+  let la: AreaIdentity | null = null;
+  if (m.la !== undefined && m.la !== null) {
+    const l = m.la as Record<string, unknown>;
+    if (typeof l !== 'object' || Array.isArray(l)) fail('la', l, 'an object { "code", "name", "region" }');
+    if (typeof l.code !== 'string' || !/^[0-9]{3}$/.test(l.code)) fail('la.code', l.code, 'a 3-digit LA code');
+    if (!text(l.name, 100)) fail('la.name', l.name, 'an LA name of 1 to 100 characters');
+    if (!text(l.region, 100)) fail('la.region', l.region, 'a region name of 1 to 100 characters');
+    la = { code: l.code as string, name: l.name as string, region: l.region as string } as AreaIdentity;
+  }
+  const neighbours: { code: string; name: string }[] = [];
+  if (m.neighbours !== undefined && m.neighbours !== null) {
+    if (!Array.isArray(m.neighbours)) fail('neighbours', m.neighbours, 'a list of { "code", "name" }');
+    (m.neighbours as unknown[]).forEach((n, i) => {
+      const o = (typeof n === 'object' && n !== null ? n : {}) as Record<string, unknown>;
+      if (typeof o.code !== 'string' || !/^[A-Za-z0-9]{1,12}$/.test(o.code)) fail(`neighbours[${i}].code`, o.code, 'an area code (1 to 12 letters or digits)');
+      if (!text(o.name, 100)) fail(`neighbours[${i}].name`, o.name, 'an area name of 1 to 100 characters');
+      neighbours.push({ code: o.code as string, name: o.name as string });
+    });
+  }
+  return { synthetic: m.synthetic === true, label: typeof m.label === 'string' ? m.label : '', la, neighbours };
 }
 
 async function sha256(file: string): Promise<string> {

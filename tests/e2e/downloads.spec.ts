@@ -1,10 +1,8 @@
-// The downloads page and the security headers: every published file is linked and served, CSV
-// text is neutralised against spreadsheet formulas, and pages and workers carry their Content
-// Security Policy.
+// The downloads page: every published file is linked and served, and CSV text is neutralised
+// against spreadsheet formulas. (Content Security Policy and headers: security.spec.ts.)
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { watch } from './helpers';
 
 const manifest = JSON.parse(readFileSync('build/data/manifest.json', 'utf8')) as {
   tables: Record<string, { files: Record<string, { path: string; bytes: number }> }>;
@@ -40,27 +38,6 @@ test('published CSVs label synthetic data, and text never starts a spreadsheet f
     // One assertion over all lines: an expect() per line is minutes on the 100,000-row reasons table.
     expect(lines.slice(1).filter((line) => /(^|,)"?[=+@\t\r]/.test(line))).toEqual([]);
   }
-});
-
-test('pages carry a Content Security Policy, the DuckDB worker gets one in its headers, and nothing is refused', async ({ page, baseURL }) => {
-  const w = watch(page, new URL(baseURL!).origin);
-  const workerHeaders: Record<string, string>[] = [];
-  page.on('response', (r) => {
-    if (/duckdb-browser-.*\.worker\..*js$/.test(r.url())) workerHeaders.push(r.headers());
-  });
-  const res = await page.goto('/');
-  expect(res!.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
-  const meta = await page.locator('meta[http-equiv="content-security-policy"]').getAttribute('content');
-  expect(meta).toContain("default-src 'self'");
-  expect(meta).toContain("script-src 'self' 'wasm-unsafe-eval' 'sha256-");
-  expect(meta).toContain("connect-src 'self'");
-  expect(meta).not.toContain("'unsafe-eval'");
-  await page.getByLabel('Permanent exclusion rate').check();
-  await expect(page.getByTestId('engine-status')).toHaveAttribute('data-source', 'duckdb-wasm', { timeout: 30_000 });
-  expect(workerHeaders.length).toBeGreaterThan(0);
-  expect(workerHeaders[0]!['content-security-policy']).toContain("script-src 'self' 'wasm-unsafe-eval'");
-  expect(w.errors).toEqual([]);
-  expect(w.external).toEqual([]);
 });
 
 for (const colorScheme of ['light', 'dark'] as const) {

@@ -3,9 +3,9 @@
 // and no accessibility violations.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
-import { tableFromIPC, tableToIPC, vectorFromArray, Int32, Table } from 'apache-arrow';
+import { tableFromIPC, vectorFromArray, Int32, Table } from 'apache-arrow';
 import { readFileSync } from 'node:fs';
-import { watch } from './helpers';
+import { doctorData, watch } from './helpers';
 
 const ARROW = 'build/data/area_year.arrow';
 
@@ -31,14 +31,14 @@ test('the prerendered chart, summary and table are there with JavaScript off', a
 
 test('switching the measure redraws the chart with values from a DuckDB-WASM query', async ({ page, baseURL }) => {
   const w = watch(page, new URL(baseURL!).origin);
-  // Serve a doctored area_year.arrow: permanent exclusions x 3. The only way those values can reach
-  // the chart is DuckDB-WASM reading this file; the prerendered page carries suspensions only.
+  // Serve a doctored area_year.arrow: permanent exclusions x 3, with a manifest that agrees with it
+  // (the browser checks size, SHA-256 and rows). The only way those values can reach the chart is
+  // DuckDB-WASM reading this file; the prerendered page carries suspensions only.
   const real = tableFromIPC(readFileSync(ARROW));
   const tripled = (real.getChild('permanent_exclusions')!.toArray() as Int32Array).map((v) => v * 3);
   const cols: Record<string, unknown> = {};
   for (const f of real.schema.fields) cols[f.name] = f.name === 'permanent_exclusions' ? vectorFromArray(Array.from(tripled), new Int32()) : real.getChild(f.name);
-  const doctored = tableToIPC(new Table(cols as never), 'stream');
-  await page.route('**/data/area_year.arrow', (route) => route.fulfill({ body: Buffer.from(doctored), contentType: 'application/vnd.apache.arrow.stream' }));
+  await doctorData(page, { tables: { area_year: new Table(cols as never) } });
 
   await page.goto('/');
   const html = await (await page.request.get('/')).text();

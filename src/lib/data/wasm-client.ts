@@ -7,24 +7,37 @@
  * own origin; nothing is fetched from a CDN. Extension autoload is switched off because Parquet,
  * JSON and ICU are extensions DuckDB-WASM would download at run time; the site feeds it Arrow IPC,
  * which is built in.
+ *
+ * Nothing fetched is trusted blindly: the manifest's shape, and each Arrow file's size, SHA-256 and
+ * row count, are checked against the release manifest (verify.ts). Each table loads on its own, so
+ * a broken file fails only the charts that read it. The engine is started through a small guard
+ * worker (duckdb-guard.worker.js) so that a wasm file that cannot be compiled is an error at once,
+ * not a page that says "loading" until the start-up timeout.
  */
 import * as duckdb from '@duckdb/duckdb-wasm';
 import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import mvpWasm from '@duckdb/duckdb-wasm/dist/duckdb-mvp.wasm?url';
 import mvpWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-mvp.worker.js?url';
+import guardWorker from './duckdb-guard.worker.js?url&no-inline';
 import { QueryError, type Db, type Row } from './db';
 import type { Manifest } from './manifest';
 import type { TableName } from './schema';
 import type { Sql } from './sql';
+import { DataFileError, loadVerifiedTable, parseManifest, type ArrowSink } from './verify';
 import { arrowToRows, LOCKDOWN_STATEMENTS } from './wasm-shared';
 
 /** Long enough for a 35 MB download on a slow line; short enough that a hang becomes an error. */
 const START_TIMEOUT_MS = 60_000;
+/** How many recent statements `log` keeps. */
+const LOG_LIMIT = 100;
 
 class BrowserWasmDb implements Db {
   readonly engine = 'duckdb-wasm' as const;
-  /** Every statement this client ran, so tests (and the curious) can see that a view was queried. */
+  /**
+   * The latest statements this client ran, so tests (and the curious) can see that a view was
+   * queried. Bounded: a tab left open all afternoon must not keep every query it ever ran.
+   */
   readonly log: { sql: string; rows: number; ms: number }[] = [];
 
   private readonly loaded = new Map<TableName, Promise<void>>();
@@ -56,11 +69,27 @@ class BrowserWasmDb implements Db {
     ).then(() => undefined);
   }
 
-  private async loadTable(name: TableName): Promise<void> {
-    const file = this.manifest.tables[name]?.files.arrow;
-    if (!file) throw new Error(`The data manifest lists no Arrow file for table ${name}`);
-    const bytes = await fetchBytes(`${this.dataBase}/${file.path}`);
-    await this.connection.insertArrowFromIPCStream(bytes, { name, create: true });
+  private loadTable(name: TableName): Promise<void> {
+    const sink: ArrowSink = {
+      // A connection per file: DuckDB-WASM keeps a partly read IPC stream on its connection, so
+      // one bad file must not share a connection with the next (see ArrowSink).
+      insert: async (table, bytes) => {
+        const c = await this.db.connect();
+        try {
+          await c.insertArrowFromIPCStream(bytes, { name: table, create: true });
+        } finally {
+          await c.close();
+        }
+      },
+      count: async (table) => {
+        const [row] = arrowToRows<{ n: number }>(await this.connection.query(`SELECT count(*)::INTEGER AS n FROM "${table}"`));
+        return row?.n ?? 0;
+      },
+      drop: async (table) => {
+        await this.connection.query(`DROP TABLE IF EXISTS "${table}"`);
+      }
+    };
+    return loadVerifiedTable(this.manifest, name, (path) => fetch(`${this.dataBase}/${path}`), sink);
   }
 
   async query<T extends object = Row>(statement: Sql): Promise<T[]> {
@@ -77,6 +106,7 @@ class BrowserWasmDb implements Db {
       throw new QueryError(`DuckDB-WASM query failed: ${(e as Error).message}`, statement);
     }
     this.log.push({ sql: statement.text, rows: rows.length, ms: performance.now() - t0 });
+    if (this.log.length > LOG_LIMIT) this.log.splice(0, this.log.length - LOG_LIMIT);
     return rows;
   }
 
@@ -86,10 +116,45 @@ class BrowserWasmDb implements Db {
   }
 }
 
-async function fetchBytes(url: string): Promise<Uint8Array> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`Could not load ${url}: HTTP ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
+async function fetchManifest(dataBase: string): Promise<Manifest> {
+  const unavailable = (why: string) =>
+    new DataFileError('manifest.json', 'unavailable', `The release manifest (manifest.json) could not be downloaded (${why}).`);
+  let res: Response;
+  try {
+    res = await fetch(`${dataBase}/manifest.json`);
+  } catch (e) {
+    throw unavailable(e instanceof Error ? e.message : String(e));
+  }
+  if (!res.ok) throw unavailable(`HTTP ${res.status}`);
+  let json: unknown;
+  try {
+    json = await res.json();
+  } catch {
+    throw new DataFileError('manifest.json', 'manifest', 'The release manifest (manifest.json) is not usable: it is not valid JSON.');
+  }
+  return parseManifest(json);
+}
+
+/**
+ * Check the engine's wasm file before the worker fetches it: a missing file or one served with the
+ * wrong MIME type (a static host that does not know .wasm, or answers every path with a page) gets
+ * a message that says so, instead of a compile error from inside the worker.
+ */
+async function checkWasm(url: string): Promise<void> {
+  const name = url.split('/').pop();
+  let head: Response;
+  try {
+    head = await fetch(url, { method: 'HEAD' });
+  } catch (e) {
+    throw new Error(`The DuckDB engine (${name}) could not be downloaded (${e instanceof Error ? e.message : String(e)}).`);
+  }
+  // A host that does not answer HEAD says nothing either way; the worker's own fetch will tell.
+  if (head.status === 405 || head.status === 501) return;
+  if (!head.ok) throw new Error(`The DuckDB engine (${name}) could not be downloaded (HTTP ${head.status}).`);
+  const type = head.headers.get('content-type')?.split(';')[0]?.trim();
+  if (type && type !== 'application/wasm') {
+    throw new Error(`The DuckDB engine (${name}) is served as ${type}; the web server must send .wasm files as application/wasm.`);
+  }
 }
 
 /**
@@ -103,18 +168,27 @@ export async function startEngine(): Promise<duckdb.AsyncDuckDB> {
     eh: { mainModule: ehWasm, mainWorker: ehWorker }
   });
   if (!bundle.mainWorker) throw new Error('DuckDB-WASM: no worker in the selected bundle');
-  // DuckDB-WASM's instantiate never settles when the wasm file is missing or broken, so a page
-  // would show "loading" for ever: check the file is there, and give up after a generous wait.
-  const head = await fetch(bundle.mainModule, { method: 'HEAD' });
-  if (!head.ok) throw new Error(`Could not load the DuckDB engine (${bundle.mainModule.split('/').pop()}): HTTP ${head.status}`);
-  const worker = new Worker(bundle.mainWorker);
+  // DuckDB-WASM's instantiate never settles when the wasm file is missing or cannot be compiled:
+  // check the file first, start the engine inside the guard worker (which turns a failed compile
+  // into a worker error), and give up after a generous wait whatever happens.
+  await checkWasm(bundle.mainModule);
+  const workerUrl = new URL(guardWorker, location.href);
+  workerUrl.searchParams.set('engine', new URL(bundle.mainWorker, location.href).href);
+  const worker = new Worker(workerUrl);
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let starting = true;
   try {
     await Promise.race([
       db.instantiate(bundle.mainModule, bundle.pthreadWorker),
       new Promise<never>((_, reject) => {
-        worker.addEventListener('error', (e) => reject(new Error(`The DuckDB engine failed to start: ${e.message || 'worker error'}`)));
+        worker.addEventListener('error', (e) => {
+          // Once started, a worker error is left to reach the console like any other.
+          if (!starting) return;
+          e.preventDefault();
+          const why = (e.message || 'worker error').replace(/^Uncaught /, '');
+          reject(new Error(`The DuckDB engine (${bundle.mainModule.split('/').pop()}) failed to start: ${why}`));
+        });
         timer = setTimeout(() => reject(new Error(`The DuckDB engine did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
       })
     ]);
@@ -122,15 +196,14 @@ export async function startEngine(): Promise<duckdb.AsyncDuckDB> {
     worker.terminate();
     throw e;
   } finally {
+    starting = false;
     clearTimeout(timer);
   }
   return db;
 }
 
 async function open(dataBase: string): Promise<BrowserWasmDb> {
-  const manifestRes = await fetch(`${dataBase}/manifest.json`);
-  if (!manifestRes.ok) throw new Error(`Could not load the data manifest: HTTP ${manifestRes.status}`);
-  const manifest = (await manifestRes.json()) as Manifest;
+  const manifest = await fetchManifest(dataBase);
   const db = await startEngine();
   const connection = await db.connect();
   for (const s of LOCKDOWN_STATEMENTS) await connection.query(s);

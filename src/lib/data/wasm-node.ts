@@ -42,6 +42,11 @@ export class WasmNodeDb implements Db {
     this.connection.query(text);
   }
 
+  /** Another connection to the same database (tables are shared; per-connection state is not). */
+  openConnection(): Connection {
+    return this.db.connect();
+  }
+
   insertArrow(name: string, ipc: Uint8Array): void {
     this.connection.insertArrowFromIPCStream(ipc, { name, create: true });
   }

@@ -2,19 +2,26 @@
  * LiveDb: the page's handle on DuckDB-WASM, started only once the first (prerendered) chart is
  * visible: when the browser is next idle, or at the first use of a control if that comes sooner.
  * Its `status` is reactive so pages can show a loading or error state without tracking promises.
+ *
+ * Tables load one by one and each is checked against the release manifest, so a page with several
+ * charts names only the tables every chart needs in the constructor, and each chart asks for its
+ * own with `get(tables)` (usually through a LiveQuery): a table that fails to load then fails only
+ * the charts that read it, and `status` keeps describing the engine and the shared tables.
  */
 import { base } from '$app/paths';
 import type { Db } from '$lib/data/db';
 import type { TableName } from '$lib/data/schema';
+import type { BrowserWasmDb } from '$lib/data/wasm-client';
 
 export type LiveStatus = 'idle' | 'loading' | 'ready' | 'error';
 
 export class LiveDb {
   status = $state<LiveStatus>('idle');
   error = $state<string | null>(null);
-  private pending: Promise<Db> | null = null;
+  private pending: Promise<BrowserWasmDb> | null = null;
 
-  constructor(private readonly tables: readonly TableName[]) {}
+  /** @param tables tables every chart on the page reads; loaded as soon as the engine starts. */
+  constructor(private readonly tables: readonly TableName[] = []) {}
 
   /** Start loading when the browser is idle (called from onMount, after the first paint). */
   startWhenIdle(): () => void {
@@ -27,8 +34,21 @@ export class LiveDb {
     return () => clearTimeout(t);
   }
 
-  /** The database with this page's tables loaded; starts loading if it has not started. */
-  get(): Promise<Db> {
+  /**
+   * The database with the page's tables loaded, and `tables` too; starts loading if it has not
+   * started. A failure of `tables` rejects this call only, and a later call tries them again.
+   */
+  get(tables: readonly TableName[] = []): Promise<Db> {
+    const started = this.start();
+    const extra = tables.filter((t) => !this.tables.includes(t));
+    if (extra.length === 0) return started;
+    return started.then(async (db) => {
+      await db.ensureTables(extra);
+      return db;
+    });
+  }
+
+  private start(): Promise<BrowserWasmDb> {
     if (!this.pending) {
       this.status = 'loading';
       this.error = null;
@@ -37,7 +57,7 @@ export class LiveDb {
           const db = await browserDb(`${base}/data`);
           await db.ensureTables(this.tables);
           this.status = 'ready';
-          return db as Db;
+          return db;
         })
         .catch((e: unknown) => {
           this.pending = null;
