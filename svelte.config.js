@@ -20,6 +20,8 @@ const config = {
     // (the chart colours, as custom properties, and app.html's wrapper), and hashes cannot cover
     // attributes. A browser without style-src-attr falls back to style-src and draws the charts
     // without their colours, which still reads (every series has a marker and a direct label).
+    // Images: the site's own, and blob: URLs, which only the page itself can make: saving a chart
+    // as PNG draws the page's own SVG, turned into a blob, onto a canvas (src/lib/ui/downloads.ts).
     csp: {
       mode: 'hash',
       directives: {
@@ -27,7 +29,7 @@ const config = {
         'script-src': ['self'],
         'worker-src': ['self'],
         'connect-src': ['self'],
-        'img-src': ['self'],
+        'img-src': ['self', 'blob:'],
         'style-src': ['self'],
         'style-src-attr': ['unsafe-inline'],
         'font-src': ['self'],

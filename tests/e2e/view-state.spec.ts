@@ -4,7 +4,7 @@
 // cannot do; and the chart's CSV, SVG and PNG are what the chart draws.
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { csvLine, watch } from './helpers';
+import { csvLine, reportCspViolations, watch } from './helpers';
 
 const heading = (page: import('@playwright/test').Page) => page.locator('figure h2').first();
 
@@ -57,7 +57,10 @@ test('with JavaScript off, a link with choices shows the standard view and says 
   await context.close();
 });
 
-test('the chart downloads hold what the chart draws: CSV with flags, SVG and PNG', async ({ page }) => {
+test('the chart downloads hold what the chart draws: CSV with flags, SVG and PNG', async ({ page, baseURL }) => {
+  // Saving must work inside the page's Content Security Policy: a blocked image is a failed PNG.
+  const w = watch(page, new URL(baseURL!).origin);
+  await reportCspViolations(page);
   await page.goto('/');
   const frame = page.locator('figure').first();
   await expect(frame.getByTestId('downloads')).toBeVisible();
@@ -95,4 +98,5 @@ test('the chart downloads hold what the chart draws: CSV with flags, SVG and PNG
   const png = readFileSync((await (await pngDownload).path())!);
   expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   expect(png.length).toBeGreaterThan(5000);
+  expect(w.errors).toEqual([]);
 });

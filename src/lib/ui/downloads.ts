@@ -97,9 +97,14 @@ export function standaloneSvg(
 /** The SVG drawn onto a canvas at `scale`, as PNG bytes. */
 export async function svgToPng(svg: { text: string; width: number; height: number }, scale = 2): Promise<Blob> {
   const img = new Image();
-  // A data: URL (allowed by the site's img-src), not a blob: one (which the policy does not allow).
-  img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg.text)}`;
-  await img.decode();
+  // A blob: URL, which the site's img-src allows (only the page can make one); data: it does not.
+  const url = URL.createObjectURL(new Blob([svg.text], { type: 'image/svg+xml' }));
+  img.src = url;
+  try {
+    await img.decode();
+  } finally {
+    URL.revokeObjectURL(url);
+  }
   const canvas = document.createElement('canvas');
   canvas.width = svg.width * scale;
   canvas.height = svg.height * scale;
