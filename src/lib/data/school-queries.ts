@@ -526,3 +526,19 @@ export async function similarityFeatures(db: Db, year: string): Promise<FeatureR
     LEFT JOIN y k ON k.urn = s.urn AND k.pupil_group = 'SEN support'
     ORDER BY s.urn`);
 }
+
+export interface PhasePeriodRow extends CountRow {
+  name: string;
+}
+
+/**
+ * Every school of a phase with its pooled counts, every group: a school page draws its place in
+ * the funnel of its own phase from these, for any group and measure, without another query.
+ */
+export async function phasePeriodRows(db: Db, phase: string): Promise<PhasePeriodRow[]> {
+  return db.query<PhasePeriodRow>(sql`
+    SELECT p.urn, s.name, p.period AS academic_year, CAST(p.last_year_start AS INTEGER) AS year_start, p.pupil_group, ${COUNT_SELECT}
+    FROM school_period p JOIN schools s ON s.urn = p.urn
+    WHERE s.phase = ${phase}
+    ORDER BY p.urn, p.pupil_group`);
+}
