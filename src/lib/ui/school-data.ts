@@ -67,7 +67,8 @@ export interface SchoolData {
   /** Every school of the phase, pooled, for its place in the funnel. */
   phasePeriod: PhasePeriodRow[];
   areas: AreaCountRow[];
-  reasons: ReasonRow[];
+  /** NULL when not loaded (the shell loads reasons, a large table, only when asked). */
+  reasons: ReasonRow[] | null;
 }
 
 function pct(part: number | null, whole: number | null): number | null {
@@ -101,8 +102,11 @@ const EMPTY_FEATURES: FeatureValues = {
   pctFsmFlag: 'x'
 };
 
-/** Load a school's page data; NULL when no school has this URN. Queries run one after another (one connection). */
-export async function loadSchoolData(db: Db, urn: string): Promise<SchoolData | null> {
+/**
+ * Load a school's page data; NULL when no school has this URN. Queries run one after another (one
+ * connection). `reasons: false` leaves out the reasons, whose table is the largest of the release.
+ */
+export async function loadSchoolData(db: Db, urn: string, opts: { reasons?: boolean } = {}): Promise<SchoolData | null> {
   const profile = await schoolProfile(db, urn);
   if (!profile) return null;
   const options = await schoolFilterOptions(db);
@@ -127,8 +131,7 @@ export async function loadSchoolData(db: Db, urn: string): Promise<SchoolData | 
   const periods = await schoolPeriodRows(db, urns);
   const phasePeriod = await phasePeriodRows(db, profile.phase);
   const areas = await areaComparators(db, profile.phase);
-  const fromYear = options.period?.first_year_start ?? options.years[0]?.year_start ?? 0;
-  const reasons = await schoolReasons(db, urn, fromYear);
+  const reasons = opts.reasons === false ? null : await loadSchoolReasons(db, urn);
   return {
     profile,
     latestYear,
@@ -143,4 +146,11 @@ export async function loadSchoolData(db: Db, urn: string): Promise<SchoolData | 
     areas,
     reasons
   };
+}
+
+/** The school's reasons over the pooled period's years (the latest year when there is no period). */
+export async function loadSchoolReasons(db: Db, urn: string): Promise<ReasonRow[]> {
+  const options = await schoolFilterOptions(db);
+  const fromYear = options.period?.first_year_start ?? options.years[0]?.year_start ?? 0;
+  return schoolReasons(db, urn, fromYear);
 }

@@ -299,15 +299,16 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
   const funnel = funnelView(funnelRows, target, opts.measure, href);
 
   // Reasons for the chosen group, year by year over the period.
-  const reasonYears = [...new Set(data.reasons.map((r) => r.academic_year))];
-  const codes = [...new Map(data.reasons.map((r) => [r.reason_code, r.reason])).entries()];
+  const reasonRows = data.reasons ?? [];
+  const reasonYears = [...new Set(reasonRows.map((r) => r.academic_year))];
+  const codes = [...new Map(reasonRows.map((r) => [r.reason_code, r.reason])).entries()];
   const reasons: ReasonTableRow[] = codes
     .map(([code, reason]) => {
       const suspensions: Record<string, number | null> = {};
       const suspensionFlags: Record<string, SuppressionCode | null> = {};
       const perm: Cell[] = [];
       for (const y of reasonYears) {
-        const parts = GROUP_PARTS[group].map((g) => data.reasons.find((r) => r.reason_code === code && r.academic_year === y && r.pupil_group === g));
+        const parts = GROUP_PARTS[group].map((g) => reasonRows.find((r) => r.reason_code === code && r.academic_year === y && r.pupil_group === g));
         const s = sumCells(parts.map((p) => (p ? { value: p.suspensions, flag: p.suspensions_flag } : { value: null, flag: 'x' })));
         suspensions[y] = s.value;
         suspensionFlags[y] = s.flag;
@@ -341,7 +342,9 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
     : `No year’s ${measure.label.toLowerCase()} is published for ${GROUP_PHRASE[group]} at ${profile.name} (small numbers); the lines show its similar schools, ${laName} and England.`;
   const top = reasons.find((r) => total(r) > 0);
   const reasonsSummary =
-    reasons.length === 0
+    data.reasons === null
+      ? `The reasons for ${profile.name} are not loaded yet.`
+      : reasons.length === 0
       ? `No reasons are recorded for ${GROUP_PHRASE[group]} at ${profile.name} in ${reasonYears.join(', ') || 'these years'}.`
       : top
         ? `The reason recorded most often for suspensions of ${GROUP_PHRASE[group]} at ${profile.name} over the years shown is “${top.reason}”. Counts of 1 to 4 are not published.`
