@@ -171,7 +171,7 @@ describe('schoolView: a school with every value suppressed', () => {
     expect(view.verdict.headline).toBe('Not published for this school');
     expect(view.verdict.detail).toContain('not published');
     expect(view.comparisonSummary).toContain('withheld to protect pupils');
-    expect(view.blocks[0]!.rows[0]).toMatchObject({ value: null, missing: 'suppressed: small numbers' });
+    expect(view.blocks[0]!.rows[0]).toMatchObject({ value: null, missing: 'suppressed' });
     expect(view.blocks[0]!.rows[1]!.value).not.toBeNull();
     expect(view.trendSummary).toContain('No year’s');
     expect(view.funnel.points.some((p) => p.id === '100001')).toBe(false);

@@ -11,11 +11,13 @@
 import type { LineSeries } from '$lib/charts/LineChart.svelte';
 import type { IntervalBlock, IntervalRow } from '$lib/charts/IntervalChart.svelte';
 import { seriesColor } from '$lib/charts/palette';
+import { flagShort } from '$lib/data/flags';
 import { MEASURES, type MeasureKey, type NumeratorColumn } from '$lib/data/measures';
 import { GROUP_PARTS, SCHOOL_GROUPS, type AreaCountRow, type CountRow, type FunnelRow, type FunnelTarget, type SchoolGroup } from '$lib/data/school-queries';
 import type { PupilGroup, SuppressionCode } from '$lib/data/schema';
 import { rateInterval } from '$lib/stats/intervals';
 import { poolCounts, sumCells, type Cell } from '$lib/stats/pooled';
+import { compareRates, rateRatio, type Comparison, type Ratio } from '$lib/stats/ratio';
 import { compareWithSimilar, type Verdict } from '$lib/stats/verdict';
 import { funnelView, type FunnelView } from './funnel-view';
 import { count } from './plain-words';
@@ -53,6 +55,15 @@ export interface ReasonTableRow {
   suspensionFlags: Record<string, SuppressionCode | null>;
   /** Permanent exclusions over the years shown; null unless every year is published. */
   permanent: number | null;
+  permanentFlag: SuppressionCode | null;
+}
+
+export interface RiskRatioView {
+  group: SchoolGroup;
+  ratio: Ratio;
+  comparison: Comparison;
+  /** One sentence: "... 4.2 times as often as pupils with no SEN (95% interval 2.9 to 6.1)". */
+  sentence: string;
 }
 
 export interface SchoolView {
@@ -67,6 +78,8 @@ export interface SchoolView {
   blocks: IntervalBlock[];
   verdicts: GroupVerdict[];
   verdict: GroupVerdict;
+  /** The chosen group's rate against No SEN at the school (SEN groups only), pooled years. */
+  riskRatio: RiskRatioView | null;
   trend: LineSeries[];
   funnel: FunnelView;
   reasonYears: string[];
@@ -79,19 +92,14 @@ export interface SchoolView {
   reasonsSummary: string;
 }
 
-/** Why a figure is missing, in a few words. */
+/**
+ * Why a figure is missing, in a few words: the site's words for a suppression code (flags.ts), and
+ * two cases of its own: a rate over no pupils, and a school with no row at all.
+ */
 export function missingWords(flag: SuppressionCode | 'none' | null | undefined): string {
-  switch (flag) {
-    case 'c':
-    case 'low':
-      return 'suppressed: small numbers';
-    case 'z':
-      return 'no pupils in this group';
-    case 'none':
-      return 'no figures';
-    default:
-      return 'not available';
-  }
+  if (flag === 'z') return 'no pupils in this group';
+  if (flag === 'none') return 'no figures';
+  return flagShort(flag);
 }
 
 type Keyed = { pupil_group: PupilGroup; pupils: number | null; pupils_flag: SuppressionCode | null } & Record<
@@ -194,6 +202,7 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
         marker: 'circle',
         emphasis: true,
         missing: missingWords(cellFlag(mine)),
+        flag: ci.rate === null ? cellFlag(mine) : null,
         note: mine.pupils.value !== null ? `${count(mine.pupils.value)} pupil-years` : undefined
       },
       {
@@ -205,6 +214,7 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
         color: seriesColor(1),
         marker: 'square',
         missing: 'none published',
+        flag: pool ? null : 'c',
         note: pool ? `${pool.included} of ${neighbours.length} with published figures, ${count(pool.pupils)} pupil-years` : undefined
       },
       {
@@ -213,7 +223,8 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
         value: laCells ? (laCells.count / laCells.pupils) * 100 : null,
         color: seriesColor(2),
         marker: 'triangle',
-        missing: 'not available'
+        missing: 'not available',
+        flag: laCells ? null : 'x'
       },
       {
         id: 'england',
@@ -221,7 +232,8 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
         value: enCells ? (enCells.count / enCells.pupils) * 100 : null,
         color: seriesColor(4),
         marker: 'diamond',
-        missing: 'not available'
+        missing: 'not available',
+        flag: enCells ? null : 'x'
       }
     ];
     blocks.push({ id: g, label: g === 'SEND' ? 'SEND (EHC plan and SEN support)' : g, rows });
@@ -239,6 +251,26 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
   }
   const verdict = verdicts.find((v) => v.group === group) ?? verdicts[0]!;
 
+  // The chosen SEN group against pupils with no SEN at the same school (ratio.ts: exact conditional
+  // interval for events, Katz's for pupils), over the pooled years.
+  let riskRatio: RiskRatioView | null = null;
+  if (senSplit && (group === 'SEND' || group === 'EHC plan' || group === 'SEN support')) {
+    const a = periodCells(urn, group);
+    const b = periodCells(urn, 'No SEN');
+    const ratio = rateRatio({ numerator: a.count.value, denominator: a.pupils.value }, { numerator: b.count.value, denominator: b.pupils.value }, kind);
+    const comparison = compareRates(ratio);
+    const ci = ratio.lower !== null && ratio.upper !== null ? ` (95% interval ${ratio.lower.toFixed(1)} to ${ratio.upper.toFixed(1)})` : '';
+    const sentence =
+      ratio.ratio === null
+        ? comparison === 'not available'
+          ? `The rate for ${GROUP_PHRASE[group]} against pupils with no SEN cannot be worked out: a figure is not published.`
+          : `Pupils with no SEN at ${profile.name} had none, so there is no ratio to give.`
+        : `Over ${periodLabel}, ${GROUP_PHRASE[group]} at ${profile.name} had ${ratio.ratio.toFixed(1)} times the rate of pupils with no SEN${ci}: ${
+            comparison === 'higher' ? 'higher' : comparison === 'lower' ? 'lower' : 'no clear difference'
+          }, judged by the interval.`;
+    riskRatio = { group, ratio, comparison, sentence };
+  }
+
   // Trend for the chosen group: the school with its 95% band, its similar schools pooled year by
   // year, and the LA and England.
   const years = [...new Map(data.years.map((r) => [r.year_start, r.academic_year])).entries()].sort((a, b) => a[0] - b[0]);
@@ -252,7 +284,7 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
       points: years.map(([y, label]) => {
         const c = yearCells(urn, y);
         const ci = rateInterval(c.count.value, c.pupils.value, kind);
-        return { x: y, xLabel: label, y: ci.rate, lower: ci.lower, upper: ci.upper };
+        return { x: y, xLabel: label, y: ci.rate, lower: ci.lower, upper: ci.upper, flag: ci.rate === null ? cellFlag(c) : null };
       })
     },
     {
@@ -262,7 +294,7 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
       marker: 'square',
       points: years.map(([y, label]) => {
         const pool = poolCounts(neighbours.map((n) => countsOrNull(yearCells(n.urn, y)) ?? { count: null, pupils: null }));
-        return { x: y, xLabel: label, y: pool ? (pool.count / pool.pupils) * 100 : null };
+        return { x: y, xLabel: label, y: pool ? (pool.count / pool.pupils) * 100 : null, flag: pool ? null : 'c' };
       })
     },
     ...(
@@ -277,8 +309,9 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
       marker,
       dashed: true,
       points: years.map(([y, yl]) => {
-        const c = countsOrNull(groupCells(rows.filter((r) => r.year_start === y), group, numerator));
-        return { x: y, xLabel: yl, y: c ? (c.count / c.pupils) * 100 : null };
+        const cells = groupCells(rows.filter((r) => r.year_start === y), group, numerator);
+        const c = countsOrNull(cells);
+        return { x: y, xLabel: yl, y: c ? (c.count / c.pupils) * 100 : null, flag: c ? null : cellFlag(cells) };
       })
     }))
   ];
@@ -314,7 +347,8 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
         suspensionFlags[y] = s.flag;
         perm.push(sumCells(parts.map((p) => (p ? { value: p.permanent_exclusions, flag: p.permanent_exclusions_flag } : { value: null, flag: 'x' }))));
       }
-      return { code, reason, suspensions, suspensionFlags, permanent: sumCells(perm).value };
+      const permanent = sumCells(perm);
+      return { code, reason, suspensions, suspensionFlags, permanent: permanent.value, permanentFlag: permanent.flag };
     })
     // Reasons never recorded in these years (published zeros throughout) are left out of the table.
     .filter((r) => !(Object.values(r.suspensions).every((v) => v === 0) && r.permanent === 0))
@@ -360,6 +394,7 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
     blocks,
     verdicts,
     verdict,
+    riskRatio,
     trend,
     funnel,
     reasonYears,

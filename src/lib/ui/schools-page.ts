@@ -5,10 +5,8 @@
  * page's address.
  */
 import type { SparkPoint } from '$lib/charts/Sparkline.svelte';
-import { isMeasureKey, type MeasureKey } from '$lib/data/measures';
+import type { MeasureKey } from '$lib/data/measures';
 import {
-  isSchoolGroup,
-  isSortKey,
   type Basis,
   type FunnelOptions,
   type SchoolGroup,
@@ -90,26 +88,14 @@ export function nextSort(f: Pick<SchoolsFilters, 'sort' | 'dir'>, key: SortKey):
   return { sort: key, dir: key === 'name' || key === 'phase' || key === 'type' ? 'asc' : 'desc' };
 }
 
-/** Filters from untrusted strings (an address typed or pasted): anything unknown falls back to its default. */
-export function parseFilters(get: (key: string) => string | null, years: readonly string[]): SchoolsFilters {
-  const d = DEFAULT_FILTERS;
-  const basis = get('basis');
-  const group = get('group');
-  const sort = get('sort');
-  const measure = get('measure');
-  const page = Number(get('page'));
-  return {
-    basis: basis === PERIOD || (basis !== null && years.includes(basis)) ? basis : d.basis,
-    group: isSchoolGroup(group) ? group : d.group,
-    phase: get('phase') ?? d.phase,
-    type: get('type') ?? d.type,
-    trust: get('trust') ?? d.trust,
-    search: (get('q') ?? d.search).slice(0, 100),
-    sort: isSortKey(sort) ? sort : d.sort,
-    dir: get('dir') === 'desc' ? 'desc' : get('dir') === 'asc' ? 'asc' : d.dir,
-    page: Number.isInteger(page) && page > 0 ? page : d.page,
-    measure: isMeasureKey(measure) ? measure : d.measure
-  };
+/** What the table shows depends on these; a change to any of them is a new table query. */
+export function tableKey(f: SchoolsFilters): string {
+  return JSON.stringify([f.basis, f.group, f.phase, f.type, f.trust, f.search, f.sort, f.dir, f.page]);
+}
+
+/** What the funnel shows depends on these (not on the search, the sort or the page). */
+export function funnelKey(f: SchoolsFilters): string {
+  return JSON.stringify([f.basis, f.group, f.phase, f.measure]);
 }
 
 /** Sparkline points by URN from the trend query's rows (a year not published is a gap). */
