@@ -154,3 +154,54 @@ export async function loadSchoolReasons(db: Db, urn: string): Promise<ReasonRow[
   const fromYear = options.period?.first_year_start ?? options.years[0]?.year_start ?? 0;
   return schoolReasons(db, urn, fromYear);
 }
+
+/** Rows as columns of a table: the keys once, then one array of values per row. */
+export interface PackedRows<T> {
+  keys: (keyof T & string)[];
+  values: unknown[][];
+}
+
+export function packRows<T extends object>(rows: readonly T[]): PackedRows<T> {
+  const keys = (rows[0] ? Object.keys(rows[0]) : []) as (keyof T & string)[];
+  return { keys, values: rows.map((r) => keys.map((k) => r[k])) };
+}
+
+export function unpackRows<T extends object>(p: PackedRows<T>): T[] {
+  return p.values.map((v) => Object.fromEntries(p.keys.map((k, i) => [k, v[i]])) as T);
+}
+
+/**
+ * A school's data as the prerendered page carries it. Why packed: a page holds about 1,800 rows
+ * (its phase's pooled rows for the funnel, its and its neighbours' years), and written as objects
+ * their keys repeat in every row, tripling the page; every prerendered page pays that twice (the
+ * HTML and its __data.json), for every school.
+ */
+export type PackedSchoolData = Omit<SchoolData, 'years' | 'periods' | 'phasePeriod' | 'areas' | 'reasons'> & {
+  years: PackedRows<CountRow>;
+  periods: PackedRows<CountRow>;
+  phasePeriod: PackedRows<PhasePeriodRow>;
+  areas: PackedRows<AreaCountRow>;
+  reasons: PackedRows<ReasonRow> | null;
+};
+
+export function packSchoolData(d: SchoolData): PackedSchoolData {
+  return {
+    ...d,
+    years: packRows(d.years),
+    periods: packRows(d.periods),
+    phasePeriod: packRows(d.phasePeriod),
+    areas: packRows(d.areas),
+    reasons: d.reasons === null ? null : packRows(d.reasons)
+  };
+}
+
+export function unpackSchoolData(p: PackedSchoolData): SchoolData {
+  return {
+    ...p,
+    years: unpackRows(p.years),
+    periods: unpackRows(p.periods),
+    phasePeriod: unpackRows(p.phasePeriod),
+    areas: unpackRows(p.areas),
+    reasons: p.reasons === null ? null : unpackRows(p.reasons)
+  };
+}

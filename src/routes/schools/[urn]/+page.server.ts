@@ -6,7 +6,7 @@
 import { error } from '@sveltejs/kit';
 import { schoolUrns } from '$lib/data/school-queries';
 import { publishedDb } from '$lib/server/published';
-import { loadSchoolData } from '$lib/ui/school-data';
+import { loadSchoolData, packSchoolData } from '$lib/ui/school-data';
 import { prerenderSchoolPages } from '$lib/ui/school-pages';
 import type { EntryGenerator, PageServerLoad } from './$types';
 
@@ -19,5 +19,5 @@ export const load: PageServerLoad = async ({ params }) => {
   const db = await publishedDb();
   const school = await loadSchoolData(db, params.urn);
   if (!school) error(404, `No school with URN ${params.urn}`);
-  return { school };
+  return { school: packSchoolData(school) };
 };
