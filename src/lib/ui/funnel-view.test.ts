@@ -74,3 +74,23 @@ describe('verdict words', () => {
     expect(small.detail).toContain('about 0.4 permanent exclusions; it had 1');
   });
 });
+
+describe('funnel summary when schools really differ', () => {
+  it('says that being outside the limits means different from the LA rate, not unusual among schools', () => {
+    const many: FunnelRow[] = Array.from({ length: 20 }, (_, i) => ({
+      urn: String(i),
+      name: `S${i}`,
+      phase: 'Primary',
+      numerator: i % 2 === 0 ? 2 : 40,
+      denominator: 100,
+      flag: null
+    }));
+    const v = funnelView(many, { numerator: 21, denominator: 100 }, 'one_plus_suspension_rate', (u) => u);
+    expect(v.counts['above-998'] + v.counts['below-998']).toBe(20);
+    expect(v.summary).toContain('schools really do differ from one another');
+    expect(funnelView(rows, { numerator: 100, denominator: 1000 }, 'one_plus_suspension_rate', (u) => u).summary).not.toContain('really do differ');
+    expect(funnelView(rows.slice(0, 1), { numerator: 100, denominator: 1000 }, 'one_plus_suspension_rate', (u) => u).summary).toContain(
+      'No school is outside the 99.8% limits. No school lies between'
+    );
+  });
+});

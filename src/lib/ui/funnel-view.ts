@@ -91,29 +91,41 @@ function schools(n: number): string {
   return `${count(n)} ${n === 1 ? 'school' : 'schools'}`;
 }
 
+function are(n: number, verb: [string, string] = ['is', 'are']): string {
+  return n === 0 ? `no school ${verb[0]}` : `${schools(n)} ${n === 1 ? verb[0] : verb[1]}`;
+}
+
+function about(n: number): string {
+  return n < 1 ? 'none or one' : count(Math.round(n));
+}
+
 /** The funnel's one-paragraph text summary: what is placed, what is not and why, and what to make of it. */
 export function funnelSummary(v: Pick<FunnelView, 'points' | 'counts' | 'notPlaced' | 'target'>): string {
   const placed = v.points.length;
   const missing = v.notPlaced.suppressed + v.notPlaced.other;
-  const missingText =
-    missing === 0
-      ? ''
-      : ` ${schools(missing)} ${missing === 1 ? 'is' : 'are'} not shown because ${missing === 1 ? 'its figures are' : 'their figures are'} ${
-          v.notPlaced.other === 0 ? 'not published (small numbers)' : v.notPlaced.suppressed === 0 ? 'not available' : 'not published or not available'
-        }.`;
+  const why = v.notPlaced.other === 0 ? 'not published (small numbers)' : v.notPlaced.suppressed === 0 ? 'not available' : 'not published or not available';
+  const missingText = missing === 0 ? '' : ` ${cap(are(missing))} not shown because ${missing === 1 ? 'its figures are' : 'their figures are'} ${why}.`;
   if (v.target === null) return `The local authority’s own rate for this selection is not published, so no limits can be drawn.${missingText}`;
   if (placed === 0) return `No school has published figures for this selection.${missingText}`;
   const above = v.counts['above-998'];
   const below = v.counts['below-998'];
   const between = v.counts['above-95'] + v.counts['below-95'];
-  const expectedByChance = placed * 0.002;
   const outside =
-    above + below === 0
-      ? 'None is outside the 99.8% limits.'
-      : `${schools(above)} ${above === 1 ? 'is' : 'are'} above the 99.8% limits and ${schools(below)} below.`;
+    above + below === 0 ? 'No school is outside the 99.8% limits.' : `${cap(are(above))} above the 99.8% limits and ${are(below).replace(/ (is|are)$/, '')} below.`;
+  const chance = placed * 0.002;
+  // Many more schools outside the limits than chance would give means schools really differ from
+  // one another (overdispersion, Spiegelhalter 2005 section 5): say what that does to the reading.
+  const overdispersed =
+    above + below >= 3 && above + below > 10 * Math.max(chance, 0.1)
+      ? ' Far more schools are outside the limits than chance alone would put there, so schools really do differ from one another: being outside the limits says a school differs from the local authority’s rate by more than chance, not that it is unusual among schools.'
+      : '';
   return (
-    `${schools(placed)} shown.${missingText} ${outside} ${schools(between)} ${between === 1 ? 'lies' : 'lie'} between the 95% and 99.8% limits. ` +
-    `If every school had the same underlying rate, chance alone would put about ${expectedByChance < 1 ? 'none or one' : count(Math.round(expectedByChance))} outside the 99.8% limits ` +
-    `and about ${count(Math.round(placed * 0.05))} outside the 95% limits.`
+    `${schools(placed)} shown.${missingText} ${outside} ${cap(are(between, ['lies', 'lie']))} between the 95% and 99.8% limits. ` +
+    `If every school had the same underlying rate, chance alone would put about ${about(chance)} outside the 99.8% limits ` +
+    `and about ${about(placed * 0.05)} outside the 95% limits.${overdispersed}`
   );
+}
+
+function cap(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -205,3 +205,38 @@ describe('schoolView: data without a SEN split by school', () => {
     expect(hasSenSplit(school('100001', [null, null, null, null], [null, null, null, null], [250, 10, 5, 0]))).toBe(true);
   });
 });
+
+describe('schoolView: similar schools with too few published figures', () => {
+  it('gives no comparison rather than pool the few published ones (mostly zeros)', () => {
+    const data = fixture(school('100001', [50, 20, 10, 0], [150, 40, 20, 0], [800, 40, 30, 1]));
+    // Withhold the SEND parts of 8 of the 10 nearest neighbours (as small counts are), leaving 2 published.
+    data.periods = data.periods.map((r) =>
+      neighbourUrns.slice(0, 8).includes(r.urn) && r.pupil_group === 'EHC plan' ? { ...r, suspensions: null, suspensions_flag: 'c' } : r
+    );
+    const view = schoolView(data, { group: 'SEND', measure: 'suspension_rate', k: 10 }, href);
+    expect(view.verdict.verdict.kind).toBe('no-comparison');
+    expect(view.verdict.detail).toContain('Only 2 of its 10 similar schools have published figures');
+    expect(view.blocks[0]!.rows[1]).toMatchObject({ value: null, missing: 'too few published' });
+    // With half of them published the pool is used, and the page says the rest are withheld.
+    data.periods = data.periods.map((r) =>
+      neighbourUrns.slice(0, 5).includes(r.urn) || r.pupil_group !== 'EHC plan' || r.urn === '100001' ? r : { ...r, suspensions: 5, suspensions_flag: null }
+    );
+    const half = schoolView(data, { group: 'SEND', measure: 'suspension_rate', k: 10 }, href);
+    expect(half.verdict.included).toBe(5);
+    expect(half.verdict.verdict.kind).toBe('higher-strong');
+    expect(half.verdict.detail).toContain('The other 5 similar schools’ figures are withheld');
+  });
+});
+
+describe('schoolView: SEND against No SEN at the school', () => {
+  it('gives the rate ratio with its exact interval and says what the interval supports', () => {
+    const data = fixture(school('100001', [50, 20, 10, 0], [150, 40, 20, 0], [800, 40, 30, 1]));
+    const view = schoolView(data, { group: 'SEND', measure: 'suspension_rate', k: 10 }, href);
+    // 60 / 200 against 40 / 800: 0.3 / 0.05 = 6.
+    expect(view.riskRatio!.ratio.ratio).toBeCloseTo(6, 12);
+    expect(view.riskRatio!.ratio.lower!).toBeGreaterThan(1);
+    expect(view.riskRatio!.comparison).toBe('higher');
+    expect(view.riskRatio!.sentence).toContain('6.0 times the rate of pupils with no SEN (95% interval');
+    expect(schoolView(data, { group: 'All pupils', measure: 'suspension_rate', k: 10 }, href).riskRatio).toBeNull();
+  });
+});

@@ -25,6 +25,9 @@ import type { NeighbourInfo, SchoolData } from './school-data';
 import { formatRate } from './trend';
 import { GROUP_PHRASE, verdictWords } from './verdict-words';
 
+/** At least this share of the similar schools must have published figures for their pooled rate to be shown. */
+export const MIN_POOLED_SHARE = 0.5;
+
 export interface SchoolViewOptions {
   group: SchoolGroup;
   measure: MeasureKey;
@@ -178,7 +181,18 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
 
   const periodCells = (u: string, g: SchoolGroup, num: NumeratorColumn = numerator) =>
     groupCells(data.periods.filter((r) => r.urn === u), g, num);
-  const similarPool = (g: SchoolGroup) => poolCounts(neighbours.map((n) => countsOrNull(periodCells(n.urn, g)) ?? { count: null, pupils: null }));
+  /**
+   * The similar schools pooled, or NULL when fewer than half of them have published figures: small
+   * schools' published counts are mostly zeros or 5 and more (1 to 4 is what gets withheld), so a
+   * pool of the few published ones is not a fair picture of schools like this one.
+   */
+  const fairPool = (units: { count: number | null; pupils: number | null }[]) => {
+    const pool = poolCounts(units);
+    return pool && pool.included >= Math.ceil(units.length * MIN_POOLED_SHARE) ? pool : null;
+  };
+  const poolOf = (g: SchoolGroup) => neighbours.map((n) => countsOrNull(periodCells(n.urn, g)) ?? { count: null, pupils: null });
+  const similarPool = (g: SchoolGroup) => fairPool(poolOf(g));
+  const publishedNeighbours = (g: SchoolGroup) => poolOf(g).filter((u) => u.count !== null).length;
 
   // Comparison blocks and verdicts, one per group.
   const blocks: IntervalBlock[] = [];
@@ -194,7 +208,7 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
     const rows: IntervalRow[] = [
       {
         id: 'school',
-        label: profile.name,
+        label: 'This school',
         value: ci.rate,
         lower: ci.lower,
         upper: ci.upper,
@@ -213,7 +227,7 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
         upper: poolCi.upper,
         color: seriesColor(1),
         marker: 'square',
-        missing: 'none published',
+        missing: publishedNeighbours(g) === 0 ? 'none published' : 'too few published',
         flag: pool ? null : 'c',
         note: pool ? `${pool.included} of ${neighbours.length} with published figures, ${count(pool.pupils)} pupil-years` : undefined
       },
@@ -244,10 +258,10 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
       measure: opts.measure,
       period: periodLabel,
       k: neighbours.length,
-      included: pool?.included ?? 0,
+      included: pool?.included ?? publishedNeighbours(g),
       observed: mineCounts?.count ?? null
     });
-    verdicts.push({ group: g, verdict, ...words, included: pool?.included ?? 0 });
+    verdicts.push({ group: g, verdict, ...words, included: pool?.included ?? publishedNeighbours(g) });
   }
   const verdict = verdicts.find((v) => v.group === group) ?? verdicts[0]!;
 
@@ -293,7 +307,7 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
       color: seriesColor(1),
       marker: 'square',
       points: years.map(([y, label]) => {
-        const pool = poolCounts(neighbours.map((n) => countsOrNull(yearCells(n.urn, y)) ?? { count: null, pupils: null }));
+        const pool = fairPool(neighbours.map((n) => countsOrNull(yearCells(n.urn, y)) ?? { count: null, pupils: null }));
         return { x: y, xLabel: label, y: pool ? (pool.count / pool.pupils) * 100 : null, flag: pool ? null : 'c' };
       })
     },

@@ -73,7 +73,7 @@ export function verdictWords(v: Verdict, c: VerdictContext): { headline: string;
       ? ` At the similar schools’ rate it would have had about ${v.expected < 10 ? v.expected.toFixed(1) : count(Math.round(v.expected))} ${noun}; it had ${count(c.observed)}.`
       : '';
   const chance = v.p !== null ? ` Chance alone would give a difference at least this large ${chanceWords(v.p)}.` : '';
-  let meaning: string;
+  let meaning = '';
   switch (v.kind) {
     case 'higher-strong':
     case 'lower-strong':
@@ -95,8 +95,16 @@ export function verdictWords(v: Verdict, c: VerdictContext): { headline: string;
       meaning = ` ${c.school}’s figures for ${who} over ${c.period} are not published, usually because the numbers are small enough to identify pupils, so no comparison can be made.`;
       break;
     case 'no-comparison':
-      meaning = ` None of its similar schools has published figures for ${who} over ${c.period}, so there is nothing to compare with.`;
+      meaning =
+        c.included === 0
+          ? ` None of its similar schools has published figures for ${who} over ${c.period}, so there is nothing to compare with.`
+          : ` Only ${c.included} of its ${c.k} similar schools ${c.included === 1 ? 'has' : 'have'} published figures for ${who} over ${c.period}. That is too few to stand for schools like it: the figures withheld are mostly counts of 1 to 4, while zeros are published, so the few published ones are not a fair sample.`;
       break;
   }
+  const hidden =
+    c.included > 0 && c.included < c.k && v.similarRate !== null
+      ? ` The other ${c.k - c.included} similar ${c.k - c.included === 1 ? 'school’s figures are' : 'schools’ figures are'} withheld (small numbers), so the similar schools’ rate is for those published.`
+      : '';
+  meaning = hidden + meaning;
   return { headline, detail: `${rates}${expected}${chance}${meaning}`.trim() };
 }
