@@ -48,6 +48,7 @@ export interface NeighbourRow extends NeighbourInfo {
   /** Pooled rate for the chosen group and measure, with its reason when missing. */
   rate: number | null;
   rateMissing: string | null;
+  rateFlag: SuppressionCode | null;
 }
 
 export interface ReasonTableRow {
@@ -371,7 +372,7 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
   const neighbourRows: NeighbourRow[] = neighbours.map((n) => {
     const c = periodCells(n.urn, group);
     const r = countsOrNull(c);
-    return { ...n, href: href(n.urn), rate: r ? (r.count / r.pupils) * 100 : null, rateMissing: r ? null : missingWords(cellFlag(c)) };
+    return { ...n, href: href(n.urn), rate: r ? (r.count / r.pupils) * 100 : null, rateMissing: r ? null : missingWords(cellFlag(c)), rateFlag: r ? null : cellFlag(c) };
   });
 
   const schoolRow = blocks.find((b) => b.id === group)?.rows[0];

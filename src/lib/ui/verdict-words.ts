@@ -105,6 +105,6 @@ export function verdictWords(v: Verdict, c: VerdictContext): { headline: string;
     c.included > 0 && c.included < c.k && v.similarRate !== null
       ? ` The other ${c.k - c.included} similar ${c.k - c.included === 1 ? 'school’s figures are' : 'schools’ figures are'} withheld (small numbers), so the similar schools’ rate is for those published.`
       : '';
-  meaning = hidden + meaning;
+  meaning = meaning + hidden;
   return { headline, detail: `${rates}${expected}${chance}${meaning}`.trim() };
 }
