@@ -20,8 +20,10 @@ import type { TableName } from '$lib/data/schema';
 /** Rows per page of the schools table. */
 export const SCHOOLS_PAGE_SIZE = 25;
 
-/** The tables the schools page loads into DuckDB-WASM. */
-export const SCHOOLS_TABLES: readonly TableName[] = ['schools', 'school_year', 'school_period', 'area_year'];
+/** The tables the schools table reads (the pooled or yearly rows, and every year for the sparklines). */
+export const SCHOOLS_TABLE_TABLES: readonly TableName[] = ['schools', 'school_year', 'school_period'];
+/** The tables the funnel reads: the same, and the LA's own rows for its target. */
+export const SCHOOLS_FUNNEL_TABLES: readonly TableName[] = ['schools', 'school_year', 'school_period', 'area_year'];
 
 /**
  * Above this many schools the funnel's points are not written into the prerendered page (they
