@@ -8,7 +8,17 @@ const config = {
   compilerOptions: { runes: true },
   kit: {
     adapter: adapter({ pages: 'build', assets: 'build', fallback: undefined, precompress: false, strict: true }),
-    prerender: { handleHttpError: 'fail', handleMissingId: 'fail' },
+    prerender: {
+      handleHttpError: 'fail',
+      handleMissingId: 'fail',
+      // The scale switch (src/lib/ui/school-pages.ts): with a national release the per-school route
+      // prerenders no page and every link goes to the /schools/school shell instead. That one route
+      // may go unseen; any other unseen route is still a build failure.
+      handleUnseenRoutes: ({ routes }) => {
+        const others = routes.filter((r) => r !== '/schools/[urn]');
+        if (others.length > 0) throw new Error(`Routes marked prerenderable were not prerendered: ${others.join(', ')}`);
+      }
+    },
     // Content Security Policy: SvelteKit hashes its inline bootstrap script into a <meta> policy on
     // every prerendered page, so no inline script runs without a hash. Every source is the site's
     // own origin. Not here, on purpose: 'wasm-unsafe-eval'. DuckDB-WASM compiles its engine inside

@@ -1,0 +1,96 @@
+// The funnel's view model and its words: schools placed by the exact limits, schools that cannot
+// be placed counted with their reason, the outliers listed, and a summary that sets them against
+// what chance alone would give.
+import { describe, expect, it } from 'vitest';
+import type { FunnelRow } from '$lib/data/school-queries';
+import { funnelView } from './funnel-view';
+import { chanceWords, verdictWords } from './verdict-words';
+
+const rows: FunnelRow[] = [
+  // Target 10 per 100 (Binomial for permanent exclusions would be silly; pupils suspended: proportion).
+  // Bin(100, 0.1): 99.8% limits 1.4 and 19.8 per 100; 95% limits 4.0 and 15.8.
+  { urn: '1', name: 'Alpha', phase: 'Primary', numerator: 10, denominator: 100, flag: null },
+  { urn: '2', name: 'Beta', phase: 'Primary', numerator: 25, denominator: 100, flag: null },
+  { urn: '3', name: 'Gamma', phase: 'Primary', numerator: 17, denominator: 100, flag: null },
+  { urn: '4', name: 'Delta', phase: 'Primary', numerator: 0, denominator: 100, flag: null },
+  { urn: '5', name: 'Epsilon', phase: 'Primary', numerator: null, denominator: 40, flag: 'c' },
+  { urn: '6', name: 'Zeta', phase: 'Primary', numerator: null, denominator: null, flag: 'x' }
+];
+
+describe('funnelView', () => {
+  const v = funnelView(rows, { numerator: 100, denominator: 1000 }, 'one_plus_suspension_rate', (u) => `/schools/${u}`);
+
+  it('places each published school by the exact limits', () => {
+    expect(v.target).toBe(10);
+    expect(Object.fromEntries(v.points.map((p) => [p.id, p.position]))).toEqual({ '1': 'inside', '2': 'above-998', '3': 'above-95', '4': 'below-998' });
+    expect(v.counts).toEqual({ 'above-998': 1, 'above-95': 1, inside: 1, 'below-95': 0, 'below-998': 1 });
+    expect(v.points[0]!.href).toBe('/schools/1');
+    expect(v.curve[0]!.n).toBe(100);
+  });
+
+  it('counts the schools it cannot place, by reason', () => {
+    expect(v.notPlaced).toEqual({ suppressed: 1, other: 1 });
+  });
+
+  it('lists the outliers higher first, with what the target rate would have given', () => {
+    expect(v.outliers.map((o) => [o.urn, o.position, o.expected])).toEqual([
+      ['2', 'above-998', 10],
+      ['4', 'below-998', 10]
+    ]);
+  });
+
+  it('summarises with care: how many are outside, and how many chance alone would put there', () => {
+    expect(v.summary).toContain('4 schools shown.');
+    expect(v.summary).toContain('2 schools are not shown because their figures are not published or not available.');
+    expect(v.summary).toContain('1 school is above the 99.8% limits and 1 school below.');
+    expect(v.summary).toContain('chance alone would put about none or one outside the 99.8% limits');
+  });
+
+  it('draws no limits when the LA’s own rate is not published', () => {
+    const none = funnelView(rows, { numerator: null, denominator: null }, 'suspension_rate', (u) => u);
+    expect(none.points).toEqual([]);
+    expect(none.curve).toEqual([]);
+    expect(none.summary).toContain('no limits can be drawn');
+  });
+});
+
+describe('verdict words', () => {
+  it('say how often chance would give the difference', () => {
+    expect(chanceWords(0.0004)).toBe('less than 1 time in 1,000');
+    expect(chanceWords(0.025)).toBe('about 1 time in 40');
+    expect(chanceWords(0.0042)).toBe('about 1 time in 240');
+    expect(chanceWords(0.6)).toBe('about 1 time in 2');
+  });
+
+  it('never say "more than chance would explain" for small numbers or a weak difference', () => {
+    const ctx = { school: 'X', group: 'SEND' as const, measure: 'permanent_exclusion_rate' as const, period: '2021/22 to 2023/24', k: 10, included: 7, observed: 1 };
+    for (const kind of ['too-small', 'higher', 'lower', 'no-difference', 'not-published', 'no-comparison'] as const) {
+      const w = verdictWords({ kind, p: kind === 'higher' ? 0.01 : null, expected: 0.4, schoolRate: 1, similarRate: 0.2 }, ctx);
+      expect(`${w.headline} ${w.detail}`).not.toMatch(/by more than chance would explain/);
+    }
+    const small = verdictWords({ kind: 'too-small', p: 0.5, expected: 0.4, schoolRate: 0.33, similarRate: 0.13 }, ctx);
+    expect(small.headline).toBe('The numbers are too small to tell');
+    expect(small.detail).toContain('the 7 of its 10 similar schools with published figures');
+    expect(small.detail).toContain('about 0.4 permanent exclusions; it had 1');
+  });
+});
+
+describe('funnel summary when schools really differ', () => {
+  it('says that being outside the limits means different from the LA rate, not unusual among schools', () => {
+    const many: FunnelRow[] = Array.from({ length: 20 }, (_, i) => ({
+      urn: String(i),
+      name: `S${i}`,
+      phase: 'Primary',
+      numerator: i % 2 === 0 ? 2 : 40,
+      denominator: 100,
+      flag: null
+    }));
+    const v = funnelView(many, { numerator: 21, denominator: 100 }, 'one_plus_suspension_rate', (u) => u);
+    expect(v.counts['above-998'] + v.counts['below-998']).toBe(20);
+    expect(v.summary).toContain('schools really do differ from one another');
+    expect(funnelView(rows, { numerator: 100, denominator: 1000 }, 'one_plus_suspension_rate', (u) => u).summary).not.toContain('really do differ');
+    expect(funnelView(rows.slice(0, 1), { numerator: 100, denominator: 1000 }, 'one_plus_suspension_rate', (u) => u).summary).toContain(
+      'No school is outside the 99.8% limits. No school lies between'
+    );
+  });
+});

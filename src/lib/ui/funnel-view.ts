@@ -1,0 +1,131 @@
+/**
+ * Turns funnel rows from the query layer into what the funnel plot, its summary, its table and the
+ * "outside the 99.8% limits" list show. Pure, so the prerender and the browser agree, and so the
+ * wording (a signal to look into, never a verdict) is tested in one place.
+ */
+import type { FunnelPoint } from '$lib/charts/FunnelPlot.svelte';
+import { MEASURES, type MeasureKey } from '$lib/data/measures';
+import type { FunnelRow, FunnelTarget, Missing } from '$lib/data/school-queries';
+import { funnelCurve, funnelPosition, isOutlier, type FunnelLimits, type FunnelPosition } from '$lib/stats/funnel';
+import { count } from './plain-words';
+
+export interface FunnelOutlier {
+  urn: string;
+  name: string;
+  phase: string;
+  position: FunnelPosition;
+  numerator: number;
+  denominator: number;
+  rate: number;
+  /** What the school would have had at the target rate. */
+  expected: number;
+  href: string;
+}
+
+export interface FunnelView {
+  points: FunnelPoint[];
+  curve: FunnelLimits[];
+  /** Target rate per 100, NULL when the LA's own figure is not published. */
+  target: number | null;
+  counts: Record<FunnelPosition, number>;
+  /** Schools that could not be placed, by reason. */
+  notPlaced: { suppressed: number; other: number };
+  outliers: FunnelOutlier[];
+  summary: string;
+}
+
+const NOT_PLACED: Missing[] = ['c', 'low'];
+
+export function funnelView(
+  rows: readonly FunnelRow[],
+  target: FunnelTarget,
+  measure: MeasureKey,
+  href: (urn: string) => string
+): FunnelView {
+  const kind = MEASURES[measure].kind;
+  const theta = target.numerator !== null && target.denominator !== null && target.denominator > 0 ? target.numerator / target.denominator : null;
+  const counts: Record<FunnelPosition, number> = { 'above-998': 0, 'above-95': 0, inside: 0, 'below-95': 0, 'below-998': 0 };
+  const notPlaced = { suppressed: 0, other: 0 };
+  const points: FunnelPoint[] = [];
+  const outliers: FunnelOutlier[] = [];
+  for (const r of rows) {
+    if (r.numerator === null || r.denominator === null || !(r.denominator > 0)) {
+      if (r.flag !== null && NOT_PLACED.includes(r.flag)) notPlaced.suppressed++;
+      else notPlaced.other++;
+      continue;
+    }
+    if (theta === null) continue;
+    const position = funnelPosition(kind, r.numerator, r.denominator, theta);
+    counts[position]++;
+    const rate = (r.numerator / r.denominator) * 100;
+    points.push({ id: r.urn, label: r.name, n: r.denominator, rate, position, href: href(r.urn) });
+    if (isOutlier(position)) {
+      outliers.push({
+        urn: r.urn,
+        name: r.name,
+        phase: r.phase,
+        position,
+        numerator: r.numerator,
+        denominator: r.denominator,
+        rate,
+        expected: r.denominator * theta,
+        href: href(r.urn)
+      });
+    }
+  }
+  // Furthest from the target first (by how many times the expected count), higher before lower.
+  outliers.sort(
+    (a, b) =>
+      (a.position === b.position ? 0 : a.position === 'above-998' ? -1 : 1) ||
+      Math.abs(Math.log((b.numerator + 0.5) / (b.expected + 0.5))) - Math.abs(Math.log((a.numerator + 0.5) / (a.expected + 0.5))) ||
+      a.name.localeCompare(b.name)
+  );
+  const ns = points.map((p) => p.n);
+  const curve = theta === null || ns.length === 0 ? [] : funnelCurve(kind, theta, Math.min(...ns), Math.max(...ns));
+  const view: FunnelView = { points, curve, target: theta === null ? null : theta * 100, counts, notPlaced, outliers, summary: '' };
+  view.summary = funnelSummary(view);
+  return view;
+}
+
+function schools(n: number): string {
+  return `${count(n)} ${n === 1 ? 'school' : 'schools'}`;
+}
+
+function are(n: number, verb: [string, string] = ['is', 'are']): string {
+  return n === 0 ? `no school ${verb[0]}` : `${schools(n)} ${n === 1 ? verb[0] : verb[1]}`;
+}
+
+function about(n: number): string {
+  return n < 1 ? 'none or one' : count(Math.round(n));
+}
+
+/** The funnel's one-paragraph text summary: what is placed, what is not and why, and what to make of it. */
+export function funnelSummary(v: Pick<FunnelView, 'points' | 'counts' | 'notPlaced' | 'target'>): string {
+  const placed = v.points.length;
+  const missing = v.notPlaced.suppressed + v.notPlaced.other;
+  const why = v.notPlaced.other === 0 ? 'not published (small numbers)' : v.notPlaced.suppressed === 0 ? 'not available' : 'not published or not available';
+  const missingText = missing === 0 ? '' : ` ${cap(are(missing))} not shown because ${missing === 1 ? 'its figures are' : 'their figures are'} ${why}.`;
+  if (v.target === null) return `The local authority’s own rate for this selection is not published, so no limits can be drawn.${missingText}`;
+  if (placed === 0) return `No school has published figures for this selection.${missingText}`;
+  const above = v.counts['above-998'];
+  const below = v.counts['below-998'];
+  const between = v.counts['above-95'] + v.counts['below-95'];
+  const outside =
+    above + below === 0 ? 'No school is outside the 99.8% limits.' : `${cap(are(above))} above the 99.8% limits and ${are(below).replace(/ (is|are)$/, '')} below.`;
+  const chance = placed * 0.002;
+  // Many more schools outside the limits than chance would give means schools really differ from
+  // one another (overdispersion, Spiegelhalter 2005 section 5): say what that does to the reading.
+  const overdispersed =
+    above + below >= 3 && above + below > 10 * Math.max(chance, 0.1)
+      ? ' Far more schools are outside the limits than chance alone would put there, so schools really do differ from one another: being outside the limits says a school differs from the local authority’s rate by more than chance, not that it is unusual among schools.'
+      : '';
+  return (
+    `${schools(placed)} shown.${missingText} ${outside} ${cap(are(between, ['lies', 'lie']))} between the 95% and 99.8% limits. ` +
+    `If every school had the same underlying rate, chance alone would put about ${about(chance)} outside the 99.8% limits ` +
+    `and about ${about(placed * 0.05)} outside the 95% limits.${overdispersed}`
+  );
+}
+
+function cap(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,21 @@
+/**
+ * A school page's choices in its address (?group=EHC+plan&measure=...&k=15), the same for the
+ * prerendered pages and the shell, so a link to a school's view opens that view whichever kind of
+ * page the build has. The shell adds the URN itself (it is the shell's only way to know the school).
+ */
+import { MEASURE_KEYS } from '$lib/data/measures';
+import { SCHOOL_GROUPS } from '$lib/data/school-queries';
+import { DEFAULT_NEIGHBOURS, MAX_NEIGHBOURS } from './school-data';
+import { params } from './url-state.svelte';
+
+export function schoolChoiceParams() {
+  return {
+    group: params.oneOf(SCHOOL_GROUPS, 'SEND'),
+    measure: params.oneOf(MEASURE_KEYS, 'suspension_rate'),
+    k: params.int(1, MAX_NEIGHBOURS, DEFAULT_NEIGHBOURS)
+  };
+}
+
+export function shellParams() {
+  return { urn: params.text('', 6), ...schoolChoiceParams() };
+}

@@ -1,0 +1,242 @@
+// A school's page as a view model, on hand-made fixtures: a school whose SEND rate must be found
+// higher than its similar schools' while its all-pupil rate must not; a school with every value
+// suppressed; and data without a SEN split by school (DfE's files), where the page falls back to
+// all pupils and says so.
+import { describe, expect, it } from 'vitest';
+import type { AreaCountRow, CountRow, PhasePeriodRow } from '$lib/data/school-queries';
+import type { PupilGroup, SuppressionCode } from '$lib/data/schema';
+import type { NeighbourInfo, SchoolData } from './school-data';
+import { hasSenSplit, schoolView } from './school-view';
+
+type Counts = [pupils: number | null, suspensions: number | null, pupilsSuspended: number | null, permanent: number | null];
+
+function row(urn: string, group: PupilGroup, [pupils, s, ps, pe]: Counts, flag: SuppressionCode = 'c', year = '2021/22 to 2023/24', start = 2023): CountRow {
+  return {
+    urn,
+    academic_year: year,
+    year_start: start,
+    pupil_group: group,
+    pupils,
+    pupils_flag: pupils === null ? flag : null,
+    suspensions: s,
+    suspensions_flag: s === null ? flag : null,
+    pupils_suspended: ps,
+    pupils_suspended_flag: ps === null ? flag : null,
+    permanent_exclusions: pe,
+    permanent_exclusions_flag: pe === null ? flag : null
+  };
+}
+
+/** Four group rows for a school: EHC plan, SEN support, No SEN and their sum. */
+function school(urn: string, ehc: Counts, sen: Counts, none: Counts, year?: string, start?: number): CountRow[] {
+  const sum = (i: number) => ([ehc, sen, none].every((c) => c[i] !== null) ? ehc[i]! + sen[i]! + none[i]! : null);
+  return [
+    row(urn, 'EHC plan', ehc, 'c', year, start),
+    row(urn, 'SEN support', sen, 'c', year, start),
+    row(urn, 'No SEN', none, 'c', year, start),
+    row(urn, 'All pupils', [sum(0), sum(1), sum(2), sum(3)], 'c', year, start)
+  ];
+}
+
+function area(type: 'LA' | 'England', group: PupilGroup, year: number, [pupils, s, ps, pe]: Counts, phase = 'Primary'): AreaCountRow {
+  const r = row('', group, [pupils, s, ps, pe], 'c', `${year}/${String((year + 1) % 100).padStart(2, '0')}`, year);
+  const { urn: _urn, ...rest } = r;
+  return { ...rest, area_type: type, area_name: type === 'LA' ? 'Testshire' : 'England', phase };
+}
+
+const features = { pupils: 300, pctEhc: 2, pctEhcFlag: null, pctSenSupport: 12, pctSenSupportFlag: null, pctFsm: 20, pctFsmFlag: null };
+const neighbourUrns = Array.from({ length: 12 }, (_, i) => String(200001 + i));
+const neighbours: NeighbourInfo[] = neighbourUrns.map((urn, i) => ({
+  urn,
+  name: `Neighbour ${i + 1}`,
+  type: 'Academy',
+  distance: 0.1 * (i + 1),
+  compared: ['size', 'pctEhc', 'pctSenSupport', 'pctFsm'],
+  features
+}));
+
+function fixture(target: CountRow[], targetYears: CountRow[] = []): SchoolData {
+  // Each neighbour, pooled: SEND 200 pupil-years, 20 suspensions (10 per 100); all pupils 1,000, 100 (10 per 100).
+  const neighbourPeriods = neighbourUrns.flatMap((u) => school(u, [50, 5, 4, 0], [150, 15, 10, 0], [800, 80, 40, 1]));
+  const periods = [...target, ...neighbourPeriods];
+  const years = [
+    ...targetYears,
+    ...neighbourUrns.flatMap((u) => [
+      ...school(u, [17, 2, 2, 0], [50, 5, 4, 0], [270, 27, 14, 0], '2022/23', 2022),
+      ...school(u, [17, 2, 2, 0], [50, 5, 4, 0], [270, 27, 14, 0], '2023/24', 2023)
+    ])
+  ];
+  const phasePeriod: PhasePeriodRow[] = periods.map((r) => ({ ...r, name: r.urn === '100001' ? 'Target Primary' : `School ${r.urn}` }));
+  const areas: AreaCountRow[] = [2021, 2022, 2023].flatMap((y) => [
+    area('LA', 'EHC plan', y, [1000, 150, 80, 2]),
+    area('LA', 'SEN support', y, [4000, 450, 250, 5]),
+    area('LA', 'No SEN', y, [25000, 1500, 900, 10]),
+    area('LA', 'All pupils', y, [30000, 2100, 1230, 17]),
+    area('England', 'EHC plan', y, [100000, 15000, 8000, 200], 'All'),
+    area('England', 'SEN support', y, [400000, 40000, 25000, 500], 'All'),
+    area('England', 'No SEN', y, [2500000, 150000, 90000, 1000], 'All'),
+    area('England', 'All pupils', y, [3000000, 205000, 123000, 1700], 'All')
+  ]);
+  return {
+    profile: { urn: '100001', laestab: '9902001', name: 'Target Primary', la_name: 'Testshire', phase: 'Primary', type: 'Maintained', trust: null, status: 'Open' },
+    latestYear: '2023/24',
+    period: { label: '2021/22 to 2023/24', first_year_start: 2021, last_year_start: 2023 },
+    features,
+    candidates: 12,
+    scales: [],
+    neighbours,
+    years,
+    periods,
+    phasePeriod,
+    areas,
+    reasons: [
+      { academic_year: '2023/24', year_start: 2023, pupil_group: 'EHC plan', reason_code: 'PD', reason: 'Persistent disruptive behaviour', suspensions: 6, suspensions_flag: null, permanent_exclusions: 0, permanent_exclusions_flag: null },
+      { academic_year: '2023/24', year_start: 2023, pupil_group: 'SEN support', reason_code: 'PD', reason: 'Persistent disruptive behaviour', suspensions: 9, suspensions_flag: null, permanent_exclusions: 0, permanent_exclusions_flag: null },
+      { academic_year: '2023/24', year_start: 2023, pupil_group: 'EHC plan', reason_code: 'TH', reason: 'Theft', suspensions: 0, suspensions_flag: null, permanent_exclusions: 0, permanent_exclusions_flag: null },
+      { academic_year: '2023/24', year_start: 2023, pupil_group: 'SEN support', reason_code: 'TH', reason: 'Theft', suspensions: 0, suspensions_flag: null, permanent_exclusions: 0, permanent_exclusions_flag: null },
+      { academic_year: '2023/24', year_start: 2023, pupil_group: 'EHC plan', reason_code: 'VA', reason: 'Verbal abuse or threatening behaviour against an adult', suspensions: null, suspensions_flag: 'c', permanent_exclusions: 0, permanent_exclusions_flag: null },
+      { academic_year: '2023/24', year_start: 2023, pupil_group: 'SEN support', reason_code: 'VA', reason: 'Verbal abuse or threatening behaviour against an adult', suspensions: 5, suspensions_flag: null, permanent_exclusions: 0, permanent_exclusions_flag: null }
+    ]
+  };
+}
+
+const href = (urn: string) => `/schools/${urn}`;
+
+describe('schoolView: a difference that must be found, and one that must not', () => {
+  // Target, pooled: SEND 50 + 150 = 200 pupil-years, 20 + 40 = 60 suspensions (30 per 100), three
+  // times its similar schools' 10 per 100 (200 of 2,000 pupil-years for 10 neighbours: 20 expected).
+  // All pupils: 1,000 pupil-years and 100 suspensions, exactly the similar schools' 10 per 100.
+  const data = fixture(school('100001', [50, 20, 10, 0], [150, 40, 20, 0], [800, 40, 30, 1]));
+  const view = schoolView(data, { group: 'SEND', measure: 'suspension_rate', k: 10 }, href);
+
+  it('finds SEND higher than similar schools by more than chance would explain', () => {
+    expect(view.verdict.group).toBe('SEND');
+    expect(view.verdict.verdict).toMatchObject({ kind: 'higher-strong', schoolRate: 30, similarRate: 10, expected: 20 });
+    expect(view.verdict.headline).toBe('Higher than similar schools by more than chance would explain');
+    expect(view.verdict.detail).toContain('it had 60');
+    expect(view.verdict.detail).toContain('not a verdict on the school');
+  });
+
+  it('does not claim a difference for all pupils, whose rate equals the similar schools’', () => {
+    const all = view.verdicts.find((v) => v.group === 'All pupils')!;
+    expect(all.verdict.kind).toBe('no-difference');
+    expect(all.headline).not.toContain('more than chance');
+  });
+
+  it('shows each group against similar schools, the LA and England, with 95% intervals for the school and its similar schools', () => {
+    expect(view.blocks.map((b) => b.id)).toEqual(['SEND', 'EHC plan', 'SEN support', 'No SEN', 'All pupils']);
+    const send = view.blocks[0]!.rows;
+    expect(send.map((r) => r.id)).toEqual(['school', 'similar', 'la', 'england']);
+    expect(send[0]).toMatchObject({ value: 30 });
+    expect(send[0]!.lower!).toBeLessThan(30);
+    expect(send[0]!.upper!).toBeGreaterThan(30);
+    expect(send[1]!.value).toBe(10);
+    // LA, pooled over the three years: (150 + 450) x 3 / (1,000 + 4,000) x 3 = 12 per 100.
+    expect(send[2]!.value).toBeCloseTo(12, 12);
+    // England has no primary rows here, so all schools: 55,000 / 500,000 = 11 per 100.
+    expect(send[3]!.value).toBeCloseTo(11, 12);
+    expect(view.englandLabel).toBe('England, all schools');
+    expect(view.laLabel).toBe('Testshire, primary schools');
+  });
+
+  it('takes the number of similar schools as a control', () => {
+    expect(view.neighbours).toHaveLength(10);
+    expect(schoolView(data, { group: 'SEND', measure: 'suspension_rate', k: 5 }, href).neighbours.map((n) => n.urn)).toEqual(neighbourUrns.slice(0, 5));
+    expect(view.neighbours[0]).toMatchObject({ href: '/schools/200001', rate: 10, rateMissing: null });
+  });
+
+  it('places the school in its phase’s funnel around the LA rate, and lists it outside the 99.8% limits', () => {
+    expect(view.funnel.target).toBeCloseTo(12, 12);
+    expect(view.funnel.points.find((p) => p.id === '100001')!.position).toBe('above-998');
+    expect(view.funnel.outliers.map((o) => o.urn)).toContain('100001');
+  });
+
+  it('lists reasons with SEND summed only where both parts are published, most frequent first, never-used reasons left out', () => {
+    expect(view.reasonYears).toEqual(['2023/24']);
+    expect(view.reasons.map((r) => [r.code, r.suspensions['2023/24'], r.suspensionFlags['2023/24']])).toEqual([
+      ['PD', 15, null],
+      ['VA', null, 'c']
+    ]);
+  });
+});
+
+describe('schoolView: a school with every value suppressed', () => {
+  const none: Counts = [null, null, null, null];
+  const data = fixture(school('100001', none, none, none), [...school('100001', none, none, none, '2023/24', 2023)]);
+  const view = schoolView(data, { group: 'SEND', measure: 'permanent_exclusion_rate', k: 10 }, href);
+
+  it('still renders a sensible page: says the figures are withheld and why, and shows the context', () => {
+    expect(view.allSuppressed).toBe(true);
+    expect(view.verdict.verdict.kind).toBe('not-published');
+    expect(view.verdict.headline).toBe('Not published for this school');
+    expect(view.verdict.detail).toContain('not published');
+    expect(view.comparisonSummary).toContain('withheld to protect pupils');
+    expect(view.blocks[0]!.rows[0]).toMatchObject({ value: null, missing: 'suppressed' });
+    expect(view.blocks[0]!.rows[1]!.value).not.toBeNull();
+    expect(view.trendSummary).toContain('No year’s');
+    expect(view.funnel.points.some((p) => p.id === '100001')).toBe(false);
+    expect(view.neighbours).toHaveLength(10);
+  });
+});
+
+describe('schoolView: data without a SEN split by school', () => {
+  // DfE's school-level files: every SEN group's exclusion counts are "not available" (x); the
+  // census pupils by SEN provision are still there.
+  const x = (pupils: number): Counts => [pupils, null, null, null];
+  const target = [
+    row('100001', 'EHC plan', x(10), 'x'),
+    row('100001', 'SEN support', x(40), 'x'),
+    row('100001', 'No SEN', x(250), 'x'),
+    row('100001', 'All pupils', [300, 30, 20, 0])
+  ];
+  const data = fixture(target);
+  const view = schoolView(data, { group: 'SEND', measure: 'suspension_rate', k: 10 }, href);
+
+  it('falls back to all pupils, and knows it has no SEN split', () => {
+    expect(hasSenSplit(target)).toBe(false);
+    expect(view.senSplit).toBe(false);
+    expect(view.group).toBe('All pupils');
+    expect(view.blocks.map((b) => b.id)).toEqual(['All pupils']);
+    expect(view.verdict.group).toBe('All pupils');
+    expect(view.verdict.verdict.schoolRate).toBe(10);
+  });
+
+  it('does not mistake suppression (c) for a missing split', () => {
+    expect(hasSenSplit(school('100001', [null, null, null, null], [null, null, null, null], [250, 10, 5, 0]))).toBe(true);
+  });
+});
+
+describe('schoolView: similar schools with too few published figures', () => {
+  it('gives no comparison rather than pool the few published ones (mostly zeros)', () => {
+    const data = fixture(school('100001', [50, 20, 10, 0], [150, 40, 20, 0], [800, 40, 30, 1]));
+    // Withhold the SEND parts of 8 of the 10 nearest neighbours (as small counts are), leaving 2 published.
+    data.periods = data.periods.map((r) =>
+      neighbourUrns.slice(0, 8).includes(r.urn) && r.pupil_group === 'EHC plan' ? { ...r, suspensions: null, suspensions_flag: 'c' } : r
+    );
+    const view = schoolView(data, { group: 'SEND', measure: 'suspension_rate', k: 10 }, href);
+    expect(view.verdict.verdict.kind).toBe('no-comparison');
+    expect(view.verdict.detail).toContain('Only 2 of its 10 similar schools have published figures');
+    expect(view.blocks[0]!.rows[1]).toMatchObject({ value: null, missing: 'too few published' });
+    // With half of them published the pool is used, and the page says the rest are withheld.
+    data.periods = data.periods.map((r) =>
+      neighbourUrns.slice(0, 5).includes(r.urn) || r.pupil_group !== 'EHC plan' || r.urn === '100001' ? r : { ...r, suspensions: 5, suspensions_flag: null }
+    );
+    const half = schoolView(data, { group: 'SEND', measure: 'suspension_rate', k: 10 }, href);
+    expect(half.verdict.included).toBe(5);
+    expect(half.verdict.verdict.kind).toBe('higher-strong');
+    expect(half.verdict.detail).toContain('The other 5 similar schools’ figures are withheld');
+  });
+});
+
+describe('schoolView: SEND against No SEN at the school', () => {
+  it('gives the rate ratio with its exact interval and says what the interval supports', () => {
+    const data = fixture(school('100001', [50, 20, 10, 0], [150, 40, 20, 0], [800, 40, 30, 1]));
+    const view = schoolView(data, { group: 'SEND', measure: 'suspension_rate', k: 10 }, href);
+    // 60 / 200 against 40 / 800: 0.3 / 0.05 = 6.
+    expect(view.riskRatio!.ratio.ratio).toBeCloseTo(6, 12);
+    expect(view.riskRatio!.ratio.lower!).toBeGreaterThan(1);
+    expect(view.riskRatio!.comparison).toBe('higher');
+    expect(view.riskRatio!.sentence).toContain('6.0 times the rate of pupils with no SEN (95% interval');
+    expect(schoolView(data, { group: 'All pupils', measure: 'suspension_rate', k: 10 }, href).riskRatio).toBeNull();
+  });
+});

@@ -1,0 +1,431 @@
+/**
+ * A school's page as figures and words: its pooled rates against its similar schools, the LA and
+ * England for each pupil group (with 95% intervals), the verdict for each group, its trend, its
+ * place in the funnel of its phase, its reasons and the list of similar schools.
+ *
+ * Pure (data in, view out) so the prerendered page and the browser-filled shell show the same
+ * thing, and so the hard cases are unit-tested: a school with every figure suppressed, and data
+ * without a SEN split by school (DfE's published files), where the page falls back to all-pupil
+ * rates with the SEN make-up of the school as context, and says so.
+ */
+import type { LineSeries } from '$lib/charts/LineChart.svelte';
+import type { IntervalBlock, IntervalRow } from '$lib/charts/IntervalChart.svelte';
+import { seriesColor } from '$lib/charts/palette';
+import { flagShort } from '$lib/data/flags';
+import { MEASURES, type MeasureKey, type NumeratorColumn } from '$lib/data/measures';
+import { GROUP_PARTS, SCHOOL_GROUPS, type AreaCountRow, type CountRow, type FunnelRow, type FunnelTarget, type SchoolGroup } from '$lib/data/school-queries';
+import type { PupilGroup, SuppressionCode } from '$lib/data/schema';
+import { rateInterval } from '$lib/stats/intervals';
+import { poolCounts, sumCells, type Cell } from '$lib/stats/pooled';
+import { compareRates, rateRatio, type Comparison, type Ratio } from '$lib/stats/ratio';
+import { compareWithSimilar, type Verdict } from '$lib/stats/verdict';
+import { funnelView, type FunnelView } from './funnel-view';
+import { count } from './plain-words';
+import type { NeighbourInfo, SchoolData } from './school-data';
+import { formatRate } from './trend';
+import { GROUP_PHRASE, verdictWords } from './verdict-words';
+
+/** At least this share of the similar schools must have published figures for their pooled rate to be shown. */
+export const MIN_POOLED_SHARE = 0.5;
+
+export interface SchoolViewOptions {
+  group: SchoolGroup;
+  measure: MeasureKey;
+  k: number;
+}
+
+export interface GroupVerdict {
+  group: SchoolGroup;
+  verdict: Verdict;
+  headline: string;
+  detail: string;
+  /** Similar schools whose figures went into the pool. */
+  included: number;
+}
+
+export interface NeighbourRow extends NeighbourInfo {
+  href: string;
+  /** Pooled rate for the chosen group and measure, with its reason when missing. */
+  rate: number | null;
+  rateMissing: string | null;
+  rateFlag: SuppressionCode | null;
+}
+
+export interface ReasonTableRow {
+  code: string;
+  reason: string;
+  /** Suspensions by year (keyed by academic year); null when not published. */
+  suspensions: Record<string, number | null>;
+  suspensionFlags: Record<string, SuppressionCode | null>;
+  /** Permanent exclusions over the years shown; null unless every year is published. */
+  permanent: number | null;
+  permanentFlag: SuppressionCode | null;
+}
+
+export interface RiskRatioView {
+  group: SchoolGroup;
+  ratio: Ratio;
+  comparison: Comparison;
+  /** One sentence: "... 4.2 times as often as pupils with no SEN (95% interval 2.9 to 6.1)". */
+  sentence: string;
+}
+
+export interface SchoolView {
+  /** The group the page shows: the chosen one, or All pupils when the data has no SEN split. */
+  group: SchoolGroup;
+  senSplit: boolean;
+  /** Every count of the school is withheld or unavailable. */
+  allSuppressed: boolean;
+  periodLabel: string;
+  k: number;
+  neighbours: NeighbourRow[];
+  blocks: IntervalBlock[];
+  verdicts: GroupVerdict[];
+  verdict: GroupVerdict;
+  /** The chosen group's rate against No SEN at the school (SEN groups only), pooled years. */
+  riskRatio: RiskRatioView | null;
+  trend: LineSeries[];
+  funnel: FunnelView;
+  reasonYears: string[];
+  reasons: ReasonTableRow[];
+  /** LA and England labels as used on the page. */
+  laLabel: string;
+  englandLabel: string;
+  comparisonSummary: string;
+  trendSummary: string;
+  reasonsSummary: string;
+}
+
+/**
+ * Why a figure is missing, in a few words: the site's words for a suppression code (flags.ts), and
+ * two cases of its own: a rate over no pupils, and a school with no row at all.
+ */
+export function missingWords(flag: SuppressionCode | 'none' | null | undefined): string {
+  if (flag === 'z') return 'no pupils in this group';
+  if (flag === 'none') return 'no figures';
+  return flagShort(flag);
+}
+
+type Keyed = { pupil_group: PupilGroup; pupils: number | null; pupils_flag: SuppressionCode | null } & Record<
+  NumeratorColumn | `${NumeratorColumn}_flag`,
+  number | string | null
+>;
+
+/** A group's count and pupils from published group rows (SEND summed only when both parts are published). */
+export function groupCells(rows: readonly Keyed[], group: SchoolGroup, numerator: NumeratorColumn): { count: Cell; pupils: Cell } {
+  const parts = GROUP_PARTS[group].map((g) => rows.find((r) => r.pupil_group === g));
+  const cells = (get: (r: Keyed) => Cell) => parts.map((r) => (r ? get(r) : { value: null, flag: 'x' as const }));
+  return {
+    count: sumCells(cells((r) => ({ value: r[numerator] as number | null, flag: r[`${numerator}_flag`] as SuppressionCode | null }))),
+    pupils: sumCells(cells((r) => ({ value: r.pupils, flag: r.pupils_flag })))
+  };
+}
+
+function cellFlag(c: { count: Cell; pupils: Cell }): SuppressionCode | null {
+  if (c.count.value !== null && c.pupils.value !== null) return c.pupils.value > 0 ? null : 'z';
+  if (c.count.flag === 'c' || c.pupils.flag === 'c' || c.count.flag === 'low') return 'c';
+  return c.count.flag ?? c.pupils.flag ?? 'x';
+}
+
+function countsOrNull(c: { count: Cell; pupils: Cell }): { count: number; pupils: number } | null {
+  return c.count.value !== null && c.pupils.value !== null && c.pupils.value > 0 ? { count: c.count.value, pupils: c.pupils.value } : null;
+}
+
+/** Sum area rows over the years of the period (each year complete, or nothing). */
+function areaPeriodCells(rows: readonly AreaCountRow[], group: SchoolGroup, numerator: NumeratorColumn, years: readonly number[]) {
+  const perYear = years.map((y) => groupCells(rows.filter((r) => r.year_start === y), group, numerator));
+  return { count: sumCells(perYear.map((c) => c.count)), pupils: sumCells(perYear.map((c) => c.pupils)) };
+}
+
+/** The rows of one area (LA or England), for the school's phase when the area has it, else all phases. */
+function areaRows(areas: readonly AreaCountRow[], type: 'LA' | 'England', phase: string): { rows: AreaCountRow[]; phase: string } {
+  const own = areas.filter((a) => a.area_type === type && a.phase === phase);
+  if (own.length > 0) return { rows: own, phase };
+  return { rows: areas.filter((a) => a.area_type === type && a.phase === 'All'), phase: 'All' };
+}
+
+const phaseWords = (phase: string) => (phase === 'All' ? 'all schools' : `${phase.toLowerCase()} schools`);
+
+/** Does the data split this school's figures by SEN provision? Not when every SEN group row is "not available". */
+export function hasSenSplit(rows: readonly CountRow[]): boolean {
+  const sen = rows.filter((r) => r.pupil_group !== 'All pupils');
+  if (sen.length === 0) return false;
+  return sen.some((r) => r.suspensions !== null || r.suspensions_flag !== 'x' || r.permanent_exclusions !== null || r.permanent_exclusions_flag !== 'x');
+}
+
+export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn: string) => string): SchoolView {
+  const { profile } = data;
+  const urn = profile.urn;
+  const measure = MEASURES[opts.measure];
+  const numerator = measure.numerator;
+  const kind = measure.kind;
+  const own = (rows: readonly CountRow[]) => rows.filter((r) => r.urn === urn);
+  const senSplit = hasSenSplit(own(data.periods).length > 0 ? own(data.periods) : own(data.years));
+  const group: SchoolGroup = senSplit ? opts.group : 'All pupils';
+  const groups: SchoolGroup[] = senSplit ? [...SCHOOL_GROUPS] : ['All pupils'];
+  const k = Math.max(1, Math.min(opts.k, data.neighbours.length || opts.k));
+  const neighbours = data.neighbours.slice(0, k);
+  const periodLabel = data.period?.label ?? 'the latest years';
+  const periodYears = data.period
+    ? Array.from({ length: data.period.last_year_start - data.period.first_year_start + 1 }, (_, i) => data.period!.first_year_start + i)
+    : [];
+
+  const allSuppressed = [...own(data.years), ...own(data.periods)].every(
+    (r) => r.suspensions === null && r.pupils_suspended === null && r.permanent_exclusions === null
+  );
+
+  const la = areaRows(data.areas, 'LA', profile.phase);
+  const england = areaRows(data.areas, 'England', profile.phase);
+  const laName = data.areas.find((a) => a.area_type === 'LA')?.area_name ?? profile.la_name;
+  const laLabel = `${laName}, ${phaseWords(la.phase)}`;
+  const englandLabel = `England, ${phaseWords(england.phase)}`;
+
+  const periodCells = (u: string, g: SchoolGroup, num: NumeratorColumn = numerator) =>
+    groupCells(data.periods.filter((r) => r.urn === u), g, num);
+  /**
+   * The similar schools pooled, or NULL when fewer than half of them have published figures: small
+   * schools' published counts are mostly zeros or 5 and more (1 to 4 is what gets withheld), so a
+   * pool of the few published ones is not a fair picture of schools like this one.
+   */
+  const fairPool = (units: { count: number | null; pupils: number | null }[]) => {
+    const pool = poolCounts(units);
+    return pool && pool.included >= Math.ceil(units.length * MIN_POOLED_SHARE) ? pool : null;
+  };
+  const poolOf = (g: SchoolGroup) => neighbours.map((n) => countsOrNull(periodCells(n.urn, g)) ?? { count: null, pupils: null });
+  const similarPool = (g: SchoolGroup) => fairPool(poolOf(g));
+  const publishedNeighbours = (g: SchoolGroup) => poolOf(g).filter((u) => u.count !== null).length;
+
+  // Comparison blocks and verdicts, one per group.
+  const blocks: IntervalBlock[] = [];
+  const verdicts: GroupVerdict[] = [];
+  for (const g of groups) {
+    const mine = periodCells(urn, g);
+    const mineCounts = countsOrNull(mine);
+    const pool = similarPool(g);
+    const ci = rateInterval(mine.count.value, mine.pupils.value, kind);
+    const poolCi = pool ? rateInterval(pool.count, pool.pupils, kind) : { rate: null, lower: null, upper: null };
+    const laCells = countsOrNull(areaPeriodCells(la.rows, g, numerator, periodYears));
+    const enCells = countsOrNull(areaPeriodCells(england.rows, g, numerator, periodYears));
+    const rows: IntervalRow[] = [
+      {
+        id: 'school',
+        label: 'This school',
+        value: ci.rate,
+        lower: ci.lower,
+        upper: ci.upper,
+        color: seriesColor(0),
+        marker: 'circle',
+        emphasis: true,
+        missing: missingWords(cellFlag(mine)),
+        flag: ci.rate === null ? cellFlag(mine) : null,
+        note: mine.pupils.value !== null ? `${count(mine.pupils.value)} pupil-years` : undefined
+      },
+      {
+        id: 'similar',
+        label: `${k} similar schools`,
+        value: poolCi.rate,
+        lower: poolCi.lower,
+        upper: poolCi.upper,
+        color: seriesColor(1),
+        marker: 'square',
+        missing: publishedNeighbours(g) === 0 ? 'none published' : 'too few published',
+        flag: pool ? null : 'c',
+        note: pool ? `${pool.included} of ${neighbours.length} with published figures, ${count(pool.pupils)} pupil-years` : undefined
+      },
+      {
+        id: 'la',
+        label: laLabel,
+        value: laCells ? (laCells.count / laCells.pupils) * 100 : null,
+        color: seriesColor(2),
+        marker: 'triangle',
+        missing: 'not available',
+        flag: laCells ? null : 'x'
+      },
+      {
+        id: 'england',
+        label: englandLabel,
+        value: enCells ? (enCells.count / enCells.pupils) * 100 : null,
+        color: seriesColor(4),
+        marker: 'diamond',
+        missing: 'not available',
+        flag: enCells ? null : 'x'
+      }
+    ];
+    blocks.push({ id: g, label: g === 'SEND' ? 'SEND (EHC plan and SEN support)' : g, rows });
+    const verdict = compareWithSimilar(kind, mineCounts, pool ? { count: pool.count, pupils: pool.pupils } : null);
+    const words = verdictWords(verdict, {
+      school: profile.name,
+      group: g,
+      measure: opts.measure,
+      period: periodLabel,
+      k: neighbours.length,
+      included: pool?.included ?? publishedNeighbours(g),
+      observed: mineCounts?.count ?? null
+    });
+    verdicts.push({ group: g, verdict, ...words, included: pool?.included ?? publishedNeighbours(g) });
+  }
+  const verdict = verdicts.find((v) => v.group === group) ?? verdicts[0]!;
+
+  // The chosen SEN group against pupils with no SEN at the same school (ratio.ts: exact conditional
+  // interval for events, Katz's for pupils), over the pooled years.
+  let riskRatio: RiskRatioView | null = null;
+  if (senSplit && (group === 'SEND' || group === 'EHC plan' || group === 'SEN support')) {
+    const a = periodCells(urn, group);
+    const b = periodCells(urn, 'No SEN');
+    const ratio = rateRatio({ numerator: a.count.value, denominator: a.pupils.value }, { numerator: b.count.value, denominator: b.pupils.value }, kind);
+    const comparison = compareRates(ratio);
+    const ci = ratio.lower !== null && ratio.upper !== null ? ` (95% interval ${ratio.lower.toFixed(1)} to ${ratio.upper.toFixed(1)})` : '';
+    const sentence =
+      ratio.ratio === null
+        ? comparison === 'not available'
+          ? `The rate for ${GROUP_PHRASE[group]} against pupils with no SEN cannot be worked out: a figure is not published.`
+          : `Pupils with no SEN at ${profile.name} had none, so there is no ratio to give.`
+        : `Over ${periodLabel}, ${GROUP_PHRASE[group]} at ${profile.name} had ${ratio.ratio.toFixed(1)} times the rate of pupils with no SEN${ci}: ${
+            comparison === 'higher' ? 'higher' : comparison === 'lower' ? 'lower' : 'no clear difference'
+          }, judged by the interval.`;
+    riskRatio = { group, ratio, comparison, sentence };
+  }
+
+  // Trend for the chosen group: the school with its 95% band, its similar schools pooled year by
+  // year, and the LA and England.
+  const years = [...new Map(data.years.map((r) => [r.year_start, r.academic_year])).entries()].sort((a, b) => a[0] - b[0]);
+  const yearCells = (u: string, y: number) => groupCells(data.years.filter((r) => r.urn === u && r.year_start === y), group, numerator);
+  const trend: LineSeries[] = [
+    {
+      id: 'school',
+      label: 'This school',
+      color: seriesColor(0),
+      marker: 'circle',
+      points: years.map(([y, label]) => {
+        const c = yearCells(urn, y);
+        const ci = rateInterval(c.count.value, c.pupils.value, kind);
+        return { x: y, xLabel: label, y: ci.rate, lower: ci.lower, upper: ci.upper, flag: ci.rate === null ? cellFlag(c) : null };
+      })
+    },
+    {
+      id: 'similar',
+      label: 'Similar schools',
+      color: seriesColor(1),
+      marker: 'square',
+      points: years.map(([y, label]) => {
+        const pool = fairPool(neighbours.map((n) => countsOrNull(yearCells(n.urn, y)) ?? { count: null, pupils: null }));
+        return { x: y, xLabel: label, y: pool ? (pool.count / pool.pupils) * 100 : null, flag: pool ? null : 'c' };
+      })
+    },
+    ...(
+      [
+        ['la', la.rows, 2, 'triangle'],
+        ['england', england.rows, 4, 'diamond']
+      ] as const
+    ).map(([id, rows, color, marker]) => ({
+      id,
+      label: id === 'la' ? laName : 'England',
+      color: seriesColor(color),
+      marker,
+      dashed: true,
+      points: years.map(([y, yl]) => {
+        const cells = groupCells(rows.filter((r) => r.year_start === y), group, numerator);
+        const c = countsOrNull(cells);
+        return { x: y, xLabel: yl, y: c ? (c.count / c.pupils) * 100 : null, flag: c ? null : cellFlag(cells) };
+      })
+    }))
+  ];
+
+  // Place in the funnel of the phase (pooled years), around the LA's rate for the phase.
+  const byUrn = new Map<string, { name: string; rows: typeof data.phasePeriod }>();
+  for (const r of data.phasePeriod) {
+    const e = byUrn.get(r.urn) ?? { name: r.name, rows: [] };
+    e.rows.push(r);
+    byUrn.set(r.urn, e);
+  }
+  const funnelRows: FunnelRow[] = [...byUrn.entries()].map(([u, e]) => {
+    const c = groupCells(e.rows, group, numerator);
+    return { urn: u, name: e.name, phase: profile.phase, numerator: c.count.value, denominator: c.pupils.value, flag: cellFlag(c) };
+  });
+  const laTarget = countsOrNull(areaPeriodCells(la.rows, group, numerator, periodYears));
+  const target: FunnelTarget = laTarget ? { numerator: laTarget.count, denominator: laTarget.pupils } : { numerator: null, denominator: null };
+  const funnel = funnelView(funnelRows, target, opts.measure, href);
+
+  // Reasons for the chosen group, year by year over the period.
+  const reasonRows = data.reasons ?? [];
+  const reasonYears = [...new Set(reasonRows.map((r) => r.academic_year))];
+  const codes = [...new Map(reasonRows.map((r) => [r.reason_code, r.reason])).entries()];
+  const reasons: ReasonTableRow[] = codes
+    .map(([code, reason]) => {
+      const suspensions: Record<string, number | null> = {};
+      const suspensionFlags: Record<string, SuppressionCode | null> = {};
+      const perm: Cell[] = [];
+      for (const y of reasonYears) {
+        const parts = GROUP_PARTS[group].map((g) => reasonRows.find((r) => r.reason_code === code && r.academic_year === y && r.pupil_group === g));
+        const s = sumCells(parts.map((p) => (p ? { value: p.suspensions, flag: p.suspensions_flag } : { value: null, flag: 'x' })));
+        suspensions[y] = s.value;
+        suspensionFlags[y] = s.flag;
+        perm.push(sumCells(parts.map((p) => (p ? { value: p.permanent_exclusions, flag: p.permanent_exclusions_flag } : { value: null, flag: 'x' }))));
+      }
+      const permanent = sumCells(perm);
+      return { code, reason, suspensions, suspensionFlags, permanent: permanent.value, permanentFlag: permanent.flag };
+    })
+    // Reasons never recorded in these years (published zeros throughout) are left out of the table.
+    .filter((r) => !(Object.values(r.suspensions).every((v) => v === 0) && r.permanent === 0))
+    .sort((a, b) => total(b) - total(a) || a.reason.localeCompare(b.reason));
+
+  const neighbourRows: NeighbourRow[] = neighbours.map((n) => {
+    const c = periodCells(n.urn, group);
+    const r = countsOrNull(c);
+    return { ...n, href: href(n.urn), rate: r ? (r.count / r.pupils) * 100 : null, rateMissing: r ? null : missingWords(cellFlag(c)), rateFlag: r ? null : cellFlag(c) };
+  });
+
+  const schoolRow = blocks.find((b) => b.id === group)?.rows[0];
+  const comparisonSummary = allSuppressed
+    ? `Every figure for ${profile.name} is withheld to protect pupils (small numbers), so it cannot be compared; the figures for its similar schools, ${laName} and England are shown for context.`
+    : `${measure.label}, ${periodLabel} together, for ${GROUP_PHRASE[group]}: ${profile.name} ${
+        schoolRow?.value == null ? `(${schoolRow?.missing ?? 'not published'})` : formatRate(schoolRow.value)
+      }; similar schools ${fmt(blocks.find((b) => b.id === group)?.rows[1]?.value)}; ${laLabel} ${fmt(
+        blocks.find((b) => b.id === group)?.rows[2]?.value
+      )}; ${englandLabel} ${fmt(blocks.find((b) => b.id === group)?.rows[3]?.value)}.`;
+  const latestSchool = [...trend[0]!.points].reverse().find((p) => p.y !== null);
+  const trendSummary = latestSchool
+    ? `${measure.label} for ${GROUP_PHRASE[group]} at ${profile.name}: ${formatRate(latestSchool.y!)} in ${latestSchool.xLabel}, the latest year published; ${
+        trend[0]!.points.filter((p) => p.y === null).length
+      } of ${trend[0]!.points.length} years are not published.`
+    : `No year’s ${measure.label.toLowerCase()} is published for ${GROUP_PHRASE[group]} at ${profile.name} (small numbers); the lines show its similar schools, ${laName} and England.`;
+  const top = reasons.find((r) => total(r) > 0);
+  const reasonsSummary =
+    data.reasons === null
+      ? `The reasons for ${profile.name} are not loaded yet.`
+      : reasons.length === 0
+      ? `No reasons are recorded for ${GROUP_PHRASE[group]} at ${profile.name} in ${reasonYears.join(', ') || 'these years'}.`
+      : top
+        ? `The reason recorded most often for suspensions of ${GROUP_PHRASE[group]} at ${profile.name} over the years shown is “${top.reason}”. Counts of 1 to 4 are not published.`
+        : `Reasons are recorded for ${GROUP_PHRASE[group]} at ${profile.name}, but the counts are too small to publish.`;
+
+  return {
+    group,
+    senSplit,
+    allSuppressed,
+    periodLabel,
+    k: neighbours.length,
+    neighbours: neighbourRows,
+    blocks,
+    verdicts,
+    verdict,
+    riskRatio,
+    trend,
+    funnel,
+    reasonYears,
+    reasons,
+    laLabel,
+    englandLabel,
+    comparisonSummary,
+    trendSummary,
+    reasonsSummary
+  };
+}
+
+function total(r: ReasonTableRow): number {
+  return Object.values(r.suspensions).reduce<number>((s, v) => s + (v ?? 0), 0);
+}
+
+function fmt(v: number | null | undefined): string {
+  return v == null ? 'not available' : formatRate(v);
+}

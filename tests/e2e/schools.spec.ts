@@ -1,0 +1,299 @@
+// The schools view in real Chromium: the prerendered table and funnel with JavaScript off; search,
+// sort, paging and filters answered by DuckDB-WASM and kept in the address; the funnel's keyboard
+// path to a school's page; a school's page (verdict, charts, similar schools, the number of
+// neighbours as a control); the national-scale shell filled from DuckDB-WASM, showing the same
+// page; a school with every value suppressed; and no axe-core violations in light and dark at 320
+// and 1280 px.
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { tableFromIPC, tableToIPC, vectorFromArray, Int32, Utf8, Table, type Vector } from 'apache-arrow';
+import { readFileSync } from 'node:fs';
+import { watch } from './helpers';
+
+interface BuiltManifest {
+  tables: Record<string, { rows: number }>;
+}
+const manifest = JSON.parse(readFileSync('build/data/manifest.json', 'utf8')) as BuiltManifest;
+const SCHOOLS = manifest.tables.schools!.rows;
+
+/** A school that has published SEND figures over the pooled period (so its page has a verdict to show). */
+function schoolWithSendFigures(): string {
+  const t = tableFromIPC(readFileSync('build/data/school_period.arrow'));
+  const published = new Map<string, number>();
+  for (let i = 0; i < t.numRows; i++) {
+    const r = t.get(i)!.toJSON() as Record<string, unknown>;
+    if ((r.pupil_group === 'EHC plan' || r.pupil_group === 'SEN support') && r.suspensions !== null) published.set(String(r.urn), (published.get(String(r.urn)) ?? 0) + 1);
+  }
+  return [...published.entries()].filter(([, n]) => n === 2).map(([u]) => u).sort()[0]!;
+}
+
+/** An Arrow file with every count of one school set to NULL, flagged c (suppressed). */
+function suppressEverything(file: string, urn: string): Buffer {
+  const t = tableFromIPC(readFileSync(file));
+  const urns = t.getChild('urn')!.toArray() as string[];
+  const cols: Record<string, Vector> = {};
+  for (const f of t.schema.fields) {
+    const v = t.getChild(f.name)!;
+    const flagOf = f.name.endsWith('_flag') ? f.name : null;
+    const countCol = t.schema.fields.some((g) => g.name === `${f.name}_flag`);
+    if (countCol) cols[f.name] = vectorFromArray([...v].map((x, i) => (urns[i] === urn ? null : x)), new Int32());
+    else if (flagOf) cols[f.name] = vectorFromArray([...v].map((x, i) => (urns[i] === urn ? 'c' : x)), new Utf8());
+    else cols[f.name] = v;
+  }
+  return Buffer.from(tableToIPC(new Table(cols), 'stream'));
+}
+
+async function noJs(browser: import('@playwright/test').Browser) {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  return { context, page: await context.newPage() };
+}
+
+const rowsOf = (page: Page) => page.getByTestId('school-table').locator('tbody tr');
+
+test('schools page, JavaScript off: the first page of the table, the funnel and the outliers are there', async ({ browser, baseURL }) => {
+  const { context, page } = await noJs(browser);
+  const w = watch(page, new URL(baseURL!).origin);
+  await page.goto('/schools');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Schools: exclusion rates compared');
+  await expect(rowsOf(page)).toHaveCount(Math.min(25, SCHOOLS));
+  await expect(page.getByTestId('school-table-count')).toContainText(`of ${SCHOOLS} schools`);
+  // Names in order A to Z, each a link to its own prerendered page.
+  const first = rowsOf(page).first().locator('th a');
+  await expect(first).toHaveAttribute('href', /^(\.)?\/schools\/\d{6}$/);
+  // Missing figures say why, never 0 or blank.
+  const missing = page.getByTestId('school-table').locator('td.missing').first();
+  await expect(missing).toHaveText(/suppressed|not available|no pupils/);
+  // The funnel, drawn as SVG, with its limits and summary.
+  const funnel = page.locator('figure[aria-labelledby="funnel-title"]');
+  await expect(funnel.locator('.funnel')).toHaveAttribute('data-renderer', 'svg');
+  await expect(funnel.locator('path[data-limit="upper998"]')).toHaveCount(1);
+  await expect(funnel.getByTestId('summary')).toContainText('shown');
+  await expect(funnel.getByTestId('summary')).toContainText('chance alone');
+  await expect(page.getByTestId('outliers')).toContainText('not a judgement of the school');
+  // SVG stays far below 5,000 nodes.
+  const nodes = await funnel.locator('svg[role="img"]').evaluate((s) => s.querySelectorAll('*').length);
+  expect(nodes).toBeLessThan(5000);
+  expect(w.requests.some((u) => u.endsWith('.wasm'))).toBe(false);
+  await context.close();
+});
+
+test('search: typing part of a name narrows the table, answered by DuckDB-WASM, kept in the address', async ({ page, baseURL }) => {
+  const w = watch(page, new URL(baseURL!).origin);
+  await page.goto('/schools');
+  const search = page.getByRole('searchbox', { name: 'Search for a school by name or URN' });
+  await expect(search).toBeVisible();
+  const name = (await rowsOf(page).nth(3).locator('th a').textContent())!.trim();
+  const word = name.split(/\s+/).find((x) => x.length >= 5) ?? name.split(/\s+/)[0]!;
+  await search.fill(word);
+  await expect(page).toHaveURL(new RegExp(`[?&]q=${encodeURIComponent(word)}`));
+  await expect(page.getByTestId('engine-status')).toHaveAttribute('data-source', 'duckdb-wasm', { timeout: 30_000 });
+  await expect(page.getByTestId('school-table-count')).toContainText(`matching “${word}”`);
+  const names = await rowsOf(page).locator('th a').allTextContents();
+  expect(names.length).toBeGreaterThan(0);
+  expect(names.length).toBeLessThan(Math.min(25, SCHOOLS) + 1);
+  for (const n of names) expect(n.toLowerCase()).toContain(word.toLowerCase());
+  expect(names).toContain(name);
+  // A URN finds its school.
+  const urn = (await rowsOf(page).first().getAttribute('data-urn'))!;
+  await search.fill(urn);
+  await expect(rowsOf(page)).toHaveCount(1);
+  await search.fill('zzzz no such school');
+  await expect(page.getByTestId('school-table-count')).toContainText('No school matches');
+  expect(w.external).toEqual([]);
+  expect(w.errors).toEqual([]);
+});
+
+test('sort: a column header sorts by it, highest first, missing figures last; again reverses; paging follows', async ({ page }) => {
+  await page.goto('/schools');
+  const header = page.locator('th[data-col="suspension_rate"]');
+  await header.getByRole('button').click();
+  await expect(header).toHaveAttribute('aria-sort', 'descending');
+  await expect(page).toHaveURL(/sort=suspension_rate/);
+  await expect(page.getByTestId('engine-status')).toHaveAttribute('data-source', 'duckdb-wasm', { timeout: 30_000 });
+  const values = async () =>
+    (await rowsOf(page).locator('td[data-col="suspension_rate"]').evaluateAll((tds) => tds.map((t) => t.getAttribute('data-value')))).map((v) =>
+      v === '' ? null : Number(v)
+    );
+  await expect.poll(async () => (await values())[0]).not.toBeNull();
+  const desc = await values();
+  const published = desc.filter((v): v is number => v !== null);
+  expect(published).toEqual([...published].sort((a, b) => b - a));
+  expect(desc.indexOf(null) === -1 || desc.slice(desc.indexOf(null)).every((v) => v === null)).toBe(true);
+
+  await header.getByRole('button').click();
+  await expect(header).toHaveAttribute('aria-sort', 'ascending');
+  await expect.poll(async () => JSON.stringify(await values())).not.toBe(JSON.stringify(desc));
+  const asc = (await values()).filter((v): v is number => v !== null);
+  expect(asc).toEqual([...asc].sort((a, b) => a - b));
+
+  // Next page: other schools, the address says which page; back returns.
+  const firstPage = await rowsOf(page).locator('th a').allTextContents();
+  await page.getByRole('button', { name: 'Next page' }).click();
+  await expect(page).toHaveURL(/page=1/);
+  await expect(page.getByTestId('school-table-count')).toContainText('Showing 26 to');
+  const second = await rowsOf(page).locator('th a').allTextContents();
+  expect(second.some((n) => firstPage.includes(n))).toBe(false);
+  await page.goBack();
+  await expect(page.getByTestId('school-table-count')).toContainText('Showing 1 to');
+});
+
+test('filters: phase narrows the table and the funnel; an unreadable filter in a link is ignored and said so', async ({ page }) => {
+  await page.goto('/schools');
+  await page.getByRole('combobox', { name: 'Phase' }).selectOption('Secondary');
+  await expect(page).toHaveURL(/phase=Secondary/);
+  await expect(page.getByTestId('engine-status')).toHaveAttribute('data-source', 'duckdb-wasm', { timeout: 30_000 });
+  await expect.poll(async () => new Set(await rowsOf(page).locator('td:nth-child(2)').allTextContents())).toEqual(new Set(['Secondary']));
+  await expect(page.locator('#funnel-title')).toContainText('secondary schools');
+  await page.goto('/schools?phase=Nursery');
+  await expect(page.getByTestId('ignored-params')).toContainText('phase');
+});
+
+test('funnel: the keyboard walks the schools by size and Enter opens a school’s page', async ({ page, baseURL }) => {
+  const w = watch(page, new URL(baseURL!).origin);
+  await page.goto('/schools?group=All+pupils');
+  const plot = page.locator('.funnel .plot');
+  await expect(page.locator('.funnel')).toHaveAttribute('data-points', /^[1-9]\d*$/, { timeout: 30_000 });
+  // Reach it with Tab from the control before it, as a keyboard user would.
+  await page.getByRole('radio', { name: 'Suspension rate' }).focus();
+  let reached = false;
+  for (let i = 0; i < 30 && !reached; i++) {
+    await page.keyboard.press('Tab');
+    reached = await plot.evaluate((el) => el === document.activeElement);
+  }
+  expect(reached).toBe(true);
+  const readout = page.getByTestId('funnel-readout');
+  await page.keyboard.press('Home');
+  await expect(readout).toContainText(/School 1 of \d+ by size/);
+  const smallest = (await readout.textContent())!;
+  await page.keyboard.press('ArrowRight');
+  await expect(readout).toContainText('School 2 of');
+  expect(await readout.textContent()).not.toBe(smallest);
+  await page.keyboard.press('End');
+  await expect(readout).toContainText(/School (\d+) of \1 by size/);
+  const name = (await readout.textContent())!.split(':')[0]!.trim();
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/\/schools\/\d{6}$/);
+  await expect(page.getByTestId('school-name')).toHaveText(name);
+  expect(w.errors).toEqual([]);
+});
+
+test('a school’s page, JavaScript off: verdict, comparison, trend, funnel, reasons and similar schools', async ({ browser, baseURL }) => {
+  const urn = schoolWithSendFigures();
+  const { context, page } = await noJs(browser);
+  const w = watch(page, new URL(baseURL!).origin);
+  await page.goto(`/schools/${urn}`);
+  await expect(page.getByTestId('school-meta')).toContainText(`URN ${urn}`);
+  const verdict = page.getByTestId('verdict');
+  await expect(verdict).toHaveAttribute('data-verdict', /^(higher|higher-strong|lower|lower-strong|no-difference|too-small)$/);
+  await expect(page.getByTestId('verdict-headline')).not.toBeEmpty();
+  await expect(page.getByTestId('verdict-detail')).toContainText('similar schools');
+  await expect(page.getByTestId('risk-ratio')).toContainText('pupils with no SEN');
+  // Four charts drawn: comparison (dots and whiskers), trend, funnel with the school picked out.
+  await expect(page.locator('figure.chart-frame svg[role="img"]')).toHaveCount(3);
+  await expect(page.getByTestId('funnel-highlight')).toHaveCount(1);
+  for (const g of ['SEND', 'EHC plan', 'SEN support', 'No SEN', 'All pupils']) await expect(page.locator(`g.row[data-block="${g}"][data-row="school"]`)).toHaveCount(1);
+  // Similar schools: ten by default, each a link, and how they were chosen.
+  const similar = page.getByTestId('similar-schools');
+  await expect(similar.locator('.neighbour-links a')).toHaveCount(10);
+  await expect(similar).toContainText('How they were chosen');
+  await expect(similar).toContainText('same phase');
+  expect(w.requests.some((u) => u.endsWith('.wasm'))).toBe(false);
+  await context.close();
+});
+
+test('a school’s page: the number of similar schools and the group are controls kept in the address', async ({ page, baseURL }) => {
+  const w = watch(page, new URL(baseURL!).origin);
+  const urn = schoolWithSendFigures();
+  await page.goto(`/schools/${urn}`);
+  const links = page.getByTestId('similar-schools').locator('.neighbour-links a');
+  await expect(links).toHaveCount(10);
+  await page.getByTestId('neighbour-count').selectOption('5');
+  await expect(page).toHaveURL(/k=5/);
+  await expect(links).toHaveCount(5);
+  await page.getByRole('combobox', { name: 'Pupils', exact: true }).selectOption('All pupils');
+  await expect(page).toHaveURL(/group=All\+pupils/);
+  await expect(page.getByTestId('verdict')).toContainText('all pupils');
+  await page.goBack();
+  await expect(page.getByTestId('verdict')).toContainText('pupils with SEND');
+  // A school page never needs DuckDB-WASM at LA scale.
+  expect(w.requests.some((u) => u.endsWith('.wasm'))).toBe(false);
+  expect(w.errors).toEqual([]);
+});
+
+test('the national-scale shell fills the same school page from DuckDB-WASM', async ({ page, baseURL }) => {
+  const w = watch(page, new URL(baseURL!).origin);
+  const urn = schoolWithSendFigures();
+  await page.goto(`/schools/${urn}?k=15`);
+  const prerendered = {
+    headline: await page.getByTestId('verdict-headline').textContent(),
+    detail: await page.getByTestId('verdict-detail').textContent(),
+    similar: await page.getByTestId('similar-schools').locator('.neighbour-links a').allTextContents()
+  };
+  expect(prerendered.similar).toHaveLength(15);
+  await page.goto(`/schools/school?urn=${urn}&k=15`);
+  await expect(page.getByTestId('school-shell')).toHaveAttribute('data-status', 'ready', { timeout: 30_000 });
+  await expect(page.getByTestId('verdict-headline')).toHaveText(prerendered.headline!);
+  await expect(page.getByTestId('verdict-detail')).toHaveText(prerendered.detail!);
+  expect(await page.getByTestId('similar-schools').locator('.neighbour-links a').allTextContents()).toEqual(prerendered.similar);
+  expect(w.requests.some((u) => /duckdb-(eh|mvp).*\.wasm$/.test(u))).toBe(true);
+  // The reasons (the largest table) are fetched only when asked for.
+  expect(w.requests.some((u) => u.endsWith('school_year_reason.arrow'))).toBe(false);
+  await page.getByTestId('load-reasons').click();
+  await expect(page.locator('section.reasons table')).toBeVisible({ timeout: 30_000 });
+  // A choice keeps the school in the address.
+  await page.getByRole('combobox', { name: 'Measure' }).selectOption('permanent_exclusion_rate');
+  await expect(page).toHaveURL(new RegExp(`urn=${urn}.*measure=permanent_exclusion_rate`));
+  await expect(page.getByTestId('school-meta')).toContainText(`URN ${urn}`);
+  // An unknown URN, and none at all, say so.
+  await page.goto('/schools/school?urn=000000');
+  await expect(page.getByTestId('school-shell')).toHaveAttribute('data-status', 'not-found', { timeout: 30_000 });
+  await page.goto('/schools/school');
+  await expect(page.getByTestId('school-shell')).toHaveAttribute('data-status', 'no-urn');
+  expect(w.external).toEqual([]);
+  expect(w.errors).toEqual([]);
+});
+
+test('a school with every value suppressed still renders a sensible page', async ({ page, baseURL }) => {
+  const w = watch(page, new URL(baseURL!).origin);
+  const urn = schoolWithSendFigures();
+  for (const t of ['school_year', 'school_period']) {
+    const body = suppressEverything(`build/data/${t}.arrow`, urn);
+    await page.route(`**/data/${t}.arrow`, (route) => route.fulfill({ body, contentType: 'application/vnd.apache.arrow.stream' }));
+  }
+  await page.goto(`/schools/school?urn=${urn}`);
+  await expect(page.getByTestId('school-shell')).toHaveAttribute('data-status', 'ready', { timeout: 30_000 });
+  await expect(page.getByTestId('all-suppressed')).toContainText('Every exclusion figure for this school is withheld');
+  await expect(page.getByTestId('verdict')).toHaveAttribute('data-verdict', 'not-published');
+  await expect(page.getByTestId('verdict-headline')).toHaveText('Not published for this school');
+  // Its own rows say "suppressed"; the context (similar schools, LA, England) is still drawn.
+  await expect(page.locator('g.row[data-block="SEND"][data-row="school"] text.missing')).toHaveText('suppressed');
+  await expect(page.locator('g.row[data-block="SEND"][data-row="la"] path.marker')).toHaveCount(1);
+  await expect(page.getByTestId('funnel-highlight')).toHaveCount(0);
+  await expect(page.getByTestId('similar-schools').locator('.neighbour-links a')).toHaveCount(10);
+  await expect(page.locator('main')).not.toContainText('NaN');
+  await expect(page.locator('main')).not.toContainText('undefined');
+  expect(w.errors).toEqual([]);
+});
+
+async function openAllDetails(page: Page) {
+  await page.locator('details').evaluateAll((els) => els.forEach((d) => ((d as HTMLDetailsElement).open = true)));
+}
+
+for (const path of ['/schools', 'school-page'] as const) {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    for (const width of [320, 1280]) {
+      test(`${path}: no axe-core violations (${colorScheme}, ${width}px)`, async ({ browser }) => {
+        const context = await browser.newContext({ colorScheme, viewport: { width, height: 900 } });
+        const page = await context.newPage();
+        await page.goto(path === '/schools' ? path : `/schools/${schoolWithSendFigures()}`);
+        await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+        await openAllDetails(page);
+        const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+        expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow).toBeLessThanOrEqual(0);
+        await context.close();
+      });
+    }
+  }
+}
