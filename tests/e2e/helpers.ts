@@ -203,6 +203,9 @@ export function builtArrowBytes(name: string): Buffer {
   return readFileSync(path.join(BUILD, 'data', builtManifest().tables[name]!.files.arrow.path));
 }
 
+/** What a chart draws for its data, whichever chart it is: line and interval markers, funnel points, bars. */
+export const DATA_MARKS = 'path.marker, path.points, g.bar rect';
+
 /** Chart frames answered in the browser: ChartFrame marks them with the tables they read. */
 export function liveFrames(page: Page): Locator {
   return page.locator('figure.chart-frame[data-tables]');
