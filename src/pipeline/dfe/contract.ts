@@ -99,12 +99,17 @@ export async function buildFromDfe(conn: DuckDBConnection, imp: DfeImport, opts:
   const lookup = registerIndex(imp.register);
   const weighted = { n: 0 };
   const unplaced = new Set<string>();
+  const trimmedNames = new Set<string>();
   const bySchoolYear = new Map<string, SchoolExclusion & { urn: string; name: string }>();
   for (const s of imp.schools) {
     if (s.la !== la.code) continue;
     const reg = s.urn ? null : lookup(s.laestab, s.yearStart);
     const urn = s.urn ?? reg?.urn ?? null;
-    const name = s.name ?? reg?.name ?? null;
+    // A register name can carry the school's address, postcode included ("..., Greenacre, EX33 ...");
+    // a postcode must never be published, so it and anything after it go.
+    const rawName = s.name ?? reg?.name ?? null;
+    const name = rawName === null ? null : rawName.replace(/,?\s*[A-Z]{1,2}[0-9][0-9A-Z]?\s*[0-9][A-Z]{2}\b.*$/i, '').trim() || rawName;
+    if (rawName !== null && name !== rawName) trimmedNames.add(s.laestab);
     if (!urn || !name) {
       unplaced.add(s.laestab);
       continue;
@@ -117,6 +122,7 @@ export async function buildFromDfe(conn: DuckDBConnection, imp: DfeImport, opts:
     bySchoolYear.set(k, { ...s, urn, name });
   }
   if (unplaced.size > 0) notes.push(`${unplaced.size} LAESTAB${unplaced.size === 1 ? '' : 's'} of LA ${la.code} not in the register lookup, left out of the school tables: ${[...unplaced].slice(0, 10).join(', ')}${unplaced.size > 10 ? ', ...' : ''}`);
+  if (trimmedNames.size > 0) notes.push(`${trimmedNames.size} school name${trimmedNames.size === 1 ? '' : 's'} in the register carried a postcode, removed: ${[...trimmedNames].slice(0, 10).join(', ')}`);
   const schoolRows = [...bySchoolYear.values()].sort((a, b) => a.urn.localeCompare(b.urn) || a.yearStart - b.yearStart);
   const years = [...new Set(schoolRows.map((s) => s.yearStart))].sort((a, b) => a - b);
   const latest = years.at(-1);
