@@ -50,6 +50,8 @@ interface Equation {
 }
 
 const SEP = '\u0001';
+/** How a row of DfE's own published figures names its source in `area_year.source`. */
+const DFE_SOURCE_PREFIX = 'DfE: ';
 const key = (...parts: (string | number | null | undefined)[]): string => parts.map((p) => p ?? '').join(SEP);
 
 /** Every count cell of the three count tables, numbered, with its state and published value. */
@@ -181,6 +183,8 @@ export function checkEquations(input: EquationInput, out: Collector): Recovery {
   // --- school_year: index, and set A (pupil groups within a school-year).
   const syIndex = new Map<string, number>();
   const syByLaYearGroup = new Map<string, number[]>();
+  /** The LA-years that have school rows at all (sets C and D need them). */
+  const syLaYears = new Set<string>();
   const syByLaYearGroupPhase = new Map<string, number[]>();
   if (sy) {
     const urn = sy.text('urn');
@@ -230,6 +234,7 @@ export function checkEquations(input: EquationInput, out: Collector): Recovery {
     const year = ay.text('academic_year');
     const phase = ay.text('phase');
     const group = ay.text('pupil_group');
+    const areaSource = ay.text('source');
     const byArea = new Map<string, Map<string, number>>();
     const seen = new Set<string>();
     for (let r = 0; r < ay.rows; r++) {
@@ -263,6 +268,9 @@ export function checkEquations(input: EquationInput, out: Collector): Recovery {
       // An area published for all pupils only (DfE's LA-level files have no SEN split) has no
       // additive set of groups; once any group row exists, the missing ones mean zero.
       if (parts.length === 0) continue;
+      // DfE's own published area figures (source `DfE: FILE`) are public already, and their groups
+      // do not add up to all pupils (unclassified pupils, counts rounded to 5): no equation B there.
+      if ((areaSource[all] ?? '').startsWith(DFE_SOURCE_PREFIX)) continue;
       addEquations(COUNT_COLUMNS.area_year, AY, all, AY, parts, (c) => `B: ${name} ${c}: ${groupsLabel}`);
     }
   }
@@ -302,6 +310,7 @@ export function checkEquations(input: EquationInput, out: Collector): Recovery {
       }
       const la = onlyLa ?? schoolLa.get(u);
       if (la === undefined) continue;
+      syLaYears.add(key(la, year[r]));
       const k = key(la, year[r], group[r]);
       let list = syByLaYearGroup.get(k);
       if (!list) syByLaYearGroup.set(k, (list = []));
@@ -324,6 +333,9 @@ export function checkEquations(input: EquationInput, out: Collector): Recovery {
     const cols = COUNT_COLUMNS.area_year;
     for (const l of laRows) {
       const name = `LA ${l.code} ${l.year} ${l.group}`;
+      // A year the release publishes for the LA as a whole but for none of its schools (DfE's LA
+      // series runs on after its school-level files stop) has no additive set of schools.
+      if (!syLaYears.has(key(l.code, l.year))) continue;
       if (l.phase === ALL_PHASES) {
         const parts = syByLaYearGroup.get(key(l.code, l.year, l.group)) ?? [];
         addEquations(cols, AY, l.row, SY, parts, (c) => `C: ${name} ${c}: LA total = sum of ${parts.length} schools`);
@@ -368,7 +380,10 @@ export function checkEquations(input: EquationInput, out: Collector): Recovery {
       if (!list) byGroup.set(gk, (list = []));
       list.push(r);
     }
-    if (sy) {
+    // A release with no reason rows at all publishes no reasons (DfE's school-level files have
+    // none): there is nothing for set F to add up. Where reasons are published they are dense, so
+    // a school-year without rows among them is a school-year of zero reasons, and F holds it to that.
+    if (sy && syr.rows > 0) {
       const sUrn = sy.text('urn');
       const sYear = sy.text('academic_year');
       const sGroup = sy.text('pupil_group');

@@ -11,9 +11,14 @@ export interface PipelineConfig {
   disclosure: DisclosureConfig;
   /** Area codes of the statistical neighbours to publish; null publishes every neighbour in the comparator file. */
   statistical_neighbours: string[] | null;
+  /**
+   * Builds from DfE's published files only: true publishes DfE's figures as DfE published them,
+   * under DfE's own suppression, instead of putting them through this pipeline's disclosure control.
+   */
+  dfe_pass_through: boolean;
 }
 
-export const DEFAULT_CONFIG: PipelineConfig = { disclosure: DEFAULT_DISCLOSURE, statistical_neighbours: null };
+export const DEFAULT_CONFIG: PipelineConfig = { disclosure: DEFAULT_DISCLOSURE, statistical_neighbours: null, dfe_pass_through: false };
 
 export function readConfig(file: string | undefined): PipelineConfig {
   if (!file) return DEFAULT_CONFIG;
@@ -49,5 +54,6 @@ export function readConfig(file: string | undefined): PipelineConfig {
     }
     neighbours = n as string[];
   }
-  return { disclosure, statistical_neighbours: neighbours };
+  if (obj.dfe_pass_through !== undefined && typeof obj.dfe_pass_through !== 'boolean') fail('dfe_pass_through', obj.dfe_pass_through, 'true or false');
+  return { disclosure, statistical_neighbours: neighbours, dfe_pass_through: obj.dfe_pass_through === true };
 }

@@ -16,6 +16,7 @@ import { InputError } from './errors';
 import { EXTRACT_FILES, loadExtract } from './extract';
 import { publish } from './publish';
 import { auditRelease, formatBreach } from '../audit/audit';
+import { runDfe } from './dfe/run';
 
 /** The independent audit found breaches in the staged release: nothing was published. */
 export class AuditFailed extends Error {
@@ -30,7 +31,10 @@ export class AuditFailed extends Error {
 }
 
 export interface PipelineOptions {
+  /** The council extract's folder; unused when `dfe` is given. */
   input: string;
+  /** Build from DfE's published files alone (src/pipeline/dfe/), instead of a council extract. */
+  dfe?: { files: string[]; year?: number; la?: string };
   out: string;
   config?: string;
   stagingRoot?: string;
@@ -92,7 +96,7 @@ export function readExtractMeta(dir: string): ExtractMeta {
   return { synthetic: m.synthetic === true, label: typeof m.label === 'string' ? m.label : '', la, neighbours };
 }
 
-async function sha256(file: string): Promise<string> {
+export async function sha256(file: string): Promise<string> {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
@@ -107,6 +111,8 @@ export async function runPipeline(opts: PipelineOptions): Promise<Manifest> {
   };
 
   const config = readConfig(opts.config);
+  if (opts.dfe) return runDfe(opts, opts.dfe, config, log, stage, started);
+  if (config.dfe_pass_through) log('note         dfe_pass_through applies only to builds from DfE files (--dfe); ignored');
   const meta = readExtractMeta(opts.input);
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();

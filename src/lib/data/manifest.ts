@@ -23,11 +23,22 @@ export interface ManifestSource {
   files: { path: string; sha256: string; rows: number }[];
   /** The disclosure rule this source's figures were published under. */
   published_under: string;
+  /**
+   * Which rule, as a code the audit checks by: `pipeline` (this pipeline's disclosure control,
+   * data/DISCLOSURE.md) or `dfe-published` (DfE's figures passed through under DfE's own
+   * suppression). Releases written before it are `pipeline`.
+   */
+  rule?: 'pipeline' | 'dfe-published';
+  /** What the file is, for a DfE source (school-exclusions, area-exclusions, census-sen, ...). */
+  format?: string;
+  encoding?: string;
 }
 
 export interface DisclosureSummary {
   /** False only while disclosure control has not been applied (never for a council's real data). */
   applied: boolean;
+  /** `pipeline` (the default) or `dfe-published`: DfE's figures published under DfE's own suppression. */
+  mode?: 'pipeline' | 'dfe-published';
   rules: string[];
   thresholds: Record<string, number>;
   cells_published: number;

@@ -1,0 +1,112 @@
+// The DfE importer against DfE's real published files in ../shared/data/dfe/ (never copied into
+// the repository): it reproduces the published facts listed in that folder's README, each to the
+// precision of the file it comes from, and builds and audits a whole release from those files
+// alone. Skipped, saying so, when the folder is absent; with REQUIRE_SHARED_DATA=1 (CI, when the
+// folder exists) a missing file fails instead (tests/unit/shared-data.ts).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dfeFile } from '../../../tests/unit/shared-data';
+import { auditRelease } from '../../audit/audit';
+import { runPipeline } from '../run';
+import { importDfeFiles } from './import';
+
+const NAMES = [
+  'school_level_exclusions_2006-2017_sample.csv',
+  'exclusions_national_regional_la_2006-2023.csv',
+  'national_exclusions_by_characteristic_2011-2017.csv',
+  'school_laestab_urn_lookup_2017_cp1252.csv',
+  'school_census_sen_counts_older_year.csv',
+  'la_region_lookup.csv'
+];
+const files = NAMES.map((n) => dfeFile(n));
+const present = files.every((f) => f !== null);
+const all = files as string[];
+
+describe.skipIf(!present)('DfE\u2019s published files (../shared/data/dfe)', () => {
+  // The census names no year; the README dates it to about 2018/19.
+  const imp = present ? importDfeFiles(all, { year: 2018 }) : null;
+  const england = (file: string, year: number, group = 'All pupils') =>
+    imp!.areas.find((a) => a.file === file && a.level === 'England' && a.phase === 'All' && a.group === group && a.yearStart === year)!;
+
+  it('recognises each file by its header, with its encoding', () => {
+    expect(imp!.files.map((f) => [f.kind, f.encoding])).toEqual([
+      ['school-exclusions', 'utf-8'],
+      ['area-exclusions', 'utf-8 with BOM'],
+      ['characteristic-exclusions', 'utf-8'],
+      ['register', 'windows-1252'],
+      ['census-sen', 'utf-8 with BOM'],
+      ['la-region', 'utf-8']
+    ]);
+    expect(imp!.register.find((r) => r.urn === '137608')!.name).toBe('Lady Hawkins\u2019 School and Sixth Form');
+    expect(imp!.censusShares).toBe('percentages');
+  });
+
+  it('England 2016/17 and 2022/23 from exclusions_national_regional_la_2006-2023.csv (5 decimals)', () => {
+    const f = NAMES[1]!;
+    const a = england(f, 2016);
+    expect([a.pupils.value, a.perm.value, a.permRate!.value, a.susp.value, a.suspRate!.value]).toEqual([8025073, 7719, 0.09619, 381864, 4.75839]);
+    expect(((a.perm.value! / a.pupils.value!) * 100).toFixed(5)).toBe('0.09619');
+    expect(((a.susp.value! / a.pupils.value!) * 100).toFixed(5)).toBe('4.75839');
+    const b = england(f, 2022);
+    expect([b.pupils.value, b.perm.value, b.permRate!.value, b.susp.value, b.suspRate!.value]).toEqual([8430600, 9376, 0.11121, 786961, 9.33458]);
+    expect(((b.susp.value! / b.pupils.value!) * 100).toFixed(5)).toBe('9.33458');
+  });
+
+  it('the National row of school_level_exclusions_2006-2017_sample.csv, 2016/17 (counts rounded to 5, rates to 2)', () => {
+    const a = england(NAMES[0]!, 2016);
+    expect([a.pupils.value, a.perm.value, a.susp.value, a.onePlus.value]).toEqual([8025075, 7720, 381865, 183475]);
+    expect([a.permRate!.value, a.suspRate!.value, a.onePlusRate!.value]).toEqual([0.1, 4.76, 2.29]);
+    const nat = imp!.files[0]!.rows.find((r) => r.text.level === 'National' && r.yearStart === 2016 && r.text.school_type === 'Total')!;
+    expect(Number(readFileSync(all[0]!, 'utf8').split('\n')[nat.line - 1]!.split(',')[15])).toBe(21319); // num_schools
+    expect(((a.onePlus.value! / a.pupils.value!) * 100).toFixed(2)).toBe('2.29');
+  });
+
+  it('national_exclusions_by_characteristic_2011-2017.csv, 2016/17 by SEN provision (rates to 2 decimals)', () => {
+    const f = NAMES[2]!;
+    const rates = (g: string) => {
+      const a = england(f, 2016, g);
+      return [a.permRate!.value, a.suspRate!.value, a.onePlusRate!.value];
+    };
+    expect(rates('EHC plan')).toEqual([0.16, 15.93, 6.44]);
+    expect(rates('SEN support')).toEqual([0.35, 14.76, 6.18]);
+    expect(rates('No SEN')).toEqual([0.06, 3.06, 1.63]);
+    // The casing drift (`SEN Provision No SEN`, `special`) is read through.
+    expect(imp!.areas.filter((a) => a.file === f && a.phase === 'Special' && a.group === 'No SEN').length).toBeGreaterThan(0);
+  });
+
+  it('Somerset\u2019s 2022/23 totals, and weighted counts kept to their decimals', () => {
+    const s = imp!.areas.find((a) => a.level === 'LA' && a.code === '933' && a.yearStart === 2022 && a.phase === 'All')!;
+    expect([s.pupils.value, s.perm.value, s.susp.value, s.onePlus.value]).toEqual([72471, 95, 10955, 3544]);
+    expect(imp!.schools.some((r) => r.perm.value !== null && !Number.isInteger(r.perm.value))).toBe(true);
+    expect(imp!.las.get('820')!.abolished).toBe(true);
+    // The lookup's regions are sub-regions; each is placed in its English region.
+    expect(imp!.laRegions.get('878')).toMatchObject({ subRegion: 'South West A', region: 'South West' });
+  });
+
+  it('builds and audits a whole release from the DfE files alone', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'dfe-release-'));
+    const lines: string[] = [];
+    try {
+      const out = path.join(dir, 'out');
+      const manifest = await runPipeline({ input: '', out, stagingRoot: path.join(dir, 'staging'), log: (l) => lines.push(l), dfe: { files: all, year: 2018, la: '878' } });
+      expect(manifest.la).toMatchObject({ code: '878', name: 'Devon', region: 'South West' });
+      expect(manifest.sources).toHaveLength(6);
+      for (const s of manifest.sources) {
+        expect(s.kind).toBe('DfE open data');
+        expect(s.files[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
+        expect(s.rule).toBe('pipeline');
+      }
+      expect(manifest.latest_year).toBe('2016/17');
+      expect(manifest.tables.schools.rows).toBeGreaterThan(300);
+      const summary = lines.join('\n');
+      expect(summary).toMatch(/published rates recomputed from their counts: \d+ differ beyond rounding/);
+      expect(summary).toMatch(/LA totals against their schools summed: 0 differ/);
+      expect(summary).toContain('census for 2018/19 matches no year');
+      expect(await auditRelease(out, { minCount: 5, minGroup: 10 })).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
