@@ -12,6 +12,9 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   timeout: 60_000,
+  // DuckDB-WASM compiles a 35 MB module before the first live answer; on a busy 2-core machine that
+  // alone can pass Playwright's default 5 s, so waits get room (a failure still fails, only later).
+  expect: { timeout: 15_000 },
   reporter: [['list']],
   use: {
     baseURL: `http://localhost:${port}`,
