@@ -5,19 +5,14 @@
  * previous release where it was.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { Float64, Int32, Table, Utf8, tableToIPC, vectorFromArray, type DataType, type Vector } from 'apache-arrow';
+import { Table, tableToIPC, type Vector } from 'apache-arrow';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile, cp } from 'node:fs/promises';
 import path from 'node:path';
 import type { Manifest, ManifestTable, PublishedFile } from '../lib/data/manifest';
-import { TABLES, TABLE_NAMES, type ColumnType, type TableName } from '../lib/data/schema';
-
-const ARROW_TYPES: Record<ColumnType, () => DataType> = {
-  VARCHAR: () => new Utf8(),
-  INTEGER: () => new Int32(),
-  DOUBLE: () => new Float64()
-};
+import { TABLES, TABLE_NAMES, type TableName } from '../lib/data/schema';
+import { arrowColumn } from './arrow-columns';
 
 /** Column order the files are sorted by, so that the same inputs give the same bytes. */
 const SORT: Record<TableName, string> = {
@@ -34,15 +29,14 @@ async function describe(dir: string, rel: string): Promise<PublishedFile> {
   return { path: rel, bytes: (await stat(path.join(dir, rel))).size, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
-/** Native DuckDB cannot write Arrow IPC, so the IPC stream is built in JavaScript from the rows. */
+/** Native DuckDB cannot write Arrow IPC, so the IPC stream is built in JavaScript from the columns. */
 async function writeArrow(conn: DuckDBConnection, table: TableName, file: string): Promise<void> {
   const def = TABLES[table];
   const reader = await conn.runAndReadAll(`SELECT * FROM "${table}" ORDER BY ${SORT[table]}`);
   const columns = reader.getColumnsJS();
   const vectors: Record<string, Vector> = {};
   def.columns.forEach((c, i) => {
-    const values = (columns[i] ?? []).map((v) => (typeof v === 'bigint' ? Number(v) : v));
-    vectors[c.name] = vectorFromArray(values as never[], ARROW_TYPES[c.type]()) as Vector;
+    vectors[c.name] = arrowColumn(c.type, (columns[i] ?? []) as never[]);
   });
   await writeFile(file, tableToIPC(new Table(vectors), 'stream'));
 }
