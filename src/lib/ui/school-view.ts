@@ -407,7 +407,8 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
         : `Reasons are recorded for ${GROUP_PHRASE[group]} at ${profile.name}, but the counts are too small to publish.`;
 
   const f = data.features;
-  const hasContext = f.pctEhc !== null || f.pctSenSupport !== null;
+  // No census for the year: both shares not available (`x`); a withheld share (`c`) is still context.
+  const hasContext = !(f.pctEhc === null && f.pctEhcFlag === 'x' && f.pctSenSupport === null && f.pctSenSupportFlag === 'x');
   const noSplitNote = senSplit
     ? null
     : 'The data for this school has no split of exclusions by special educational needs (the Department for Education publishes school figures for all pupils only), so the page compares all-pupil rates. ' +
