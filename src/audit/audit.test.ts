@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditRelease, formatBreach, runAudit, type Breach } from './audit';
+import { passThroughGate } from './dfe-published';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
@@ -845,4 +846,30 @@ describe('the demo release', () => {
       expect(show(structural.slice(0, 50))).toBe('');
     }
   }, 120_000);
+});
+
+describe('DfE pass-through: the gate', () => {
+  const SHA = 'a'.repeat(64);
+  const dfe = (name: string, extra: Record<string, unknown> = {}) => ({ name: `DfE: ${name}`, kind: 'DfE open data', rule: 'dfe-published', files: [{ path: name, sha256: SHA, rows: 1 }], ...extra });
+  const manifest = (sources: unknown[], mode: unknown = 'dfe-published') => ({ sources, disclosure: { mode } });
+
+  it('opens DfE\u2019s rule only to a release whose every source is DfE open data with checksums', () => {
+    const ok = passThroughGate(manifest([dfe('a.csv'), dfe('b.csv')]));
+    expect(ok).toMatchObject({ requested: true, problems: [] });
+    expect([...ok.files]).toEqual(['a.csv', 'b.csv']);
+    // A release that does not ask is audited as usual.
+    expect(passThroughGate(manifest([dfe('a.csv', { rule: 'pipeline' })], 'pipeline'))).toMatchObject({ requested: false, problems: [] });
+    expect(passThroughGate(null)).toMatchObject({ requested: false });
+  });
+
+  it('refuses it, saying why, for any other source, a missing checksum, a mixed or empty manifest', () => {
+    const why = (m: unknown) => passThroughGate(m).problems;
+    expect(why(manifest([dfe('a.csv'), { name: 'Council extract', kind: 'council extract', rule: 'dfe-published', files: [{ path: 'pupils.csv', sha256: SHA }] }]))).toEqual([
+      expect.stringContaining('Council extract is "council extract", not "DfE open data"')
+    ]);
+    expect(why(manifest([dfe('a.csv', { files: [{ path: 'a.csv' }] })]))).toEqual([expect.stringContaining('file a.csv has no SHA-256 checksum')]);
+    expect(why(manifest([dfe('a.csv'), dfe('b.csv', { rule: 'pipeline' })]))).toEqual([expect.stringContaining('DfE: b.csv was published under rule "pipeline"')]);
+    expect(why(manifest([dfe('a.csv')], 'pipeline'))).toEqual([expect.stringContaining('disclosure.mode is "pipeline"')]);
+    expect(why(manifest([]))).toEqual([expect.stringContaining('lists no sources')]);
+  });
 });

@@ -22,6 +22,7 @@ import {
   toCountTable,
   type CountTable
 } from './cells';
+import { checkDfePublished, passThroughGate, type PassThroughGate } from './dfe-published';
 import { checkEquations, type Recovery } from './equations';
 import { identifierColumnProblem, scanValue, type IdentifierMatch, type ScanOptions } from './identifiers';
 import {
@@ -58,6 +59,11 @@ export interface AuditReport {
   checked: Map<string, number>;
   /** Data rows of each table as read. */
   rows: Map<string, number>;
+  /**
+   * The rule the counts were checked under: `pipeline` (DISCLOSURE.md's thresholds) or
+   * `dfe-published` (DfE's own suppression, open only to a release of DfE's open data alone).
+   */
+  mode: 'pipeline' | 'dfe-published';
 }
 
 /** Wrong arguments (missing folder, bad thresholds, unreadable extract): not a finding about the release. */
@@ -311,7 +317,14 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
       if (scanned) scanGrid(table, scanned, scan, out);
     }
 
-    checkCounts(primary, opts, out);
+    // A release passed through under DfE's own suppression is checked against DfE's rule, once the
+    // manifest shows every source is DfE's open data; a release that asks for it and is not is
+    // refused (a breach) and held to the pipeline's thresholds besides.
+    const gate = passThroughGate(manifest.ok ? manifest.value : null);
+    out.count(RULES.dfePublished);
+    for (const p of gate.problems) out.add(RULES.dfePublished, 'manifest', 0, 'sources', '', `DfE’s rule refused: ${p}`);
+    const mode = gate.requested && gate.problems.length === 0 ? 'dfe-published' : 'pipeline';
+    checkCounts(primary, opts, out, mode === 'dfe-published' ? gate : undefined);
 
     // Rule 8, and identifiers in the manifest's own text.
     checkManifest({ manifest, files, rows: rowCounts }, out);
@@ -319,11 +332,22 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
 
     const rows = new Map<string, number>();
     for (const [t, g] of primary) rows.set(t, g.rows);
-    return { breaches: sortBreaches(out.breaches), checked: out.checked, rows };
+    return { breaches: sortBreaches(out.breaches), checked: out.checked, rows, mode };
   } finally {
     conn.closeSync();
     instance.closeSync();
   }
+}
+
+/**
+ * DfE's own rule, when the manifest asks for it and its gate lets the release through; otherwise
+ * undefined (the thresholds apply), with a breach for each reason a release that asked was refused.
+ */
+function dfeRuleFor(manifest: unknown, out: Collector): PassThroughGate | undefined {
+  const gate = passThroughGate(manifest);
+  out.count(RULES.dfePublished);
+  for (const p of gate.problems) out.add(RULES.dfePublished, 'manifest', 0, 'sources', '', `DfE\u2019s rule refused: ${p}`);
+  return gate.requested && gate.problems.length === 0 ? gate : undefined;
 }
 
 /** How big a row's group is, for rule 2: its pupils and the threshold they are held to. */
@@ -348,7 +372,7 @@ interface CountContext {
  * already read. Split out so the suppressor's mutation tests can re-audit many altered copies of
  * a release in memory without writing files for each.
  */
-function checkCounts(tables: ReadonlyMap<TableName, Grid>, opts: Pick<AuditOptions, 'minCount' | 'minGroup'>, out: Collector): CountContext {
+function checkCounts(tables: ReadonlyMap<TableName, Grid>, opts: Pick<AuditOptions, 'minCount' | 'minGroup'>, out: Collector, dfeRule?: PassThroughGate): CountContext {
   const ctx: CountContext = { tables: new Map(), sizes: new Map(), follows: [], sizedBy: new Map() };
   for (const table of ['school_year', 'school_year_reason', 'school_period', 'area_year', 'area_breakdown'] as const) {
     const grid = tables.get(table);
@@ -356,8 +380,14 @@ function checkCounts(tables: ReadonlyMap<TableName, Grid>, opts: Pick<AuditOptio
     const t = toCountTable(table, grid, out);
     ctx.tables.set(table, t);
     checkMarkers(t, out);
+    if (dfeRule) continue;
     checkSmallCounts(t, opts.minCount, out);
     checkEventsFollowPupils(t, out);
+  }
+  // Under DfE's own rule: its threshold and the provenance checks instead (dfe-published.ts).
+  if (dfeRule) {
+    checkDfePublished(ctx.tables, dfeRule, out);
+    return ctx;
   }
   const sy = ctx.tables.get('school_year');
   const syr = ctx.tables.get('school_year_reason');
@@ -411,10 +441,14 @@ function checkCounts(tables: ReadonlyMap<TableName, Grid>, opts: Pick<AuditOptio
   return ctx;
 }
 
-/** The disclosure rules (1 to 5) alone, on in-memory tables: see `checkCounts`. */
-export function auditTables(tables: ReadonlyMap<TableName, Grid>, opts: Pick<AuditOptions, 'minCount' | 'minGroup'>): Breach[] {
+/**
+ * The disclosure rules (1 to 5) alone, on in-memory tables: see `checkCounts`. With `manifest`
+ * (the parsed manifest.json), a release that asks for DfE's own rule is checked as `runAudit`
+ * would: the gate, then DfE's rule if the gate lets it through, else the thresholds.
+ */
+export function auditTables(tables: ReadonlyMap<TableName, Grid>, opts: Pick<AuditOptions, 'minCount' | 'minGroup'> & { manifest?: unknown }): Breach[] {
   const out = new Collector();
-  checkCounts(tables, opts, out);
+  checkCounts(tables, opts, out, opts.manifest === undefined ? undefined : dfeRuleFor(opts.manifest, out));
   return sortBreaches(out.breaches);
 }
 

@@ -26,6 +26,9 @@ export const RULES = {
   identifierColumn: 'identifier column',
   identifierValue: 'identifier value',
   manifest: 'manifest',
+  // A release passed through under DfE's own suppression (dfe-published.ts): the gate, and the
+  // provenance checks that replace the thresholds of the pipeline's own rules.
+  dfePublished: 'DfE pass-through',
   // Not numbered in the brief but needed for the rest to mean anything: the audit can only vouch for
   // columns it knows, values it can parse, and formats that agree with each other.
   schema: 'schema',

@@ -72,7 +72,11 @@ async function main(argv: string[]): Promise<number> {
   const seconds = (performance.now() - started) / 1000;
 
   const rows = [...report.rows].map(([t, n]) => `${t} ${n.toLocaleString('en-GB')}`).join(', ');
-  console.log(`Disclosure audit of ${dir} (min_count ${minCount}, min_group ${minGroup}${parsed.values.extract ? `, pupil references from ${parsed.values.extract}` : ''})`);
+  const under =
+    report.mode === 'dfe-published'
+      ? 'DfE\u2019s own suppression: every source is DfE open data, school-level exclusion counts of 1 and 2 withheld'
+      : `min_count ${minCount}, min_group ${minGroup}`;
+  console.log(`Disclosure audit of ${dir} (${under}${parsed.values.extract ? `, pupil references from ${parsed.values.extract}` : ''})`);
   console.log(`Rows read: ${rows || 'none'}`);
   if (minCount < 5 || minGroup < 10) console.log(`Note: thresholds below DISCLOSURE.md's defaults (5 and 10).`);
   const byRule = new Map<string, number>();

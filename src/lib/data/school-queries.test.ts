@@ -281,6 +281,7 @@ describe('a school’s page', () => {
     expect(o.years.map((y) => y.academic_year)).toEqual(['2023/24', '2022/23']);
     expect(o.period).toEqual({ label: '2022/23 to 2023/24', first_year_start: 2022, last_year_start: 2023 });
     expect(o.schools).toBe(5);
+    expect(o.senSplit).toBe(true);
   });
 });
 

@@ -115,6 +115,12 @@ export interface SchoolFilterOptions {
   /** The pooled window of `school_period`, e.g. "2021/22 to 2023/24"; null when the table is empty. */
   period: { label: string; first_year_start: number; last_year_start: number } | null;
   schools: number;
+  /**
+   * Does the release split school exclusions by SEN provision? Not when every SEN group row's
+   * exclusion counts are "not available" (`x`): a release built from DfE's files, which publish
+   * school figures for all pupils only. Pages then show all pupils and say so.
+   */
+  senSplit: boolean;
 }
 
 /** What the schools page's filters can offer, read from the data (never typed in). */
@@ -132,8 +138,13 @@ export async function schoolFilterOptions(db: Db): Promise<SchoolFilterOptions> 
            CAST(max(last_year_start) AS INTEGER) AS last_year_start
     FROM school_period GROUP BY period ORDER BY count(*) DESC, period LIMIT 1`);
   const [{ n }] = (await db.query<{ n: number }>(sql`SELECT CAST(count(*) AS INTEGER) AS n FROM schools`)) as [{ n: number }];
+  const [{ split }] = (await db.query<{ split: number }>(sql`
+    SELECT CAST(count(*) AS INTEGER) AS split FROM school_year
+    WHERE pupil_group <> 'All pupils'
+      AND (suspensions IS NOT NULL OR coalesce(suspensions_flag, '') <> 'x'
+           OR permanent_exclusions IS NOT NULL OR coalesce(permanent_exclusions_flag, '') <> 'x')`)) as [{ split: number }];
   const of = (kind: string) => values.filter((v) => v.kind === kind).map((v) => v.value);
-  return { phases: of('phase') as Phase[], types: of('type'), trusts: of('trust'), years, period: period[0] ?? null, schools: n };
+  return { phases: of('phase') as Phase[], types: of('type'), trusts: of('trust'), years, period: period[0] ?? null, schools: n, senSplit: split > 0 };
 }
 
 export const SORT_KEYS = [

@@ -74,6 +74,11 @@ export interface SchoolView {
   /** The group the page shows: the chosen one, or All pupils when the data has no SEN split. */
   group: SchoolGroup;
   senSplit: boolean;
+  /**
+   * Without a SEN split: what the page compares instead and the SEN context it has, in words
+   * (the census's % EHC plan and % SEN support, or why they are missing). Null with a split.
+   */
+  noSplitNote: string | null;
   /** Every count of the school is withheld or unavailable. */
   allSuppressed: boolean;
   periodLabel: string;
@@ -393,15 +398,28 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
   const reasonsSummary =
     data.reasons === null
       ? `The reasons for ${profile.name} are not loaded yet.`
+      : reasons.length === 0 && !senSplit
+      ? `No reasons are published for ${profile.name}: the Department for Education\u2019s school-level files, which this data comes from, give none.`
       : reasons.length === 0
       ? `No reasons are recorded for ${GROUP_PHRASE[group]} at ${profile.name} in ${reasonYears.join(', ') || 'these years'}.`
       : top
         ? `The reason recorded most often for suspensions of ${GROUP_PHRASE[group]} at ${profile.name} over the years shown is “${top.reason}”. Counts of 1 to 4 are not published.`
         : `Reasons are recorded for ${GROUP_PHRASE[group]} at ${profile.name}, but the counts are too small to publish.`;
 
+  const f = data.features;
+  // No census for the year: both shares not available (`x`); a withheld share (`c`) is still context.
+  const hasContext = !(f.pctEhc === null && f.pctEhcFlag === 'x' && f.pctSenSupport === null && f.pctSenSupportFlag === 'x');
+  const noSplitNote = senSplit
+    ? null
+    : 'The data for this school has no split of exclusions by special educational needs (the Department for Education publishes school figures for all pupils only), so the page compares all-pupil rates. ' +
+      (hasContext
+        ? `The school\u2019s share of pupils with an EHC plan and on SEN support in ${data.latestYear}, from the school census, is the context to read them with.`
+        : `Its share of pupils with an EHC plan and on SEN support is not available either: this release holds no school census figures for ${data.latestYear}, so there is no SEN context for the school.`);
+
   return {
     group,
     senSplit,
+    noSplitNote,
     allSuppressed,
     periodLabel,
     k: neighbours.length,

@@ -3,12 +3,12 @@
 // precision of the file it comes from, and builds and audits a whole release from those files
 // alone. Skipped, saying so, when the folder is absent; with REQUIRE_SHARED_DATA=1 (CI, when the
 // folder exists) a missing file fails instead (tests/unit/shared-data.ts).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dfeFile } from '../../../tests/unit/shared-data';
-import { auditRelease } from '../../audit/audit';
+import { auditRelease, auditTables, formatBreach, parseCsv, runAudit, type AuditTableName, type Grid } from '../../audit/audit';
 import { runPipeline } from '../run';
 import { importDfeFiles } from './import';
 
@@ -109,4 +109,98 @@ describe.skipIf(!present)('DfE\u2019s published files (../shared/data/dfe)', () 
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  describe('passed through under DfE\u2019s own suppression (dfe_pass_through)', () => {
+    let dir = '';
+    let out = '';
+    let manifest: Awaited<ReturnType<typeof runPipeline>>;
+    const lines: string[] = [];
+    const THRESHOLDS = { minCount: 5, minGroup: 10 };
+    const read = (table: AuditTableName): Grid => parseCsv(readFileSync(path.join(out, `${table}.csv`), 'utf8'));
+    const tables = () => new Map<AuditTableName, Grid>((['schools', 'school_year', 'school_year_reason', 'school_period', 'area_year', 'area_breakdown'] as const).map((t) => [t, read(t)]));
+    const col = (g: Grid, name: string) => g.columns[g.names.indexOf(name)]!;
+
+    it('publishes the Devon release from the shared files and passes the audit under DfE\u2019s rule', async () => {
+      dir = mkdtempSync(path.join(os.tmpdir(), 'dfe-pass-'));
+      out = path.join(dir, 'out');
+      const config = path.join(dir, 'config.json');
+      writeFileSync(config, JSON.stringify({ dfe_pass_through: true }));
+      manifest = await runPipeline({ input: '', out, config, stagingRoot: path.join(dir, 'staging'), log: (l) => lines.push(l), dfe: { files: all, year: 2018, la: '878' } });
+      expect(manifest.disclosure.mode).toBe('dfe-published');
+      for (const s of manifest.sources) expect([s.kind, s.rule, s.published_under]).toEqual(['DfE open data', 'dfe-published', expect.stringContaining('DfE\u2019s own suppression')]);
+      expect(lines.join('\n')).toContain('checked against DfE\u2019s own rule');
+      const report = await runAudit(out, THRESHOLDS);
+      expect(report.breaches.map(formatBreach)).toEqual([]);
+      expect(report.mode).toBe('dfe-published');
+      expect(report.checked.get('DfE pass-through')).toBeGreaterThan(1000);
+      // The same release held to the pipeline's thresholds would not pass: DfE publishes 3s and 4s.
+      expect(auditTables(tables(), THRESHOLDS).length).toBeGreaterThan(100);
+    }, 120_000);
+
+    it('is refused when a source is not DfE open data, or lacks its checksum', async () => {
+      const copy = path.join(dir, 'not-dfe');
+      cpSync(out, copy, { recursive: true });
+      const m = JSON.parse(readFileSync(path.join(copy, 'manifest.json'), 'utf8'));
+      m.sources[1].kind = 'council extract';
+      delete m.sources[2].files[0].sha256;
+      writeFileSync(path.join(copy, 'manifest.json'), JSON.stringify(m));
+      const report = await runAudit(copy, THRESHOLDS);
+      expect(report.mode).toBe('pipeline');
+      const refused = report.breaches.filter((b) => b.rule === 'DfE pass-through').map((b) => b.detail);
+      expect(refused).toEqual([
+        expect.stringMatching(/exclusions_national_regional_la_2006-2023\.csv is "council extract", not "DfE open data"/),
+        expect.stringMatching(/national_exclusions_by_characteristic_2011-2017\.csv has no SHA-256 checksum/)
+      ]);
+      // And held to the pipeline's thresholds besides.
+      expect(report.breaches.some((b) => b.rule === 'small count')).toBe(true);
+    }, 60_000);
+
+    it('catches figures DfE would not have published', () => {
+      const base = tables();
+      expect(auditTables(base, { ...THRESHOLDS, manifest })).toEqual([]);
+      const sy = base.get('school_year')!;
+      const group = col(sy, 'pupil_group');
+      const ps = col(sy, 'pupils_suspended');
+      const psFlag = col(sy, 'pupils_suspended_flag');
+      const mutate = (f: (t: Map<AuditTableName, Grid>) => void) => {
+        const t = new Map([...base].map(([k, g]) => [k, { ...g, columns: g.columns.map((c) => [...c]) }]));
+        f(t);
+        return auditTables(t, { ...THRESHOLDS, manifest }).map(formatBreach);
+      };
+      // A count of 2 where DfE withheld one (x: 1 or 2 pupils).
+      const withheld = ps.findIndex((v, r) => v === null && psFlag[r] === 'c' && group[r] === 'All pupils');
+      expect(withheld).toBeGreaterThanOrEqual(0);
+      expect(
+        mutate((t) => {
+          const g = t.get('school_year')!;
+          col(g, 'pupils_suspended')[withheld] = '2';
+          col(g, 'pupils_suspended_flag')[withheld] = null;
+        })
+      ).toEqual([expect.stringMatching(new RegExp(`^school_year\\.csv:${withheld + 1} pupils_suspended: small count — .*DfE withholds school-level counts from 1 to 2`))]);
+      // An SEN split by school, which DfE does not publish.
+      const ehc = group.findIndex((v) => v === 'EHC plan');
+      expect(
+        mutate((t) => {
+          const g = t.get('school_year')!;
+          col(g, 'permanent_exclusions')[ehc] = '7';
+          col(g, 'permanent_exclusions_flag')[ehc] = null;
+        })
+      ).toEqual([expect.stringMatching(/permanent_exclusions: DfE pass-through — .*for EHC plan; DfE publishes school-level exclusions for all pupils only/)]);
+      // An area row from somewhere else.
+      expect(mutate((t) => (col(t.get('area_year')!, 'source')[0] = 'Council extract'))).toEqual([expect.stringMatching(/area_year\.csv:1 source: DfE pass-through — source "Council extract" is not a DfE file/)]);
+      // A pooled figure over a year DfE withheld.
+      const sp = base.get('school_period')!;
+      const spFlag = col(sp, 'pupils_suspended_flag');
+      const pooled = spFlag.findIndex((f) => f === 'c');
+      expect(pooled).toBeGreaterThanOrEqual(0);
+      expect(
+        mutate((t) => {
+          const g = t.get('school_period')!;
+          col(g, 'pupils_suspended')[pooled] = '40';
+          col(g, 'pupils_suspended_flag')[pooled] = null;
+        })
+      ).toEqual([expect.stringMatching(/school_period\.csv:\d+ pupils_suspended: DfE pass-through — pupils_suspended is pooled over years whose figure is not published/)]);
+      rmSync(dir, { recursive: true, force: true });
+    });
+  });
 });

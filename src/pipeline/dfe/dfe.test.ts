@@ -8,7 +8,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runAudit } from '../../audit/audit';
 import { InputError } from '../errors';
+import { runPipeline } from '../run';
 import { checkConsistency } from './checks';
 import { buildFromDfe } from './contract';
 import { readDfeFile } from './formats';
@@ -184,4 +186,36 @@ describe('a release from the fixtures alone', () => {
       db.closeSync();
     }
   });
+});
+
+describe('passed through under DfE\u2019s own suppression, from the fixtures', () => {
+  it('publishes only what DfE\u2019s rule allows: a school-level 2 is refused, census pupils of 4 are not', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'dfe-pass-fx-'));
+    try {
+      const config = path.join(dir, 'config.json');
+      writeFileSync(config, JSON.stringify({ dfe_pass_through: true }));
+      const run = (school: string) =>
+        runPipeline({
+          input: '',
+          out: path.join(dir, 'out'),
+          config,
+          stagingRoot: path.join(dir, 'staging'),
+          log: () => {},
+          dfe: { files: [school, f('register_cp1252.csv'), f('census_fractions_no_year.csv'), f('area_new_names_bom.csv')], year: 2007 }
+        });
+      // The hand-made school file publishes a permanent exclusion count of 2, which DfE withholds.
+      await expect(run(f('school_old_names_reordered.csv'))).rejects.toThrow(/permanent_exclusions 2 is published; DfE withholds school-level counts from 1 to 2/);
+      // With 3 instead, the release is DfE's rule's to publish, the census's 4 EHC plan pupils included.
+      const school = path.join(dir, 'school.csv');
+      writeFileSync(school, readFileSync(f('school_old_names_reordered.csv'), 'utf8').replace(',1000,2,100,', ',1000,3,100,'));
+      const manifest = await run(school);
+      expect(manifest.disclosure.mode).toBe('dfe-published');
+      expect(manifest.sources.map((s) => s.rule)).toEqual(['dfe-published', 'dfe-published', 'dfe-published', 'dfe-published']);
+      const report = await runAudit(path.join(dir, 'out'), { minCount: 5, minGroup: 10 });
+      expect([report.mode, report.breaches]).toEqual(['dfe-published', []]);
+      expect(readFileSync(path.join(dir, 'out', 'school_year.csv'), 'utf8')).toMatch(/900001,2007\/08,2007,EHC plan,4,/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

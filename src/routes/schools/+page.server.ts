@@ -11,7 +11,8 @@ import type { PageServerLoad } from './$types';
 export const load: PageServerLoad = async () => {
   const db = await publishedDb();
   const options = await schoolFilterOptions(db);
-  const filters = DEFAULT_FILTERS;
+  // Without a SEN split by school (DfE's files) the first view is for all pupils.
+  const filters = options.senSplit ? DEFAULT_FILTERS : { ...DEFAULT_FILTERS, group: 'All pupils' as const };
   const rows = await schoolTable(db, tableOptions(filters));
   const trends = await schoolTrends(db, { urns: rows.map((r) => r.urn), group: filters.group, measure: 'suspension_rate' });
   const funnelPrerendered = options.schools <= FUNNEL_PRERENDER_MAX;
