@@ -11,7 +11,7 @@ import type { LineSeries } from '$lib/charts/LineChart.svelte';
 import { seriesColor, type Marker } from '$lib/charts/palette';
 import type { Target } from '$lib/config/events';
 import type { BreakdownRow, ComparatorType, CouncilPoint, LaYearRow } from '$lib/data/council-queries';
-import { flagShort, rateFlag } from '$lib/data/flags';
+import { flagLong, flagShort, rateFlag } from '$lib/data/flags';
 import { MEASURES, type MeasureKey, type NumeratorColumn } from '$lib/data/measures';
 import type { Dimension, PupilGroup } from '$lib/data/schema';
 import { rateInterval } from '$lib/stats/intervals';
@@ -522,8 +522,8 @@ export function breakdownView(
       color: seriesColor(GROUP_STYLE[group].color),
       marker: opts.dimension === 'term' || opts.dimension === 'fsm' ? CATEGORY_MARKERS[i % 3]! : GROUP_STYLE[group].marker,
       missing: rate === null ? flagShort(c.flag) : undefined,
-      flag: rate === null ? c.flag : null,
-      note: c.numerator === null ? undefined : `${c.numerator.toLocaleString('en-GB')} ${m.numerator === 'pupils_suspended' ? 'pupils' : m.numerator === 'suspensions' ? 'suspensions' : 'permanent exclusions'}`
+      flag: rate === null ? (c.flag ?? null) : null,
+      note: rate === null ? flagLong(c.flag) : c.numerator === null ? undefined : `${c.numerator.toLocaleString('en-GB')} ${m.numerator === 'pupils_suspended' ? 'pupils' : m.numerator === 'suspensions' ? 'suspensions' : 'permanent exclusions'}`
     }))
   }));
   const tableRows: BreakdownTableRow[] = byGroup.flatMap(({ group, list }) =>
@@ -537,7 +537,7 @@ export function breakdownView(
       rate,
       lower,
       upper,
-      flag: rate === null ? c.flag : null
+      flag: rate === null ? (c.flag ?? null) : null
     }))
   );
   const data: ChartData = {
