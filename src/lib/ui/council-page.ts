@@ -19,7 +19,8 @@ export const COUNCIL_DEFAULTS = {
   rmeasure: 'suspension_rate' as ReasonMeasure,
   nmeasure: 'suspension_rate' as MeasureKey,
   tmeasure: 'suspension_rate' as ReasonMeasure,
-  fmeasure: 'suspension_rate' as MeasureKey
+  fmeasure: 'suspension_rate' as MeasureKey,
+  extra: 'repeat' as 'repeat' | 'sessions'
 };
 
 export const CHOICES = { COUNCIL_PHASES, MEASURE_KEYS, TREND_GROUPS, COMPARATOR_TYPES, REASON_GROUPS, REASON_MEASURES };

@@ -521,9 +521,9 @@ export function breakdownView(
       upper,
       color: seriesColor(GROUP_STYLE[group].color),
       marker: opts.dimension === 'term' || opts.dimension === 'fsm' ? CATEGORY_MARKERS[i % 3]! : GROUP_STYLE[group].marker,
-      missing: rate === null ? flagShort(c.flag) : undefined,
+      missing: rate === null ? (r.pupils === 0 ? 'no pupils' : flagShort(c.flag)) : undefined,
       flag: rate === null ? (c.flag ?? null) : null,
-      note: rate === null ? flagLong(c.flag) : c.numerator === null ? undefined : `${c.numerator.toLocaleString('en-GB')} ${m.numerator === 'pupils_suspended' ? 'pupils' : m.numerator === 'suspensions' ? 'suspensions' : 'permanent exclusions'}`
+      note: rate === null ? (r.pupils === 0 ? 'no pupils in this category that year' : flagLong(c.flag)) : c.numerator === null ? undefined : `${c.numerator.toLocaleString('en-GB')} ${m.numerator === 'pupils_suspended' ? 'pupils' : m.numerator === 'suspensions' ? 'suspensions' : 'permanent exclusions'}`
     }))
   }));
   const tableRows: BreakdownTableRow[] = byGroup.flatMap(({ group, list }) =>
