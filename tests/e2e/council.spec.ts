@@ -287,7 +287,8 @@ test('a suppressed figure says why: in the table cell, in the chart and in its r
 });
 
 test('no axe-core violations in light and dark, at 320 and 1280 px, and nothing wider than a phone', async ({ browser }) => {
-  test.setTimeout(120_000);
+  // Four runs of axe over a long page of SVG charts: about 30 s each on a busy machine.
+  test.setTimeout(300_000);
   for (const colorScheme of ['light', 'dark'] as const) {
     for (const width of [320, 1280]) {
       const context = await browser.newContext({ colorScheme, viewport: { width, height: 900 } });
