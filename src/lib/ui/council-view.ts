@@ -108,10 +108,10 @@ export function councilSeries(drawn: CouncilPoint[], measure: MeasureKey): LineS
 }
 
 /** Target lines (data/events.json) that belong on this trend: same measure and phase, a group drawn. */
-export function trendTargets(targets: Target[], measure: MeasureKey, phase: string, group: TrendGroup): { y: number; label: string }[] {
+export function trendTargets(targets: Target[], measure: MeasureKey, phase: string, group: TrendGroup): { y: number; label: string; short: string }[] {
   return targets
     .filter((t) => t.measure === measure && t.phase === phase && (group === 'all' ? (SEN_GROUPS as readonly string[]).includes(t.group) : t.group === group))
-    .map((t) => ({ y: t.value, label: `${t.label}, ${t.group}, by ${t.byLabel}` }));
+    .map((t) => ({ y: t.value, label: `${t.label}, ${t.group}, by ${t.byLabel}`, short: 'Target' }));
 }
 
 const counted = (p: Pick<CouncilPoint, 'numerator' | 'denominator' | 'numerator_flag' | 'denominator_flag'> | undefined): Counted => ({
