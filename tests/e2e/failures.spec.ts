@@ -178,6 +178,8 @@ test('every page keeps its prerendered charts when all data and the engine are u
 
 for (const route of ROUTES) {
   test(`${route}: a broken table fails only the live charts that read it`, async ({ browser }) => {
+    // A page of many live charts (the councillors' view has seven) takes a while: every table is broken in turn.
+    test.slow();
     // Which tables the page's live charts read, from the page itself.
     const probe = await browser.newPage();
     await probe.goto(route);

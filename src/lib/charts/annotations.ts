@@ -1,7 +1,8 @@
 /**
  * Events every time axis marks (DESIGN.md, "Statistics people expect"): COVID school closures,
  * the SEN reforms, the renaming of fixed-period exclusions, and the change to up to three reasons.
- * Charts show those that fall inside their range; a config file will add local events (issue #5).
+ * Charts show those that fall inside their range; the councillors' view adds the council's own events and
+ * targets from data/events.json (src/lib/config/events.ts).
  */
 export interface TimeAnnotation {
   kind: 'band' | 'line';

@@ -1,0 +1,615 @@
+/**
+ * The councillors' view (/council) as pure functions of query rows: the headline figures, the
+ * trend and risk-ratio lines, repeat suspensions and sessions lost, and the breakdowns by reason,
+ * primary need, term and FSM, each with its summary sentence, its table rows and the figures its
+ * CSV download holds (exactly what is drawn, flags kept). The prerender and the browser run the
+ * same functions on the same rows, so the first view and later ones never disagree.
+ */
+import type { TimeAnnotation } from '$lib/charts/annotations';
+import type { IntervalBlock, IntervalRow } from '$lib/charts/IntervalChart.svelte';
+import type { LineSeries } from '$lib/charts/LineChart.svelte';
+import { seriesColor, type Marker } from '$lib/charts/palette';
+import type { Target } from '$lib/config/events';
+import type { BreakdownRow, ComparatorType, CouncilPoint, LaYearRow } from '$lib/data/council-queries';
+import { flagLong, flagShort, rateFlag } from '$lib/data/flags';
+import { MEASURES, type MeasureKey, type NumeratorColumn } from '$lib/data/measures';
+import type { Dimension, PupilGroup } from '$lib/data/schema';
+import { rateInterval } from '$lib/stats/intervals';
+import { rateRatio, type Ratio } from '$lib/stats/ratio';
+import type { TableColumn } from './DataTable.svelte';
+import type { ChartData } from './downloads';
+import { formatRate } from './trend';
+import {
+  againstComparator,
+  changeOf,
+  contrast,
+  formatRatio,
+  GROUP_PHRASE,
+  intervalText,
+  listJoin,
+  ratioChange,
+  type Change,
+  type Counted
+} from './council-words';
+
+export const SEN_GROUPS = ['EHC plan', 'SEN support', 'No SEN'] as const satisfies readonly PupilGroup[];
+export const TREND_GROUPS = ['all', 'EHC plan', 'SEN support', 'No SEN', 'All pupils'] as const;
+export type TrendGroup = (typeof TREND_GROUPS)[number];
+
+const GROUP_STYLE: Record<PupilGroup, { color: number; marker: Marker }> = {
+  'EHC plan': { color: 0, marker: 'circle' },
+  'SEN support': { color: 1, marker: 'square' },
+  'No SEN': { color: 2, marker: 'triangle' },
+  'All pupils': { color: 3, marker: 'diamond' }
+};
+const AREA_COLOR: Record<ComparatorType, number> = { England: 4, Region: 5, Neighbour: 3 };
+const AREA_ORDER = ['LA', 'England', 'Region', 'Neighbour'];
+const GROUP_ORDER: PupilGroup[] = ['EHC plan', 'SEN support', 'No SEN', 'All pupils'];
+
+export function academicYear(start: number): string {
+  return `${start}/${String((start + 1) % 100).padStart(2, '0')}`;
+}
+
+/** A span's words: "2023/24" or "2021/22 to 2023/24". */
+export function spanLabel(span: readonly [number, number]): string {
+  return span[0] === span[1] ? academicYear(span[0]) : `${academicYear(span[0])} to ${academicYear(span[1])}`;
+}
+
+/** The span the breakdowns show: the one chosen, else the latest year. */
+export function spanOrLatest(span: readonly [number, number] | null, latest: number): [number, number] {
+  return span ? [span[0], span[1]] : [latest, latest];
+}
+
+/** Annotations for a chart of years first..last: the national ones and the local events (data/events.json). */
+export function axisAnnotations(first: number, last: number, national: TimeAnnotation[], local: TimeAnnotation[]): TimeAnnotation[] {
+  return [...national, ...local].filter((a) => (a.to ?? a.from) >= first && a.from <= last).sort((a, b) => a.from - b.from);
+}
+
+// ---- Trend --------------------------------------------------------------------------------------
+
+/** The points a trend draws for a group choice: the LA's three SEN groups (or the one chosen) and each comparator's same groups. */
+export function trendPoints(points: CouncilPoint[], group: TrendGroup): CouncilPoint[] {
+  const groups: readonly PupilGroup[] = group === 'all' ? SEN_GROUPS : [group];
+  return points
+    .filter((p) => groups.includes(p.pupil_group))
+    .sort(
+      (a, b) =>
+        GROUP_ORDER.indexOf(a.pupil_group) - GROUP_ORDER.indexOf(b.pupil_group) ||
+        AREA_ORDER.indexOf(a.area_type) - AREA_ORDER.indexOf(b.area_type) ||
+        a.year_start - b.year_start
+    );
+}
+
+function seriesId(p: Pick<CouncilPoint, 'area_type' | 'pupil_group'>): string {
+  return p.area_type === 'LA' ? p.pupil_group : `${p.area_type}: ${p.pupil_group}`;
+}
+
+/** One line per area and group; the LA's lines carry 95% intervals, comparators (whole populations) none. */
+export function councilSeries(drawn: CouncilPoint[], measure: MeasureKey): LineSeries[] {
+  const kind = MEASURES[measure].kind;
+  const ids = [...new Set(drawn.map(seriesId))];
+  return ids.map((id) => {
+    const rows = drawn.filter((p) => seriesId(p) === id);
+    const first = rows[0]!;
+    const la = first.area_type === 'LA';
+    const style = GROUP_STYLE[first.pupil_group];
+    return {
+      id,
+      label: la ? first.pupil_group : `${first.area_name}: ${first.pupil_group}`,
+      color: la ? seriesColor(style.color) : seriesColor(AREA_COLOR[first.area_type as ComparatorType] ?? 4),
+      marker: style.marker,
+      dashed: !la,
+      points: rows.map((r) => {
+        const ci = la ? rateInterval(r.numerator, r.denominator, kind) : { lower: null, upper: null };
+        return { x: r.year_start, xLabel: r.academic_year, y: r.rate, lower: ci.lower, upper: ci.upper, flag: r.rate === null ? rateFlag(r.numerator_flag, r.denominator_flag) : null };
+      })
+    };
+  });
+}
+
+/** Target lines (data/events.json) that belong on this trend: same measure and phase, a group drawn. */
+export function trendTargets(targets: Target[], measure: MeasureKey, phase: string, group: TrendGroup): { y: number; label: string; short: string }[] {
+  return targets
+    .filter((t) => t.measure === measure && t.phase === phase && (group === 'all' ? (SEN_GROUPS as readonly string[]).includes(t.group) : t.group === group))
+    .map((t) => ({ y: t.value, label: `${t.label}, ${t.group}, by ${t.byLabel}`, short: 'Target' }));
+}
+
+const counted = (p: Pick<CouncilPoint, 'numerator' | 'denominator' | 'numerator_flag' | 'denominator_flag'> | undefined): Counted => ({
+  numerator: p?.numerator ?? null,
+  denominator: p?.denominator ?? null,
+  flag: p ? rateFlag(p.numerator_flag, p.denominator_flag) : null
+});
+
+/**
+ * The trend's summary: the latest year's rates, the main group against pupils with no SEN, the
+ * LA against each comparator drawn, and the change since the first year; every difference only as
+ * far as its interval supports.
+ */
+export function trendSummary(points: CouncilPoint[], measure: MeasureKey, group: TrendGroup, laName: string): string {
+  const m = MEASURES[measure];
+  const kind = m.kind;
+  const la = points.filter((p) => p.area_type === 'LA');
+  const years = [...new Set(la.filter((p) => p.rate !== null).map((p) => p.year_start))].sort((a, b) => a - b);
+  const latest = years.at(-1);
+  if (latest === undefined) return 'No published figures are available for this choice.';
+  const at = (g: PupilGroup, y: number, type = 'LA') => points.find((p) => p.area_type === type && p.pupil_group === g && p.year_start === y);
+  const main: PupilGroup = group === 'all' ? 'EHC plan' : group;
+  const shown: readonly PupilGroup[] = group === 'all' ? SEN_GROUPS : [group];
+  const rates = shown.map((g) => {
+    const p = at(g, latest);
+    return `${p?.rate == null ? flagShort(p ? rateFlag(p.numerator_flag, p.denominator_flag) : null) : formatRate(p.rate)} for ${GROUP_PHRASE[g]}`;
+  });
+  const parts = [`In ${academicYear(latest)}, ${laName}'s ${m.label.toLowerCase()} was ${listJoin(rates)}.`];
+  if (main !== 'No SEN' && main !== 'All pupils') {
+    const s = contrast(GROUP_PHRASE[main], counted(at(main, latest)), GROUP_PHRASE['No SEN'], counted(at('No SEN', latest)), kind, m.verb);
+    parts.push(`${s[0]!.toUpperCase()}${s.slice(1)}.`);
+  }
+  const comparators = [...new Set(points.filter((p) => p.area_type !== 'LA').map((p) => p.area_type))];
+  const against = comparators
+    .map((type) => {
+      const c = at(main, latest, type);
+      if (!c) return null;
+      const verdict = againstComparator(counted(at(main, latest)), c.rate, kind);
+      const words =
+        verdict === 'higher'
+          ? 'higher than'
+          : verdict === 'lower'
+            ? 'lower than'
+            : verdict === 'no clear difference'
+              ? 'not clearly different from'
+              : 'not comparable with';
+      return `${words} ${c.area_name}${c.area_type === 'Neighbour' ? ` (${c.areas} together)` : ''} (${c.rate === null ? flagShort(rateFlag(c.numerator_flag, c.denominator_flag)) : formatRate(c.rate)})`;
+    })
+    .filter((x): x is string => x !== null);
+  if (against.length > 0) parts.push(`For ${GROUP_PHRASE[main]}, ${laName}'s rate was ${listJoin(against)}.`);
+  const first = years.find((y) => at(main, y)?.rate != null);
+  if (first !== undefined && first !== latest) {
+    const a = at(main, first)!;
+    const b = at(main, latest)!;
+    const c = changeOf(counted(b), counted(a), kind);
+    const verb = c === 'up' ? 'rose' : c === 'down' ? 'fell' : 'went';
+    parts.push(
+      `Since ${academicYear(first)} it ${verb} from ${formatRate(a.rate!)} to ${b.rate === null ? 'a suppressed figure' : formatRate(b.rate)} for ${GROUP_PHRASE[main]}${c === 'up' || c === 'down' ? ', more than chance would explain' : c === 'no clear change' ? ', a change within what chance would explain' : ''}.`
+    );
+  }
+  return parts.join(' ');
+}
+
+// ---- Risk ratio over time -----------------------------------------------------------------------
+
+export interface RatioPoint {
+  area_type: string;
+  area_name: string;
+  /** `EHC plan`, `SEN support` or `SEND`, each against pupils with no SEN. */
+  comparison: 'EHC plan' | 'SEN support' | 'SEND';
+  academic_year: string;
+  year_start: number;
+  ratio: number | null;
+  lower: number | null;
+  upper: number | null;
+  flag: string | null;
+  numerator: number | null;
+  denominator: number | null;
+  reference_numerator: number | null;
+  reference_denominator: number | null;
+}
+
+function sum(a: number | null | undefined, b: number | null | undefined): number | null {
+  return a == null || b == null ? null : a + b;
+}
+
+/** Each area's SEND-to-no-SEN (and EHC plan, SEN support to no SEN) ratio by year; intervals for the LA only. */
+export function ratioPoints(points: CouncilPoint[], measure: MeasureKey): RatioPoint[] {
+  const kind = MEASURES[measure].kind;
+  const out: RatioPoint[] = [];
+  const keys = [...new Set(points.map((p) => `${p.area_type}|${p.year_start}`))];
+  for (const key of keys) {
+    const [type, y] = key.split('|') as [string, string];
+    const year = Number(y);
+    const get = (g: PupilGroup) => points.find((p) => p.area_type === type && p.year_start === year && p.pupil_group === g);
+    const ref = get('No SEN');
+    const ehc = get('EHC plan');
+    const k = get('SEN support');
+    if (!ref) continue;
+    const comparisons: RatioPoint['comparison'][] = type === 'LA' ? ['EHC plan', 'SEN support', 'SEND'] : ['SEND'];
+    for (const c of comparisons) {
+      const a: Counted =
+        c === 'SEND'
+          ? { numerator: sum(ehc?.numerator, k?.numerator), denominator: sum(ehc?.denominator, k?.denominator), flag: rateFlag(ehc?.numerator_flag, k?.numerator_flag, ehc?.denominator_flag, k?.denominator_flag) }
+          : counted(c === 'EHC plan' ? ehc : k);
+      const b = counted(ref);
+      const r = rateRatio(a, b, kind);
+      out.push({
+        area_type: type,
+        area_name: ref.area_name,
+        comparison: c,
+        academic_year: ref.academic_year,
+        year_start: year,
+        ratio: r.ratio,
+        lower: type === 'LA' ? r.lower : null,
+        upper: type === 'LA' ? r.upper : null,
+        flag: r.ratio === null ? (rateFlag(a.flag, b.flag) ?? (b.numerator === 0 ? 'z' : null)) : null,
+        numerator: a.numerator,
+        denominator: a.denominator,
+        reference_numerator: b.numerator,
+        reference_denominator: b.denominator
+      });
+    }
+  }
+  const cOrder = ['SEND', 'EHC plan', 'SEN support'];
+  return out.sort(
+    (a, b) => AREA_ORDER.indexOf(a.area_type) - AREA_ORDER.indexOf(b.area_type) || cOrder.indexOf(a.comparison) - cOrder.indexOf(b.comparison) || a.year_start - b.year_start
+  );
+}
+
+const RATIO_STYLE: Record<RatioPoint['comparison'], { color: number; marker: Marker; label: string }> = {
+  SEND: { color: 2, marker: 'diamond', label: 'SEND' },
+  'EHC plan': { color: 0, marker: 'circle', label: 'EHC plan' },
+  'SEN support': { color: 1, marker: 'square', label: 'SEN support' }
+};
+
+export function ratioSeries(points: RatioPoint[]): LineSeries[] {
+  const ids = [...new Set(points.map((p) => `${p.area_type}|${p.comparison}`))];
+  return ids.map((id) => {
+    const rows = points.filter((p) => `${p.area_type}|${p.comparison}` === id);
+    const first = rows[0]!;
+    const la = first.area_type === 'LA';
+    const style = RATIO_STYLE[first.comparison];
+    return {
+      id,
+      label: la ? `${style.label} vs no SEN` : `${first.area_name}: SEND vs no SEN`,
+      color: la ? seriesColor(style.color) : seriesColor(AREA_COLOR[first.area_type as ComparatorType] ?? 4),
+      marker: style.marker,
+      dashed: !la,
+      points: rows.map((r) => ({ x: r.year_start, xLabel: r.academic_year, y: r.ratio, lower: r.lower, upper: r.upper, flag: r.flag }))
+    };
+  });
+}
+
+export function ratioData(points: RatioPoint[]): ChartData {
+  return {
+    columns: ['area_type', 'area_name', 'comparison', 'academic_year', 'count', 'pupils', 'no_sen_count', 'no_sen_pupils', 'ratio', 'lower_95', 'upper_95', 'flag'],
+    rows: points.map((p) => [p.area_type, p.area_name, `${p.comparison} vs No SEN`, p.academic_year, p.numerator, p.denominator, p.reference_numerator, p.reference_denominator, p.ratio, p.lower, p.upper, p.flag])
+  };
+}
+
+export function ratioSummary(points: RatioPoint[], measure: MeasureKey, laName: string): string {
+  const m = MEASURES[measure];
+  const send = points.filter((p) => p.area_type === 'LA' && p.comparison === 'SEND' && p.ratio !== null);
+  const last = send.at(-1);
+  if (!last) return 'The ratio cannot be worked out for this choice: a figure it needs is suppressed or zero.';
+  const parts = [
+    `In ${last.academic_year}, ${GROUP_PHRASE.SEND} in ${laName} were ${m.verb} at ${formatRatio(last.ratio!)} times the rate of pupils with no SEN (${intervalText(last)}).`
+  ];
+  const first = send[0]!;
+  if (first !== last) {
+    const c = ratioChange(last, first);
+    parts.push(
+      c === 'up' || c === 'down'
+        ? `The ratio was ${c === 'up' ? 'higher' : 'lower'} than in ${first.academic_year} (${formatRatio(first.ratio!)}, ${intervalText(first)}): the two intervals do not overlap.`
+        : `In ${first.academic_year} it was ${formatRatio(first.ratio!)} (${intervalText(first)}); the intervals overlap, so the ratio has not clearly changed.`
+    );
+  }
+  const others = points.filter((p) => p.area_type !== 'LA' && p.year_start === last.year_start && p.ratio !== null);
+  if (others.length > 0) parts.push(`The same ratio was ${listJoin(others.map((o) => `${formatRatio(o.ratio!)} in ${o.area_name}`))}.`);
+  return parts.join(' ');
+}
+
+// ---- Headline figures ---------------------------------------------------------------------------
+
+export const HEADLINE_MEASURES = ['suspension_rate', 'permanent_exclusion_rate'] as const satisfies readonly MeasureKey[];
+
+export interface HeadlineCell extends Counted {
+  rate: number | null;
+  lower: number | null;
+  upper: number | null;
+}
+
+export interface HeadlineGroup {
+  group: PupilGroup;
+  now: HeadlineCell;
+  previous: { cell: HeadlineCell; change: Change } | null;
+  earlier: { cell: HeadlineCell; change: Change } | null;
+}
+
+export interface HeadlineMeasure {
+  measure: MeasureKey;
+  groups: HeadlineGroup[];
+  ratio: { now: Ratio; previous: (Ratio & { change: Change }) | null; earlier: (Ratio & { change: Change }) | null };
+  sentence: string;
+}
+
+export interface Headline {
+  year: string;
+  previousYear: string | null;
+  earlierYear: string | null;
+  measures: HeadlineMeasure[];
+}
+
+function numeratorOf(r: LaYearRow | undefined, col: NumeratorColumn | 'pupils_repeat_suspended' | 'sessions_lost'): Counted {
+  if (!r) return { numerator: null, denominator: null, flag: 'x' };
+  return { numerator: r[col], denominator: r.pupils, flag: rateFlag(r[`${col}_flag`], r.pupils_flag) };
+}
+
+function cell(c: Counted, kind: 'proportion' | 'events'): HeadlineCell {
+  const ci = rateInterval(c.numerator, c.denominator, kind);
+  return { ...c, rate: ci.rate, lower: ci.lower, upper: ci.upper };
+}
+
+function sendOf(rows: LaYearRow[], year: number, col: NumeratorColumn): Counted {
+  const e = numeratorOf(rows.find((r) => r.year_start === year && r.pupil_group === 'EHC plan'), col);
+  const k = numeratorOf(rows.find((r) => r.year_start === year && r.pupil_group === 'SEN support'), col);
+  return { numerator: sum(e.numerator, k.numerator), denominator: sum(e.denominator, k.denominator), flag: rateFlag(e.flag, k.flag) };
+}
+
+/** The latest year's figures for each group, the change on the year before and on three years before, and the SEND risk ratio. */
+export function headline(rows: LaYearRow[], laName: string): Headline | null {
+  const years = [...new Set(rows.map((r) => r.year_start))].sort((a, b) => a - b);
+  const latest = years.at(-1);
+  if (latest === undefined) return null;
+  const previous = years.includes(latest - 1) ? latest - 1 : null;
+  const earlier = years.includes(latest - 3) ? latest - 3 : null;
+  const measures = HEADLINE_MEASURES.map((key): HeadlineMeasure => {
+    const m = MEASURES[key];
+    const at = (g: PupilGroup, y: number) => numeratorOf(rows.find((r) => r.year_start === y && r.pupil_group === g), m.numerator);
+    const groups = SEN_GROUPS.map((g): HeadlineGroup => {
+      const now = at(g, latest);
+      const vs = (y: number | null) => (y === null ? null : { cell: cell(at(g, y), m.kind), change: changeOf(now, at(g, y), m.kind) });
+      return { group: g, now: cell(now, m.kind), previous: vs(previous), earlier: vs(earlier) };
+    });
+    const rr = (y: number) => rateRatio(sendOf(rows, y, m.numerator), at('No SEN', y), m.kind);
+    const now = rr(latest);
+    const vsRatio = (y: number | null) => (y === null ? null : { ...rr(y), change: ratioChange(now, rr(y)) });
+    const ratio = { now, previous: vsRatio(previous), earlier: vsRatio(earlier) };
+    const ehc = groups[0]!;
+    const parts = [
+      `In ${academicYear(latest)}, ${laName}'s ${m.label.toLowerCase()} was ${listJoin(groups.map((g) => `${g.now.rate === null ? flagShort(g.now.flag) : formatRate(g.now.rate)} for ${GROUP_PHRASE[g.group]}`))}.`
+    ];
+    if (now.ratio !== null) parts.push(`${GROUP_PHRASE.SEND[0]!.toUpperCase()}${GROUP_PHRASE.SEND.slice(1)} were ${m.verb} at ${formatRatio(now.ratio)} times the rate of pupils with no SEN (${intervalText(now)}).`);
+    if (ehc.previous) {
+      parts.push(
+        ehc.previous.change === 'up' || ehc.previous.change === 'down'
+          ? `For pupils with an EHC plan the rate ${ehc.previous.change === 'up' ? 'rose' : 'fell'} from ${academicYear(previous!)} by more than chance would explain.`
+          : ehc.previous.change === 'no clear change'
+            ? `For pupils with an EHC plan it has not clearly changed since ${academicYear(previous!)}.`
+            : ''
+      );
+    }
+    return { measure: key, groups, ratio, sentence: parts.filter(Boolean).join(' ') };
+  });
+  return {
+    year: academicYear(latest),
+    previousYear: previous === null ? null : academicYear(previous),
+    earlierYear: earlier === null ? null : academicYear(earlier),
+    measures
+  };
+}
+
+// ---- Repeat suspensions and sessions lost (LA only, by year) -----------------------------------
+
+export type YearMeasure = 'repeat' | 'sessions';
+export const YEAR_MEASURES: Record<YearMeasure, { column: 'pupils_repeat_suspended' | 'sessions_lost'; label: string; yLabel: string }> = {
+  repeat: { column: 'pupils_repeat_suspended', label: 'Pupils suspended more than once, per 100 pupils', yLabel: 'per 100 pupils' },
+  sessions: { column: 'sessions_lost', label: 'Sessions lost to suspensions, per 100 pupils', yLabel: 'sessions per 100 pupils' }
+};
+
+/**
+ * A line per pupil group of one LA count per 100 pupils. Repeat suspensions are pupils (a
+ * proportion: Wilson intervals); sessions lost are not independent events (one suspension loses
+ * several), so no interval is drawn for them rather than one that would look too sure.
+ */
+export function yearSeries(rows: LaYearRow[], which: YearMeasure): LineSeries[] {
+  const col = YEAR_MEASURES[which].column;
+  return GROUP_ORDER.map((g) => {
+    const style = GROUP_STYLE[g];
+    return {
+      id: g,
+      label: g,
+      color: seriesColor(style.color),
+      marker: style.marker,
+      points: rows
+        .filter((r) => r.pupil_group === g)
+        .map((r) => {
+          const c = numeratorOf(r, col);
+          const ci = rateInterval(c.numerator, c.denominator, 'proportion');
+          return {
+            x: r.year_start,
+            xLabel: r.academic_year,
+            y: ci.rate,
+            lower: which === 'repeat' ? ci.lower : null,
+            upper: which === 'repeat' ? ci.upper : null,
+            flag: ci.rate === null ? c.flag : null
+          };
+        })
+    };
+  }).filter((s) => s.points.length > 0);
+}
+
+export function yearData(rows: LaYearRow[], which: YearMeasure): ChartData {
+  const col = YEAR_MEASURES[which].column;
+  const sorted = [...rows].sort((a, b) => GROUP_ORDER.indexOf(a.pupil_group) - GROUP_ORDER.indexOf(b.pupil_group) || a.year_start - b.year_start);
+  return {
+    columns: ['pupil_group', 'academic_year', col, `${col}_flag`, 'pupils', 'pupils_flag', 'per_100_pupils', ...(which === 'repeat' ? ['lower_95', 'upper_95'] : [])],
+    rows: sorted.map((r) => {
+      const ci = rateInterval(r[col], r.pupils, 'proportion');
+      return [r.pupil_group, r.academic_year, r[col], r[`${col}_flag`], r.pupils, r.pupils_flag, ci.rate, ...(which === 'repeat' ? [ci.lower, ci.upper] : [])];
+    })
+  };
+}
+
+export function yearSummary(rows: LaYearRow[], which: YearMeasure, laName: string): string {
+  const latest = Math.max(...rows.map((r) => r.year_start));
+  if (!Number.isFinite(latest)) return 'No published figures are available for this choice.';
+  const at = (g: PupilGroup) => rows.find((r) => r.year_start === latest && r.pupil_group === g);
+  const col = YEAR_MEASURES[which].column;
+  const year = academicYear(latest);
+  if (which === 'repeat') {
+    const ehc = at('EHC plan');
+    const s = contrast(GROUP_PHRASE['EHC plan'], numeratorOf(ehc, col), GROUP_PHRASE['No SEN'], numeratorOf(at('No SEN'), col), 'proportion', 'suspended more than once');
+    const share = ehc && ehc.pupils_repeat_suspended !== null && ehc.pupils_suspended ? Math.round((ehc.pupils_repeat_suspended / ehc.pupils_suspended) * 100) : null;
+    return `In ${year}, ${s}.${share === null ? '' : ` Of the pupils with an EHC plan suspended in ${laName} that year, ${share}% were suspended more than once.`}`;
+  }
+  const parts = SEN_GROUPS.map((g) => {
+    const r = at(g);
+    if (!r || r.sessions_lost === null || !r.pupils) return `${flagShort(r ? rateFlag(r.sessions_lost_flag, r.pupils_flag) : 'x')} for ${GROUP_PHRASE[g]}`;
+    const per100 = (r.sessions_lost / r.pupils) * 100;
+    return `${formatRate(per100)} sessions per 100 ${GROUP_PHRASE[g]} (about ${formatRate(per100 / 2)} school days)`;
+  });
+  return `In ${year}, suspensions in ${laName} cost ${listJoin(parts)}. A session is half a school day; no interval is shown, because the sessions of one suspension are not independent of each other.`;
+}
+
+// ---- Breakdowns by reason, need, term and FSM --------------------------------------------------
+
+export const REASON_MEASURES = ['suspension_rate', 'permanent_exclusion_rate'] as const satisfies readonly MeasureKey[];
+export type ReasonMeasure = (typeof REASON_MEASURES)[number];
+
+export interface BreakdownView {
+  blocks: IntervalBlock[];
+  /** Table rows: one per row drawn. */
+  rows: BreakdownTableRow[];
+  data: ChartData;
+  summary: string;
+}
+
+export interface BreakdownTableRow {
+  group: PupilGroup;
+  category: string;
+  count: number | null;
+  countFlag: string | null;
+  pupils: number | null;
+  pupilsFlag: string | null;
+  rate: number | null;
+  lower: number | null;
+  upper: number | null;
+  flag: string | null;
+}
+
+const CATEGORY_MARKERS: Marker[] = ['circle', 'square', 'triangle'];
+
+/**
+ * A breakdown drawn as dots and 95% whiskers, one block per pupil group. Reasons and needs are
+ * sorted by rate (highest first, missing last); terms keep their order; FSM comes before not FSM.
+ */
+export function breakdownView(
+  rows: BreakdownRow[],
+  opts: { dimension: Dimension; measure: MeasureKey; groups: readonly PupilGroup[]; span: readonly [number, number]; laName: string }
+): BreakdownView {
+  const m = MEASURES[opts.measure];
+  // Reasons are events per pupil of the group (one pupil can have several); the rest follow the measure.
+  const kind = opts.dimension === 'reason' ? 'events' : m.kind;
+  const byGroup = opts.groups.map((g) => {
+    const list = rows
+      .filter((r) => r.pupil_group === g)
+      .map((r) => {
+        const c: Counted = { numerator: r[m.numerator], denominator: r.pupils, flag: rateFlag(r[`${m.numerator}_flag`], r.pupils_flag) };
+        const ci = rateInterval(c.numerator, c.denominator, kind);
+        return { r, c, ...ci };
+      });
+    if (opts.dimension === 'reason' || opts.dimension === 'need') list.sort((a, b) => (b.rate ?? -1) - (a.rate ?? -1) || a.r.category.localeCompare(b.r.category));
+    if (opts.dimension === 'term') list.sort((a, b) => ['AUT', 'SPR', 'SUM'].indexOf(a.r.category_code) - ['AUT', 'SPR', 'SUM'].indexOf(b.r.category_code));
+    if (opts.dimension === 'fsm') list.sort((a, b) => (a.r.category_code === 'FSM' ? -1 : 1) - (b.r.category_code === 'FSM' ? -1 : 1));
+    return { group: g, list };
+  });
+  const blocks: IntervalBlock[] = byGroup.map(({ group, list }) => ({
+    id: group,
+    label: GROUP_PHRASE[group][0]!.toUpperCase() + GROUP_PHRASE[group].slice(1),
+    rows: list.map(({ r, c, rate, lower, upper }, i): IntervalRow => ({
+      id: `${group}|${r.category_code}`,
+      label: r.category,
+      value: rate,
+      lower,
+      upper,
+      color: seriesColor(GROUP_STYLE[group].color),
+      marker: opts.dimension === 'term' || opts.dimension === 'fsm' ? CATEGORY_MARKERS[i % 3]! : GROUP_STYLE[group].marker,
+      missing: rate === null ? (r.pupils === 0 ? 'no pupils' : flagShort(c.flag)) : undefined,
+      flag: rate === null ? (c.flag ?? null) : null,
+      note: rate === null ? (r.pupils === 0 ? 'no pupils in this category that year' : flagLong(c.flag)) : c.numerator === null ? undefined : `${c.numerator.toLocaleString('en-GB')} ${m.numerator === 'pupils_suspended' ? 'pupils' : m.numerator === 'suspensions' ? 'suspensions' : 'permanent exclusions'}`
+    }))
+  }));
+  const tableRows: BreakdownTableRow[] = byGroup.flatMap(({ group, list }) =>
+    list.map(({ r, c, rate, lower, upper }) => ({
+      group,
+      category: r.category,
+      count: r[m.numerator],
+      countFlag: r[`${m.numerator}_flag`],
+      pupils: r.pupils,
+      pupilsFlag: r.pupils_flag,
+      rate,
+      lower,
+      upper,
+      flag: rate === null ? (c.flag ?? null) : null
+    }))
+  );
+  const data: ChartData = {
+    columns: ['years', 'pupil_group', 'dimension', 'category_code', 'category', m.numerator, `${m.numerator}_flag`, 'pupils', 'pupils_flag', 'rate_per_100', 'lower_95', 'upper_95'],
+    rows: byGroup.flatMap(({ group, list }) =>
+      list.map(({ r, rate, lower, upper }) => [spanLabel(opts.span), group, opts.dimension, r.category_code, r.category, r[m.numerator], r[`${m.numerator}_flag`], r.pupils, r.pupils_flag, rate, lower, upper])
+    )
+  };
+  return { blocks, rows: tableRows, data, summary: breakdownSummary(byGroup, opts, kind) };
+}
+
+type Ranked = { group: PupilGroup; list: { r: BreakdownRow; c: Counted; rate: number | null }[] };
+
+function breakdownSummary(byGroup: Ranked[], opts: { dimension: Dimension; measure: MeasureKey; span: readonly [number, number]; laName: string }, kind: 'proportion' | 'events'): string {
+  const m = MEASURES[opts.measure];
+  const span = spanLabel(opts.span);
+  const inSpan = opts.span[0] === opts.span[1] ? `In ${span}` : `From ${span} together`;
+  const sentences: string[] = [];
+  for (const { group, list } of byGroup) {
+    const known = list.filter((x) => x.rate !== null);
+    const who = GROUP_PHRASE[group];
+    if (known.length === 0) {
+      sentences.push(`For ${who} the figures are suppressed or not available.`);
+      continue;
+    }
+    if (opts.dimension === 'reason' || opts.dimension === 'need') {
+      const [top, next] = [known[0]!, known[1]];
+      const what = opts.dimension === 'reason' ? `the reason recorded most often when ${who} were ${m.verb} was` : `among ${who}, the primary need with the highest rate was`;
+      let s = `${what} ${top.r.category.toLowerCase()} (${formatRate(top.rate!)} per 100 pupils)`;
+      if (next) {
+        const c = rateRatio(top.c, next.c, kind);
+        const clear = c.lower !== null && c.lower > 1;
+        s += clear
+          ? `, more than the next, ${next.r.category.toLowerCase()} (${formatRate(next.rate!)}), by more than chance would explain`
+          : `; the next, ${next.r.category.toLowerCase()} (${formatRate(next.rate!)}), was not clearly lower`;
+      }
+      sentences.push(`${s}.`);
+    } else if (opts.dimension === 'term') {
+      const hi = [...known].sort((a, b) => b.rate! - a.rate!)[0]!;
+      const lo = [...known].sort((a, b) => a.rate! - b.rate!)[0]!;
+      const c = rateRatio(hi.c, lo.c, kind);
+      sentences.push(
+        hi === lo
+          ? `for ${who} only the ${hi.r.category.toLowerCase()} has a published figure (${formatRate(hi.rate!)} per 100 pupils).`
+          : c.lower !== null && c.lower > 1
+            ? `for ${who} the rate was highest in the ${hi.r.category.toLowerCase()} (${formatRate(hi.rate!)} per 100 pupils), higher than in the ${lo.r.category.toLowerCase()} (${formatRate(lo.rate!)}) by more than chance would explain.`
+            : `for ${who} the terms were not clearly different (${listJoin(known.map((x) => `${x.r.category.toLowerCase()} ${formatRate(x.rate!)}`))}).`
+      );
+    } else {
+      const fsm = list.find((x) => x.r.category_code === 'FSM');
+      const not = list.find((x) => x.r.category_code === 'NOT_FSM');
+      if (fsm && not) sentences.push(`${contrast(`${who} eligible for free school meals`, fsm.c, 'those not eligible', not.c, kind, m.verb)}.`);
+    }
+  }
+  const tail =
+    opts.dimension === 'reason' && opts.span[1] >= 2020
+      ? ' From 2020/21 an exclusion can record up to three reasons, so the reasons add up to more than the exclusions.'
+      : opts.dimension === 'term'
+        ? ' Rates are per 100 pupils of the group; terms differ in length (autumn is usually the longest).'
+        : '';
+  const body = sentences.map((x, i) => (i === 0 ? x : `${x[0]!.toUpperCase()}${x.slice(1)}`)).join(' ');
+  return `${inSpan}, ${body}${tail}`;
+}
+
+export function breakdownColumns(countLabel: string): TableColumn<BreakdownTableRow>[] {
+  return [
+    { key: 'group', label: 'Pupil group', value: (r) => r.group },
+    { key: 'category', label: 'Category', rowHeader: true, value: (r) => r.category },
+    { key: 'rate', label: 'Per 100 pupils', numeric: true, value: (r) => r.rate, flag: (r) => r.flag, format: formatRate },
+    { key: 'lower', label: '95% interval from', numeric: true, value: (r) => r.lower, flag: (r) => r.flag, format: formatRate },
+    { key: 'upper', label: '95% interval to', numeric: true, value: (r) => r.upper, flag: (r) => r.flag, format: formatRate },
+    { key: 'count', label: countLabel, numeric: true, value: (r) => r.count, flag: (r) => r.countFlag },
+    { key: 'pupils', label: 'Pupils', numeric: true, value: (r) => r.pupils, flag: (r) => r.pupilsFlag }
+  ];
+}

@@ -1,0 +1,116 @@
+// The councillors' view's sentences claim a difference only when the 95% interval supports it:
+// fixtures where one must be claimed and fixtures where it must not. Figures worked by hand.
+import { describe, expect, it } from 'vitest';
+import { againstComparator, changeOf, contrast, ratioChange } from './council-words';
+import { breakdownView, trendSummary } from './council-view';
+import type { CouncilPoint } from '$lib/data/council-queries';
+import type { BreakdownRow } from '$lib/data/council-queries';
+
+describe('contrast of two groups', () => {
+  it('claims a difference when the interval is wholly above 1', () => {
+    // 50 of 200 (25 per 100) against 30 of 1,000 (3 per 100): 8.3 times, interval far above 1
+    const s = contrast('pupils with an EHC plan', { numerator: 50, denominator: 200 }, 'pupils with no SEN', { numerator: 30, denominator: 1000 }, 'proportion', 'suspended');
+    expect(s).toMatch(/^pupils with an EHC plan were suspended at 8\.3 times the rate of pupils with no SEN \(95% interval [\d.]+ to [\d.]+\)$/);
+  });
+
+  it('claims none when the interval includes 1, however large the ratio looks', () => {
+    // 3 of 50 (6 per 100) against 40 of 1,000 (4 per 100): 1.5 times, but 3 pupils cannot show it
+    const s = contrast('pupils with an EHC plan', { numerator: 3, denominator: 50 }, 'pupils with no SEN', { numerator: 40, denominator: 1000 }, 'proportion', 'suspended');
+    expect(s).toContain('were not clearly different');
+    expect(s).toContain('includes 1');
+    expect(s).not.toMatch(/times the rate/);
+  });
+
+  it('says a suppressed figure cannot be compared', () => {
+    const s = contrast('A', { numerator: null, denominator: 50, flag: 'c' }, 'B', { numerator: 4, denominator: 100 }, 'events', 'suspended');
+    expect(s).toBe('A and B cannot be compared, because a figure is suppressed');
+  });
+});
+
+describe('change over time', () => {
+  it('up only beyond chance', () => {
+    expect(changeOf({ numerator: 300, denominator: 1000 }, { numerator: 200, denominator: 1000 }, 'events')).toBe('up');
+    // 12 against 10 events in the same number of pupils: well within chance
+    expect(changeOf({ numerator: 12, denominator: 1000 }, { numerator: 10, denominator: 1000 }, 'events')).toBe('no clear change');
+    expect(changeOf({ numerator: 100, denominator: 1000 }, { numerator: 200, denominator: 1000 }, 'events')).toBe('down');
+  });
+
+  it('ratios: different only when the intervals do not overlap', () => {
+    expect(ratioChange({ ratio: 6, lower: 5.5, upper: 6.5 }, { ratio: 4, lower: 3.5, upper: 4.5 })).toBe('up');
+    expect(ratioChange({ ratio: 6, lower: 4.4, upper: 7.5 }, { ratio: 4, lower: 3.5, upper: 4.5 })).toBe('no clear change');
+  });
+
+  it('against a comparator taken as fixed: only when the LA interval excludes its rate', () => {
+    // 75 of 250: 30 per 100, exact Poisson interval about 23.6 to 37.6
+    expect(againstComparator({ numerator: 75, denominator: 250 }, 20, 'events')).toBe('higher');
+    expect(againstComparator({ numerator: 75, denominator: 250 }, 25, 'events')).toBe('no clear difference');
+    expect(againstComparator({ numerator: 75, denominator: 250 }, 40, 'events')).toBe('lower');
+  });
+});
+
+const point = (g: CouncilPoint['pupil_group'], year: number, num: number | null, den: number, type = 'LA', name = 'Testshire'): CouncilPoint => ({
+  area_type: type,
+  area_code: type,
+  area_name: name,
+  academic_year: `${year}/${String((year + 1) % 100).padStart(2, '0')}`,
+  year_start: year,
+  pupil_group: g,
+  denominator: den,
+  denominator_flag: null,
+  numerator: num,
+  numerator_flag: num === null ? 'c' : null,
+  rate: num === null ? null : (num / den) * 100,
+  areas: 1
+});
+
+describe('trend summary', () => {
+  it('claims the rise and the gap when the intervals support them', () => {
+    const pts = [point('EHC plan', 2020, 200, 1000), point('EHC plan', 2023, 400, 1000), point('No SEN', 2023, 300, 10000)];
+    const s = trendSummary(pts, 'suspension_rate', 'all', 'Testshire');
+    expect(s).toContain('Pupils with an EHC plan were suspended at 13 times the rate of pupils with no SEN');
+    expect(s).toContain('Since 2020/21 it rose from 20.0 to 40.0 for pupils with an EHC plan, more than chance would explain.');
+  });
+
+  it('does not claim a rise or a gap that small numbers cannot show', () => {
+    const pts = [point('EHC plan', 2020, 4, 40), point('EHC plan', 2023, 6, 40), point('No SEN', 2023, 40, 400)];
+    const s = trendSummary(pts, 'suspension_rate', 'all', 'Testshire');
+    expect(s).toContain('were not clearly different');
+    expect(s).toContain('a change within what chance would explain');
+    expect(s).not.toMatch(/times the rate|more than chance/);
+  });
+});
+
+describe('breakdown summaries', () => {
+  const row = (code: string, cat: string, pupils: number, susp: number): BreakdownRow => ({
+    pupil_group: 'EHC plan',
+    category_code: code,
+    category: cat,
+    years: 1,
+    pupils,
+    pupils_flag: null,
+    suspensions: susp,
+    suspensions_flag: null,
+    pupils_suspended: null,
+    pupils_suspended_flag: 'z',
+    permanent_exclusions: 0,
+    permanent_exclusions_flag: null,
+    sessions_lost: null,
+    sessions_lost_flag: 'z'
+  });
+  const view = (rows: BreakdownRow[]) =>
+    breakdownView(rows, { dimension: 'need', measure: 'suspension_rate', groups: ['EHC plan'], span: [2023, 2023], laName: 'Testshire' }).summary;
+
+  it('names the top need as higher than the next when the interval says so', () => {
+    // SEMH 500 of 1,000 (50 per 100) against ASD 100 of 1,000 (10 per 100)
+    expect(view([row('SEMH', 'Social, emotional and mental health', 1000, 500), row('ASD', 'Autistic spectrum disorder', 1000, 100)])).toContain(
+      'more than the next, autistic spectrum disorder (10.0), by more than chance would explain'
+    );
+  });
+
+  it('does not, when it does not', () => {
+    // 6 of 20 against 5 of 20
+    expect(view([row('SEMH', 'Social, emotional and mental health', 20, 6), row('ASD', 'Autistic spectrum disorder', 20, 5)])).toContain(
+      'the next, autistic spectrum disorder (25.0), was not clearly lower'
+    );
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * The councillors' view's sentences: comparisons of two rates, and changes over time, worded only
+ * as far as their 95% intervals go. Pure, so the prerendered sentence and the hydrated one match,
+ * and so the rules can be tested with fixtures where a difference must be claimed and where it
+ * must not.
+ *
+ * The rules (also in the README's councillors' view section):
+ * - Two rates of the LA (two pupil groups, two years, two needs, two terms): the ratio's 95%
+ *   interval (`rateRatio`; Katz for pupils, exact conditional Poisson for events). "Higher" or
+ *   "lower" only when the whole interval is above or below 1 (`compareRates`); otherwise "not
+ *   clearly different".
+ * - The LA against a comparator (England, the region, the pooled neighbours): the comparator is a
+ *   whole population, taken as fixed; the LA is "higher" only when the LA's own 95% interval lies
+ *   wholly above the comparator's rate, "lower" only when wholly below.
+ * - Two ratios (the risk ratio now and in an earlier year): "higher"/"lower" only when their 95%
+ *   intervals do not overlap, a conservative rule that never claims more than either interval
+ *   supports.
+ */
+import type { Measure } from '$lib/data/measures';
+import type { PupilGroup } from '$lib/data/schema';
+import { compareRates, rateRatio, type Ratio, type RateCounts, type RateKind } from '$lib/stats/ratio';
+import { rateInterval } from '$lib/stats/intervals';
+import { flagShort } from '$lib/data/flags';
+import { formatRate } from './trend';
+
+export const GROUP_PHRASE: Record<PupilGroup | 'SEND', string> = {
+  'EHC plan': 'pupils with an EHC plan',
+  'SEN support': 'pupils on SEN support',
+  'No SEN': 'pupils with no SEN',
+  'All pupils': 'all pupils',
+  SEND: 'pupils with SEND (an EHC plan or SEN support)'
+};
+
+export interface Counted extends RateCounts {
+  /** Why a count is missing (suppression code), when one is. */
+  flag?: string | null;
+}
+
+/** A ratio as people read it: 4.9, 1.25, 0.62. */
+export function formatRatio(v: number): string {
+  return v >= 10 ? v.toFixed(0) : v >= 2 ? v.toFixed(1) : v.toFixed(2);
+}
+
+export function listJoin(parts: string[]): string {
+  if (parts.length <= 1) return parts.join('');
+  return `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+}
+
+/** "42.4 per 100 pupils" or "suppressed". */
+export function rateText(c: Counted): string {
+  const r = rateInterval(c.numerator, c.denominator, 'events').rate;
+  return r === null ? flagShort(c.flag) : `${formatRate(r)} per 100 pupils`;
+}
+
+export function intervalText(r: Pick<Ratio, 'lower' | 'upper'>): string {
+  if (r.lower === null && r.upper === null) return 'no interval';
+  return `95% interval ${r.lower === null ? '0' : formatRatio(r.lower)} to ${r.upper === null ? 'no upper limit' : formatRatio(r.upper)}`;
+}
+
+/**
+ * "pupils with an EHC plan were suspended at 4.9 times the rate of pupils with no SEN (95% interval
+ * 4.6 to 5.2)", or, when the interval includes 1, that the two were not clearly different.
+ */
+export function contrast(aLabel: string, a: Counted, bLabel: string, b: Counted, kind: RateKind, verb: string): string {
+  const r = rateRatio(a, b, kind);
+  const c = compareRates(r);
+  if (c === 'not available' || r.ratio === null) {
+    return `${aLabel} and ${bLabel} cannot be compared, because a figure is ${flagShort(a.numerator === null || a.denominator === null ? a.flag : b.flag)}`;
+  }
+  if (c === 'higher' || c === 'lower') {
+    return `${aLabel} were ${verb} at ${formatRatio(r.ratio)} times the rate of ${bLabel} (${intervalText(r)})`;
+  }
+  return `the rates for ${aLabel} (${rateText(a)}) and ${bLabel} (${rateText(b)}) were not clearly different: the 95% interval of their ratio (${formatRatio(r.lower ?? 0)} to ${r.upper === null ? 'no upper limit' : formatRatio(r.upper)}) includes 1, so the gap could be chance`;
+}
+
+export type Change = 'up' | 'down' | 'no clear change' | 'not available';
+
+/** Did a rate change between two years, beyond what chance would explain? */
+export function changeOf(now: Counted, before: Counted, kind: RateKind): Change {
+  const c = compareRates(rateRatio(now, before, kind));
+  return c === 'higher' ? 'up' : c === 'lower' ? 'down' : c === 'no clear difference' ? 'no clear change' : 'not available';
+}
+
+export const CHANGE_WORDS: Record<Change, string> = {
+  up: 'up, beyond chance',
+  down: 'down, beyond chance',
+  'no clear change': 'no clear change',
+  'not available': 'cannot be compared'
+};
+
+/** The LA's rate against a comparator's (a whole population, taken as fixed). */
+export function againstComparator(la: Counted, comparatorRate: number | null, kind: RateKind): 'higher' | 'lower' | 'no clear difference' | 'not available' {
+  const ci = rateInterval(la.numerator, la.denominator, kind);
+  if (ci.rate === null || comparatorRate === null || ci.lower === null || ci.upper === null) return 'not available';
+  if (ci.lower > comparatorRate) return 'higher';
+  if (ci.upper < comparatorRate) return 'lower';
+  return 'no clear difference';
+}
+
+/** Two ratios compared by their intervals: different only when the intervals do not overlap. */
+export function ratioChange(now: Ratio, before: Ratio): Change {
+  if (now.ratio === null || before.ratio === null || now.lower === null || before.lower === null) return 'not available';
+  if (before.upper !== null && now.lower > before.upper) return 'up';
+  if (now.upper !== null && now.upper < before.lower) return 'down';
+  return 'no clear change';
+}
+
+/** The sentence's verb for a measure: "suspended", "permanently excluded" ... */
+export function verbOf(m: Measure): string {
+  return m.verb;
+}
