@@ -11,7 +11,9 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  timeout: 60_000,
+  // Some tests open a page twice and wait for DuckDB-WASM each time; 60 s was not enough on a busy
+  // 2-core machine.
+  timeout: 120_000,
   // DuckDB-WASM compiles a 35 MB module before the first live answer; on a busy 2-core machine that
   // alone can pass Playwright's default 5 s, so waits get room (a failure still fails, only later).
   expect: { timeout: 15_000 },
