@@ -9,7 +9,9 @@ export default defineConfig({
   testDir: 'tests/e2e',
   outputDir: 'test-results',
   fullyParallel: false,
-  workers: 1,
+  // Two browsers at once: much of each test is waiting (DuckDB-WASM starting, files loading), so a
+  // 2-core machine runs the suite in about two thirds of the time. Spec files stay whole on one worker.
+  workers: Number(process.env.E2E_WORKERS ?? 2),
   retries: 0,
   // Some tests open a page twice and wait for DuckDB-WASM each time; 60 s was not enough on a busy
   // 2-core machine.
