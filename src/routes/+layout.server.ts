@@ -14,7 +14,9 @@ export const load: LayoutServerLoad = () => {
       release: m.release,
       generated_at: m.generated_at,
       la: m.la,
-      latest_year: m.latest_year
+      latest_year: m.latest_year,
+      // How withheld figures are worded on every page (src/lib/ui/disclosure-words.ts).
+      disclosure: { mode: m.disclosure.mode ?? ('pipeline' as const), thresholds: m.disclosure.thresholds }
     }
   };
 };

@@ -64,3 +64,17 @@ export async function laTrend(db: Db, opts: TrendOptions): Promise<RatePoint[]> 
     ORDER BY CASE area_type WHEN 'LA' THEN 0 ELSE 1 END, pupil_group, year_start`);
   return rows;
 }
+
+/**
+ * Whether the release has an SEN split at LA level: any figure for the LA's SEN groups (EHC plan,
+ * SEN support, No SEN) published, in any year or measure. DfE's LA-level files have none (its LA
+ * rows are for all pupils; the SEN groups' rows only carry `x`), a council's own extract has one.
+ */
+export async function laSenSplit(db: Db): Promise<boolean> {
+  const rows = await db.query<{ n: number }>(sql`
+    SELECT CAST(count(*) AS INTEGER) AS n
+    FROM area_year
+    WHERE area_type = 'LA' AND pupil_group <> 'All pupils'
+      AND (suspensions IS NOT NULL OR pupils_suspended IS NOT NULL OR permanent_exclusions IS NOT NULL)`);
+  return (rows[0]?.n ?? 0) > 0;
+}

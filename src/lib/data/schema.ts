@@ -151,7 +151,7 @@ export const TABLES: Record<TableName, TableDef> = {
   area_year: {
     name: 'area_year',
     description:
-      'Areas by year, phase and pupil group: the local authority (from its own extract) and its comparators (England, region, statistical neighbours).',
+      'Areas by year, phase and pupil group: the local authority (from its own extract, or DfE’s LA-level files) and its comparators (England, region, statistical neighbours).',
     columns: [
       ...areaYearKey,
       ...yearCounts,

@@ -150,4 +150,17 @@ describe('changeSentence', () => {
         'and rose from 0.05 to 0.07 for pupils with no SEN.'
     );
   });
+  it('describes the all-pupils line when no SEN group has figures (a DfE release, no SEN split)', () => {
+    const points = [
+      p('LA', 'EHC plan', 2016, null),
+      p('LA', 'EHC plan', 2023, null),
+      p('LA', 'All pupils', 2016, 4.16),
+      p('LA', 'All pupils', 2023, 16.04),
+      p('England', 'All pupils', 2016, 4.76),
+      p('England', 'All pupils', 2023, 9.33)
+    ];
+    expect(changeSentence(points, 'Suspensions per 100 pupils', 1)).toBe(
+      'From 2016/17 to 2023/24, suspensions per 100 pupils rose from 4.2 to 16.0 for all pupils; in England, for all pupils, it rose from 4.8 to 9.3.'
+    );
+  });
 });

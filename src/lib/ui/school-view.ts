@@ -20,6 +20,7 @@ import { poolCounts, sumCells, type Cell } from '$lib/stats/pooled';
 import { compareRates, rateRatio, type Comparison, type Ratio } from '$lib/stats/ratio';
 import { compareWithSimilar, type Verdict } from '$lib/stats/verdict';
 import { funnelView, type FunnelView } from './funnel-view';
+import { disclosureWords, type DisclosureRule } from './disclosure-words';
 import { count } from './plain-words';
 import type { NeighbourInfo, SchoolData } from './school-data';
 import { formatRate } from './trend';
@@ -32,6 +33,8 @@ export interface SchoolViewOptions {
   group: SchoolGroup;
   measure: MeasureKey;
   k: number;
+  /** The release's disclosure rule (manifest), for what the text says is withheld; the pipeline's defaults when not given. */
+  disclosure?: DisclosureRule | null;
 }
 
 export interface GroupVerdict {
@@ -165,6 +168,7 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
   const numerator = measure.numerator;
   const kind = measure.kind;
   const own = (rows: readonly CountRow[]) => rows.filter((r) => r.urn === urn);
+  const withheld = disclosureWords(opts.disclosure);
   const senSplit = hasSenSplit(own(data.periods).length > 0 ? own(data.periods) : own(data.years));
   const group: SchoolGroup = senSplit ? opts.group : 'All pupils';
   const groups: SchoolGroup[] = senSplit ? [...SCHOOL_GROUPS] : ['All pupils'];
@@ -265,7 +269,8 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
       period: periodLabel,
       k: neighbours.length,
       included: pool?.included ?? publishedNeighbours(g),
-      observed: mineCounts?.count ?? null
+      observed: mineCounts?.count ?? null,
+      smallCounts: withheld.smallCounts
     });
     verdicts.push({ group: g, verdict, ...words, included: pool?.included ?? publishedNeighbours(g) });
   }
@@ -403,7 +408,7 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
       : reasons.length === 0
       ? `No reasons are recorded for ${GROUP_PHRASE[group]} at ${profile.name} in ${reasonYears.join(', ') || 'these years'}.`
       : top
-        ? `The reason recorded most often for suspensions of ${GROUP_PHRASE[group]} at ${profile.name} over the years shown is “${top.reason}”. Counts of 1 to 4 are not published.`
+        ? `The reason recorded most often for suspensions of ${GROUP_PHRASE[group]} at ${profile.name} over the years shown is “${top.reason}”. ${withheld.reasonsNote}`
         : `Reasons are recorded for ${GROUP_PHRASE[group]} at ${profile.name}, but the counts are too small to publish.`;
 
   const f = data.features;

@@ -40,22 +40,29 @@ function listJoin(parts: string[]): string {
 /**
  * "From 2016/17 to 2023/24, suspensions per 100 pupils rose from 20.1 to 42.4 for pupils with an
  * EHC plan, ... ; in England, for all pupils, they rose from 4.8 to 11.4." Rates are written with
- * `digits` decimals; a group with fewer than two published years is left out.
+ * `digits` decimals; a group with fewer than two published years is left out. When no SEN group
+ * has two published years (a release with no SEN split), the LA's all-pupils line is described.
  */
 export function changeSentence(points: RatePoint[], measureLabel: string, digits: number): string {
   const years = [...new Set(points.map((p) => p.year_start))].sort((a, b) => a - b);
   const label = (y: number | undefined) => points.find((p) => p.year_start === y)?.academic_year ?? '';
   const firstYear = label(years[0]);
   const lastYear = label(years.at(-1));
-  const la = LA_GROUPS.map((g) => {
-    const c = change(
-      points.filter((p) => p.area_type === 'LA' && p.pupil_group === g),
-      digits,
-      firstYear,
-      lastYear
-    );
-    return c ? `${c.clause} for ${PHRASE[g]}` : null;
-  }).filter((c): c is string => c !== null);
+  const clauses = (groups: PupilGroup[]) =>
+    groups
+      .map((g) => {
+        const c = change(
+          points.filter((p) => p.area_type === 'LA' && p.pupil_group === g),
+          digits,
+          firstYear,
+          lastYear
+        );
+        return c ? `${c.clause} for ${PHRASE[g]}` : null;
+      })
+      .filter((c): c is string => c !== null);
+  // Without an SEN split (DfE's LA-level files), the LA's line is all pupils.
+  const bySen = clauses(LA_GROUPS);
+  const la = bySen.length > 0 ? bySen : clauses(['All pupils']);
   const comparators = [...new Set(points.filter((p) => p.area_type !== 'LA').map((p) => `${p.area_name}|${p.pupil_group}`))]
     .map((key) => {
       const [name, group] = key.split('|') as [string, PupilGroup];

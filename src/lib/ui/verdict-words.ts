@@ -53,6 +53,8 @@ export interface VerdictContext {
   /** Similar schools asked for, and how many of them had published figures. */
   k: number;
   included: number;
+  /** What is withheld, from the release's disclosure rule (disclosure-words.ts); "counts of 1 to 4" when not given. */
+  smallCounts?: string;
   /** The school's own count, for the sentence about what was expected. */
   observed: number | null;
 }
@@ -98,7 +100,7 @@ export function verdictWords(v: Verdict, c: VerdictContext): { headline: string;
       meaning =
         c.included === 0
           ? ` None of its similar schools has published figures for ${who} over ${c.period}, so there is nothing to compare with.`
-          : ` Only ${c.included} of its ${c.k} similar schools ${c.included === 1 ? 'has' : 'have'} published figures for ${who} over ${c.period}. That is too few to stand for schools like it: the figures withheld are mostly counts of 1 to 4, while zeros are published, so the few published ones are not a fair sample.`;
+          : ` Only ${c.included} of its ${c.k} similar schools ${c.included === 1 ? 'has' : 'have'} published figures for ${who} over ${c.period}. That is too few to stand for schools like it: the figures withheld are mostly ${c.smallCounts ?? 'counts of 1 to 4'}, while zeros are published, so the few published ones are not a fair sample.`;
       break;
   }
   const hidden =

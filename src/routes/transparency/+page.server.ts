@@ -3,7 +3,7 @@
 // two trends, one line per school, and the release facts (manifest and data/site.json).
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { laTrend } from '$lib/data/queries';
+import { laSenSplit, laTrend } from '$lib/data/queries';
 import { keyFigures, schoolIndex, suppressionByTable } from '$lib/data/transparency-queries';
 import { PUBLISHED_DIR, publishedDb, readManifest } from '$lib/server/published';
 import type { TableName } from '$lib/data/schema';
@@ -37,6 +37,8 @@ export const load: PageServerLoad = async () => {
   const exclusions = await laTrend(db, { measure: 'permanent_exclusion_rate', phase: 'All', comparator });
   const schools = await schoolIndex(db, { year });
   const byTable = await suppressionByTable(db);
+  // DfE's LA-level files have no SEN split: the page then shows all pupils and says so.
+  const senSplit = await laSenSplit(db);
 
   const downloads: Download[] = (Object.entries(manifest.tables) as [TableName, (typeof manifest.tables)[TableName]][]).map(
     ([name, t]) => ({
@@ -59,6 +61,7 @@ export const load: PageServerLoad = async () => {
   return {
     year,
     figures,
+    senSplit,
     suspensions,
     exclusions,
     schools,
