@@ -466,7 +466,7 @@ if (results.length) {
           ms(r.firstChart),
           `${kb(r.requests.criticalBytes)} (${r.requests.critical.length} req.)`,
           r.requests.wasmStart === null ? 'never' : `${ms(r.requests.wasmStart)}${r.firstChart !== null ? (r.requests.wasmStart > r.firstChart ? ' (after chart)' : ' (BEFORE chart)') : ''}`,
-          r.engineReady !== null && r.firstChart !== null ? `${ms(r.engineReady - r.firstChart)} (ready at ${ms(r.engineReady)})` : r.engineReady !== null ? `ready at ${ms(r.engineReady)}` : '–',
+          r.engineReady !== null && r.firstChart !== null ? (r.engineReady >= r.firstChart ? `${ms(r.engineReady - r.firstChart)} (ready at ${ms(r.engineReady)})` : `ready at ${ms(r.engineReady)}, before the chart, which waits for it`) : r.engineReady !== null ? `ready at ${ms(r.engineReady)}` : '–',
           [b.html, b.js, b.css, b.data, b.wasm].map(kb).join(' / '),
           r.changes.length ? `${ms(percentile(answered, 50))} / ${ms(percentile(answered, 95))} (${answered.length}/${r.changes.length})` : '–',
           fi ? `${ms(fi.loadingMs)} / ${ms(fi.ms)} (${fi.result}; ${r.firstInteractionNote})` : '–',
