@@ -72,8 +72,14 @@ if (!args.reuse) {
 interface ManifestFile { path: string; bytes: number }
 const manifest = JSON.parse(readFileSync(path.join(BUILD, 'data', 'manifest.json'), 'utf8')) as {
   tables: Record<string, { rows: number; files: { arrow: ManifestFile; csv: ManifestFile } }>;
+  synthetic?: boolean;
+  label?: string;
 };
 const csvBytes = Object.fromEntries(Object.values(manifest.tables).map((t) => [t.files.arrow.path, t.files.csv.bytes]));
+// A synthetic release's CSVs carry the dataset label in a first column of every row; the ratio is
+// also given against the CSV without it, which is what plain CSV of the table would weigh.
+const labelBytes = manifest.synthetic && manifest.label ? Buffer.byteLength(`"${manifest.label}",`) : 0;
+const plainCsvBytes = Object.fromEntries(Object.values(manifest.tables).map((t) => [t.files.arrow.path, t.files.csv.bytes - t.rows * labelBytes]));
 const fullCsvBytes = Object.values(manifest.tables).reduce((s, t) => s + t.files.csv.bytes, 0);
 const schoolRows = manifest.tables.schools?.rows ?? 0;
 
@@ -243,6 +249,7 @@ interface PageResult {
   /** Arrow bytes fetched on the wire, and the CSV bytes of the same tables. */
   arrowWire: number;
   arrowCsv: number;
+  arrowPlainCsv: number;
   engineStart: number | null;
   engineReady: number | null;
   changes: ChangeResult[];
@@ -361,6 +368,7 @@ async function measurePage(browser: Browser, base: string, route: string): Promi
     requests,
     arrowWire: arrows.reduce((s, r) => s + r.bytes, 0),
     arrowCsv: arrows.reduce((s, r) => s + (csvBytes[new URL(r.url).pathname.split('/').pop()!] ?? 0), 0),
+    arrowPlainCsv: arrows.reduce((s, r) => s + (plainCsvBytes[new URL(r.url).pathname.split('/').pop()!] ?? 0), 0),
     engineStart: m.start,
     engineReady: m.ready,
     changes,
@@ -517,7 +525,13 @@ for (const r of results) {
 for (const r of results) {
   if (!r.arrowWire) continue;
   const ratio = r.arrowWire / r.arrowCsv;
-  addVerdict(`${BUDGETS.wireRatio.label} < ${BUDGETS.wireRatio.limit}x`, r.path, `${kb(r.arrowWire)} / ${kb(r.arrowCsv)} = ${ratio.toFixed(2)}x`, verdict(ratio, BUDGETS.wireRatio));
+  const plain = r.arrowWire / r.arrowPlainCsv;
+  addVerdict(
+    `${BUDGETS.wireRatio.label} < ${BUDGETS.wireRatio.limit}x`,
+    r.path,
+    `${kb(r.arrowWire)} / ${kb(r.arrowCsv)} = ${ratio.toFixed(2)}x (${plain.toFixed(2)}x of the CSV without its label column)`,
+    verdict(Math.max(ratio, plain), BUDGETS.wireRatio)
+  );
 }
 
 if (suite.length) {
