@@ -24,7 +24,7 @@
 import { tableFromIPC } from 'apache-arrow';
 import { chromium, type Browser, type CDPSession, type Page } from '@playwright/test';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { NodeDb } from '../../src/lib/data/node-client';
@@ -383,11 +383,37 @@ async function measurePage(browser: Browser, base: string, route: string): Promi
 // ---------------------------------------------------------------------------------------------
 // The query suite on both engines
 
-interface SuiteRow { name: string; wasm: number; native: number }
+interface SuiteRow { name: string; wasm: number | null; native: number; error?: string }
+const suiteNotes: string[] = [];
+
+/**
+ * DuckDB-WASM in Node with every published table it can hold. A table it cannot load (at national
+ * scale the 12-million-row reasons table may not fit its 4 GB address space) is left out, said
+ * in the notes, and the engine is reopened without it, since a failed load can leave it unusable.
+ */
+async function openWasm(dir: string): Promise<WasmNodeDb> {
+  const skip = new Set<string>();
+  for (;;) {
+    const db = await WasmNodeDb.open();
+    let failed: string | null = null;
+    for (const t of TABLE_NAMES) {
+      if (skip.has(t)) continue;
+      try {
+        db.insertArrow(t, readFileSync(path.join(dir, `${t}.arrow`)));
+      } catch (e) {
+        failed = t;
+        suiteNotes.push(`DuckDB-WASM (Node) could not load ${t}.arrow (${mb(statSync(path.join(dir, `${t}.arrow`)).size)}): ${String((e as Error).message ?? e).split('\n')[0]}`);
+        break;
+      }
+    }
+    if (failed === null) return db;
+    skip.add(failed);
+    await db.close().catch(() => {});
+  }
+}
 
 async function runSuite(dir: string, runs = 5): Promise<SuiteRow[]> {
-  const wasm = await WasmNodeDb.open();
-  for (const t of TABLE_NAMES) wasm.insertArrow(t, readFileSync(path.join(dir, `${t}.arrow`)));
+  const wasm = await openWasm(dir);
   const native = await NodeDb.fromPublished(dir);
   const ctx = await suiteContext(native);
   const rows: SuiteRow[] = [];
@@ -402,7 +428,12 @@ async function runSuite(dir: string, runs = 5): Promise<SuiteRow[]> {
       }
       return median(xs);
     };
-    rows.push({ name: q.name, wasm: await time(wasm), native: await time(native) });
+    const n = await time(native);
+    try {
+      rows.push({ name: q.name, wasm: await time(wasm), native: n });
+    } catch (e) {
+      rows.push({ name: q.name, wasm: null, native: n, error: String((e as Error).message ?? e).split('\n')[0] });
+    }
   }
   await wasm.close();
   await native.close();
@@ -535,19 +566,25 @@ for (const r of results) {
 }
 
 if (suite.length) {
-  const tw = suite.reduce((s, q) => s + q.wasm, 0);
-  const tn = suite.reduce((s, q) => s + q.native, 0);
+  const both = suite.filter((q) => q.wasm !== null);
+  const tw = both.reduce((s, q) => s + q.wasm!, 0);
+  const tn = both.reduce((s, q) => s + q.native, 0);
   out.push('#### Query suite: DuckDB-WASM (Node, blocking bundle) against native DuckDB, same SQL and data', '');
   out.push(
     table(
       ['query', 'DuckDB-WASM', 'native', 'ratio'],
-      [...suite.map((q) => [q.name, `${q.wasm.toFixed(1)} ms`, `${q.native.toFixed(1)} ms`, `${(q.wasm / q.native).toFixed(1)}x`]), ['**whole suite**', `${tw.toFixed(0)} ms`, `${tn.toFixed(0)} ms`, `${(tw / tn).toFixed(1)}x`]]
+      [
+        ...suite.map((q) => [q.name, q.wasm === null ? `failed: ${q.error}` : `${q.wasm.toFixed(1)} ms`, `${q.native.toFixed(1)} ms`, q.wasm === null ? '–' : `${(q.wasm / q.native).toFixed(1)}x`]),
+        [`**whole suite**${both.length < suite.length ? ` (the ${both.length} queries both engines ran)` : ''}`, `${tw.toFixed(0)} ms`, `${tn.toFixed(0)} ms`, `${(tw / tn).toFixed(1)}x`]
+      ]
     ),
     '',
+    ...suiteNotes.map((n) => `- ${n}`),
+    ...(suiteNotes.length ? [''] : []),
     'Median of 5 runs after one warm-up run per query and engine; the WASM tables are loaded from the published Arrow IPC, the native ones from the published Parquet (the same rows).',
     ''
   );
-  addVerdict(`${BUDGETS.wasmRatio.label} ≤ ${BUDGETS.wasmRatio.limit}x`, 'query suite', `${tw.toFixed(0)} / ${tn.toFixed(0)} ms = ${(tw / tn).toFixed(1)}x`, verdict(tw / tn, BUDGETS.wasmRatio));
+  addVerdict(`${BUDGETS.wasmRatio.label} ≤ ${BUDGETS.wasmRatio.limit}x`, 'query suite', `${tw.toFixed(0)} / ${tn.toFixed(0)} ms = ${(tw / tn).toFixed(1)}x`, both.length < suite.length ? 'NOT met' : verdict(tw / tn, BUDGETS.wasmRatio));
 }
 
 if (verdictRows.length) {
