@@ -5,7 +5,7 @@
  * previous release where it was.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { Table, tableToIPC, type Vector } from 'apache-arrow';
+import { RecordBatch, Table, tableToIPC, type Vector } from 'apache-arrow';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile, cp } from 'node:fs/promises';
@@ -29,16 +29,46 @@ async function describe(dir: string, rel: string): Promise<PublishedFile> {
   return { path: rel, bytes: (await stat(path.join(dir, rel))).size, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
-/** Native DuckDB cannot write Arrow IPC, so the IPC stream is built in JavaScript from the columns. */
+/** Above this many rows a table's Arrow file is built batch by batch (national scale). */
+const ARROW_BATCH_ROWS = 1_000_000;
+
+/**
+ * Native DuckDB cannot write Arrow IPC, so the IPC stream is built in JavaScript from the columns.
+ * A table of more than ARROW_BATCH_ROWS rows is streamed and written as several record batches,
+ * so that millions of rows (the national-scale synthetic release) never sit in memory as JS
+ * values all at once; smaller tables are one batch, as before, so their bytes are unchanged.
+ */
 async function writeArrow(conn: DuckDBConnection, table: TableName, file: string): Promise<void> {
   const def = TABLES[table];
-  const reader = await conn.runAndReadAll(`SELECT * FROM "${table}" ORDER BY ${SORT[table]}`);
-  const columns = reader.getColumnsJS();
-  const vectors: Record<string, Vector> = {};
-  def.columns.forEach((c, i) => {
-    vectors[c.name] = arrowColumn(c.type, (columns[i] ?? []) as never[]);
-  });
-  await writeFile(file, tableToIPC(new Table(vectors), 'stream'));
+  const toVectors = (columns: unknown[][]): Record<string, Vector> => {
+    const vectors: Record<string, Vector> = {};
+    def.columns.forEach((c, i) => {
+      vectors[c.name] = arrowColumn(c.type, (columns[i] ?? []) as never[]);
+    });
+    return vectors;
+  };
+  const count = await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM "${table}"`);
+  if (Number(count.getRowObjectsJS()[0]?.n ?? 0) <= ARROW_BATCH_ROWS) {
+    const reader = await conn.runAndReadAll(`SELECT * FROM "${table}" ORDER BY ${SORT[table]}`);
+    await writeFile(file, tableToIPC(new Table(toVectors(reader.getColumnsJS())), 'stream'));
+    return;
+  }
+  const result = await conn.stream(`SELECT * FROM "${table}" ORDER BY ${SORT[table]}`);
+  const batches: RecordBatch[] = [];
+  let pending: unknown[][] = def.columns.map(() => []);
+  const flush = () => {
+    if ((pending[0]?.length ?? 0) > 0) batches.push(...new Table(toVectors(pending)).batches);
+    pending = def.columns.map(() => []);
+  };
+  for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+    chunk.getColumns().forEach((values, i) => {
+      const target = pending[i]!;
+      for (const v of values) target.push(v);
+    });
+    if ((pending[0]?.length ?? 0) >= ARROW_BATCH_ROWS) flush();
+  }
+  flush();
+  await writeFile(file, tableToIPC(new Table(batches), 'stream'));
 }
 
 export interface PublishInput {
