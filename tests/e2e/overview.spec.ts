@@ -44,7 +44,8 @@ test('switching the measure redraws the chart with values from a DuckDB-WASM que
   const html = await (await page.request.get('/')).text();
 
   await page.getByLabel('Permanent exclusion rate').check();
-  await expect(page.getByTestId('engine-status')).toHaveAttribute('data-source', 'duckdb-wasm');
+  // The first answer waits for DuckDB-WASM to start: seconds when quiet, far more on a busy machine.
+  await expect(page.getByTestId('engine-status')).toHaveAttribute('data-source', 'duckdb-wasm', { timeout: 60_000 });
   await expect(page.locator('figure h2')).toContainText('Permanent exclusions per 100 pupils');
 
   // Expected values computed here from the doctored table: LA, all phases, by group and year.

@@ -14,7 +14,8 @@ test('a choice goes into the address; the address restores it; back and forward 
   await expect(heading(page)).toContainText('Suspensions per 100 pupils');
   await page.getByLabel('Permanent exclusion rate').check();
   await expect(page).toHaveURL(/\?measure=permanent_exclusion_rate$/);
-  await expect(heading(page)).toContainText('Permanent exclusions per 100 pupils');
+  // The first answer waits for DuckDB-WASM to start: seconds when quiet, far more on a busy machine.
+  await expect(heading(page)).toContainText('Permanent exclusions per 100 pupils', { timeout: 60_000 });
   await page.getByLabel('One or more suspensions').check();
   await expect(page).toHaveURL(/\?measure=one_plus_suspension_rate$/);
 
