@@ -3,44 +3,25 @@
 // passed through): DfE's LA-level files have no SEN split, so the overview shows all pupils and
 // says why, instead of listing each SEN group as "not available"; the withheld-figures text says
 // DfE's rule, not this pipeline's thresholds. The demo-like case (a split) is unchanged.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '$lib/data/manifest';
-import { NodeDb } from '$lib/data/node-client';
+import type { NodeDb } from '$lib/data/node-client';
 import { laSenSplit, laTrend, type RatePoint } from '$lib/data/queries';
-import { runPipeline } from '../../pipeline/run';
+import { buildDfeRelease, type DfeRelease } from '../../../tests/unit/dfe-release';
 import { disclosureWords } from './disclosure-words';
 import { DEFAULT_TREND } from './overview-defaults';
 import { NO_SEN_SPLIT_NOTE, overviewView } from './overview-view';
 
-const FIX = path.resolve('tests/fixtures/dfe');
-const dir = mkdtempSync(path.join(os.tmpdir(), 'dfe-overview-'));
-const out = path.join(dir, 'out');
+let release: DfeRelease;
 let db: NodeDb;
 
 beforeAll(async () => {
-  const config = path.join(dir, 'config.json');
-  writeFileSync(config, JSON.stringify({ statistical_neighbours: null, dfe_pass_through: true }));
-  // The hand-made school file publishes a count of 2, which DfE withholds (the pass-through audit
-  // refuses it, src/pipeline/dfe/dfe.test.ts); 3 makes it a file DfE could have published.
-  const school = path.join(dir, 'school.csv');
-  writeFileSync(school, readFileSync(path.join(FIX, 'school_old_names_reordered.csv'), 'utf8').replace(',1000,2,100,', ',1000,3,100,'));
-  await runPipeline({
-    input: '',
-    out,
-    config,
-    stagingRoot: path.join(dir, 'staging'),
-    log: () => {},
-    dfe: { files: [school, ...['register_cp1252.csv', 'census_fractions_no_year.csv', 'area_new_names_bom.csv'].map((f) => path.join(FIX, f))], year: 2007 }
-  });
-  db = await NodeDb.fromPublished(out);
+  release = await buildDfeRelease({ passThrough: true });
+  db = release.db;
 }, 60_000);
-afterAll(async () => {
-  await db?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => release?.close());
 
 describe('the overview on a DfE release', () => {
   it('has no SEN split at LA level, so shows all pupils and says why', async () => {
@@ -58,7 +39,7 @@ describe('the overview on a DfE release', () => {
   });
 
   it('words withheld figures by DfE’s rule, from the manifest', () => {
-    const m = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as Manifest;
+    const m = JSON.parse(readFileSync(path.join(release.out, 'manifest.json'), 'utf8')) as Manifest;
     expect(m.disclosure.mode).toBe('dfe-published');
     const w = disclosureWords(m.disclosure);
     expect(w.passThrough).toBe(true);

@@ -3,20 +3,16 @@
 // no reasons, no area breakdown, no statistical neighbours. The pages must fall back to all pupils
 // with the census's SEN make-up as context, say what is missing and why, and show no NaN or
 // undefined anywhere. A cheap stand-in for building the whole site on a DfE release.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NodeDb } from '$lib/data/node-client';
+import type { NodeDb } from '$lib/data/node-client';
 import { MEASURE_KEYS } from '$lib/data/measures';
 import { schoolFilterOptions, schoolTable } from '$lib/data/school-queries';
-import { runPipeline } from '../../pipeline/run';
+import { buildDfeRelease, type DfeRelease } from '../../../tests/unit/dfe-release';
 import { loadSchoolData } from './school-data';
 import { schoolView } from './school-view';
 import { DEFAULT_FILTERS, tableOptions } from './schools-page';
 
-const FIX = path.resolve('tests/fixtures/dfe');
-const dir = mkdtempSync(path.join(os.tmpdir(), 'dfe-site-'));
+let release: DfeRelease;
 let db: NodeDb;
 
 /** Every string in a value, to look for NaN and undefined rendered into words. */
@@ -29,23 +25,10 @@ function strings(v: unknown): string[] {
 }
 
 beforeAll(async () => {
-  const out = path.join(dir, 'out');
-  const config = path.join(dir, 'config.json');
-  writeFileSync(config, JSON.stringify({ statistical_neighbours: null }));
-  await runPipeline({
-    input: '',
-    out,
-    config,
-    stagingRoot: path.join(dir, 'staging'),
-    log: () => {},
-    dfe: { files: ['school_old_names_reordered.csv', 'register_cp1252.csv', 'census_fractions_no_year.csv', 'area_new_names_bom.csv'].map((f) => path.join(FIX, f)), year: 2007 }
-  });
-  db = await NodeDb.fromPublished(out);
+  release = await buildDfeRelease();
+  db = release.db;
 }, 60_000);
-afterAll(async () => {
-  await db?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => release?.close());
 
 describe('the schools pages on a DfE release', () => {
   it('knows the release has no SEN split, so the list starts on all pupils', async () => {
