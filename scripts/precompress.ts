@@ -6,7 +6,8 @@
  * files (under 64 KB) still get quality 11. A site with a page per school has hundreds of
  * 100-300 KB pages, so files are compressed a few at a time (zlib works in Node's thread pool), and
  * pages (HTML and their __data.json) over 64 KB get quality 6: measured on 40 school pages, 2% larger
- * than quality 9 in a twenty-eighth of the time (39 s of the demo build's 47 s went on them).
+ * than quality 9 in a twenty-eighth of the time (at quality 9 they took 39 s of one thread's brotli
+ * time, most of the demo build's 47 s step).
  *
  *   tsx scripts/precompress.ts [DIR=build]
  */

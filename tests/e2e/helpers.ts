@@ -5,7 +5,7 @@
 import type { Locator, Page } from '@playwright/test';
 import { tableFromIPC, tableToIPC, Table, vectorFromArray, Utf8, type Vector } from 'apache-arrow';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 export interface PageWatch {
@@ -108,9 +108,11 @@ export function builtRoutes(dir = BUILD): string[] {
   return [...new Set(routes.filter((r) => !schoolPages.slice(1).includes(r)))].sort();
 }
 
-/** The prerendered HTML of a route of the built site (as builtRoutes names it). */
+/** The prerendered HTML of a route of the built site, from either file builtRoutes names a route for. */
 export function builtHtml(route: string, dir = BUILD): string {
-  return readFileSync(path.join(dir, route === '/' ? 'index.html' : `${route.slice(1)}.html`), 'utf8');
+  const rel = route.replace(/^\//, '');
+  const named = path.join(dir, `${rel}.html`);
+  return readFileSync(rel !== '' && existsSync(named) ? named : path.join(dir, rel, 'index.html'), 'utf8');
 }
 
 /** The main navigation's links, as paths on this site. */
