@@ -103,6 +103,49 @@ test('search: typing part of a name narrows the table, answered by DuckDB-WASM, 
   expect(w.errors).toEqual([]);
 });
 
+// The search box writes the address when typing pauses (a 200 ms timer). The monkey found a
+// reader left on /schools?q=academy after pressing Enter on the Downloads link: the timer fired
+// mid-navigation and its goto cancelled the reader's. The page's clock is paused so the timer
+// fires exactly when each case needs it.
+for (const when of ['while the next page loads', 'after the next page has loaded'] as const) {
+  test(`a search still waiting for a pause in typing does not pull the reader back: timer fires ${when}`, async ({ page }) => {
+    await page.clock.install();
+    await page.goto('/schools');
+    const search = page.getByRole('searchbox', { name: 'Search for a school by name or URN' });
+    await expect(search).toBeVisible();
+    await page.clock.pauseAt(Date.now() + 60_000);
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    let asked = false;
+    if (when === 'while the next page loads') {
+      await page.route('**/downloads/__data.json*', async (route) => {
+        asked = true;
+        await held;
+        await route.continue();
+      });
+    }
+    await search.fill('academy');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Downloads' }).click();
+    if (when === 'while the next page loads') {
+      await expect.poll(() => asked).toBe(true);
+      await page.clock.runFor(500);
+      release();
+    } else {
+      // The navigation itself waits on a frame or two: let the clock run in frames until it lands,
+      // well before the search's 200 ms.
+      for (let t = 0; t < 150 && new URL(page.url()).pathname !== '/downloads'; t += 16) {
+        await page.clock.runFor(16);
+        await page.waitForTimeout(20);
+      }
+      expect(new URL(page.url()).pathname).toBe('/downloads');
+      await page.clock.runFor(500);
+    }
+    await expect(page.getByRole('heading', { level: 1 })).toContainText(/download/i);
+    await page.clock.runFor(500);
+    expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe('/downloads');
+  });
+}
+
 test('sort: a column header sorts by it, highest first, missing figures last; again reverses; paging follows', async ({ page }) => {
   await page.goto('/schools');
   const header = page.locator('th[data-col="suspension_rate"]');

@@ -15,7 +15,7 @@
  */
 import { browser } from '$app/environment';
 import { goto } from '$app/navigation';
-import { page } from '$app/state';
+import { navigating, page } from '$app/state';
 
 export interface Param<T> {
   fallback: T;
@@ -134,6 +134,10 @@ export class UrlState<S extends Record<string, Param<unknown>>> {
    * reader is, no data reloaded (the pages' loads do not read the query string).
    */
   async set(next: Partial<Values<S>>, opts: { replace?: boolean } = {}): Promise<void> {
+    // A change that arrives late (a search box's pause timer) while the reader is already on the
+    // way to another page must not win: SvelteKit's goto would cancel that navigation and leave
+    // the reader where they were (the monkey test found this).
+    if (navigating.to && navigating.to.url.pathname !== page.url.pathname) return;
     const values = { ...this.values, ...next };
     const target = `${page.url.pathname}${writeParams(this.schema, values)}${page.url.hash}`;
     if (target === `${page.url.pathname}${page.url.search}${page.url.hash}`) return;
