@@ -1,8 +1,8 @@
 // The downloads page: every published file is linked and served, and CSV text is neutralised
 // against spreadsheet formulas. (Content Security Policy and headers: security.spec.ts.)
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import { AXE_VIEWS, axeViolations, overflowX } from './helpers';
 
 const manifest = JSON.parse(readFileSync('build/data/manifest.json', 'utf8')) as {
   tables: Record<string, { files: Record<string, { path: string; bytes: number }> }>;
@@ -40,17 +40,14 @@ test('published CSVs label synthetic data, and text never starts a spreadsheet f
   }
 });
 
-for (const colorScheme of ['light', 'dark'] as const) {
-  for (const width of [320, 1280]) {
-    test(`downloads: no axe-core violations (${colorScheme}, ${width}px)`, async ({ browser }) => {
-      const context = await browser.newContext({ colorScheme, viewport: { width, height: 900 } });
-      const page = await context.newPage();
-      await page.goto('/downloads');
-      for (const d of await page.locator('details summary').all()) await d.click();
-      const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
-      expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-      expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
-      await context.close();
-    });
-  }
+for (const { colorScheme, width } of AXE_VIEWS) {
+  test(`downloads: no axe-core violations (${colorScheme}, ${width}px)`, async ({ browser }) => {
+    const context = await browser.newContext({ colorScheme, viewport: { width, height: 900 } });
+    const page = await context.newPage();
+    await page.goto('/downloads');
+    for (const d of await page.locator('details summary').all()) await d.click();
+    expect(await axeViolations(page)).toEqual([]);
+    expect(await overflowX(page)).toBeLessThanOrEqual(0);
+    await context.close();
+  });
 }

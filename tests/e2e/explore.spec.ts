@@ -3,11 +3,10 @@
 // the published Arrow files; refused statements; no files or URLs; the row cap and a virtualised
 // table; cancelling; CSV download; an analyst's own file (picked, dropped, malformed, Arrow) that
 // never leaves the browser; other pages unaffected after client-side navigation; axe-core.
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page, type Request } from '@playwright/test';
 import { Float64, Table, Utf8, tableFromIPC, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { readFileSync } from 'node:fs';
-import { watch } from './helpers';
+import { AXE_VIEWS, axeViolations, overflowX, watch } from './helpers';
 
 interface BuiltManifest {
   tables: Record<string, { rows: number }>;
@@ -384,36 +383,28 @@ test('after the explorer locks its engine, other pages still work after client-s
   expect(w.errors).toEqual([]);
 });
 
-// One engine start per colour scheme: the explorer's set-up (engine, every table, a loaded file,
-// two queries) is most of each check, so both widths are checked on the same page, resized.
-for (const colorScheme of ['light', 'dark'] as const) {
-  test(`no axe-core violations with a result, a chart and a loaded file (${colorScheme}, 320 and 1280px)`, async ({ browser }) => {
-    const context = await browser.newContext({ colorScheme, viewport: { width: 320, height: 900 } });
+// One engine start per view (AXE_VIEWS): the explorer's set-up (engine, every table, a loaded
+// file, two queries) is most of each check.
+for (const { colorScheme, width } of AXE_VIEWS) {
+  test(`no axe-core violations with a result, a chart and a loaded file (${colorScheme}, ${width}px)`, async ({ browser }) => {
+    const context = await browser.newContext({ colorScheme, viewport: { width, height: 900 } });
     const page = await context.newPage();
     await page.goto('/explore');
     await ready(page);
     await page.setInputFiles('#own-file-input', { name: 'mine.csv', mimeType: 'text/csv', buffer: Buffer.from('urn,score\n100001,1\n') });
     await expect(page.getByTestId('file-status')).toContainText('Loaded mine.csv');
-    const axe = async () => {
+    const check = async (state: string) => {
       await page.locator('details').evaluateAll((els) => els.forEach((d) => ((d as HTMLDetailsElement).open = true)));
-      const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
-      return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    };
-    const atBothWidths = async (state: string) => {
-      for (const width of [320, 1280]) {
-        await page.setViewportSize({ width, height: 900 });
-        expect(await axe(), `${state}, ${width}px`).toEqual([]);
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-        expect(overflow, `${state}, ${width}px`).toBeLessThanOrEqual(0);
-      }
+      expect(await axeViolations(page), state).toEqual([]);
+      expect(await overflowX(page), state).toBeLessThanOrEqual(0);
     };
     // A refused statement (the alert), then a result with its chart.
     await runQuery(page, 'DROP TABLE mine');
     await expect(page.getByTestId('run-error')).toBeVisible();
-    await atBothWidths('a refused statement');
+    await check('a refused statement');
     await runQuery(page, (await page.locator('article[data-example="la-trend"] pre').textContent())!);
     await expect(page.locator('figure.chart-frame svg[role="img"]')).toBeVisible();
-    await atBothWidths('a result with its chart');
+    await check('a result with its chart');
     await context.close();
   });
 }

@@ -2,6 +2,7 @@
 // that leaves the local server; find the site's pages from the build rather than from a list that
 // would go stale; and serve doctored copies of the published data (changed Arrow files with a
 // manifest that agrees with them, or a manifest that disagrees) to break things on purpose.
+import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
 import { tableFromIPC, tableToIPC, Table, vectorFromArray, Utf8, type Vector } from 'apache-arrow';
 import { createHash } from 'node:crypto';
@@ -258,4 +259,27 @@ export async function settled(frame: Locator, before: number, timeout = 30_000):
     { timeout }
   );
   return (await frame.getAttribute('data-state')) === 'error' ? 'error' : 'answered';
+}
+
+/**
+ * The views axe-core checks on each page: the light scheme at 320 px and the dark scheme at
+ * 1280 px. Colour contrast depends on the scheme and reflow on the width, so these two runs cover
+ * both schemes and both widths (reflow is checked at 320 px). Checking all four combinations doubled
+ * the suite's longest tests (axe over the transparency page's A–Z list of schools is about 12 s a
+ * run) for little more coverage, and CI has 20 minutes for everything.
+ */
+export const AXE_VIEWS = [
+  { colorScheme: 'light', width: 320 },
+  { colorScheme: 'dark', width: 1280 }
+] as const;
+
+/** axe-core's WCAG 2.2 AA violations on the page as it is now, one line each (rule: elements). */
+export async function axeViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** How far the page is wider than its viewport (reflow: at most 0 at 320 CSS pixels). */
+export async function overflowX(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 }

@@ -1,11 +1,10 @@
 // The overview page in real Chromium: prerendered without JavaScript, measure switching answered by
 // DuckDB-WASM, loading and error states, keyboard reading of the chart, no third-party requests,
 // and no accessibility violations.
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { tableFromIPC, vectorFromArray, Int32, Table } from 'apache-arrow';
 import { readFileSync } from 'node:fs';
-import { doctorData, watch } from './helpers';
+import { AXE_VIEWS, axeViolations, doctorData, overflowX, watch } from './helpers';
 
 const ARROW = 'build/data/area_year.arrow';
 
@@ -127,19 +126,15 @@ test('the chart can be read by keyboard', async ({ page }) => {
   await expect(page.locator('.readout')).toContainText('2023/24.');
 });
 
-for (const colorScheme of ['light', 'dark'] as const) {
-  for (const width of [320, 1280]) {
-    test(`no axe-core violations (${colorScheme}, ${width}px)`, async ({ browser }) => {
-      const context = await browser.newContext({ colorScheme, viewport: { width, height: 900 } });
-      const page = await context.newPage();
-      await page.goto('/');
-      await page.locator('details.table summary').click();
-      const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
-      expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-      // Reflow: nothing wider than the viewport at 320 CSS pixels.
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      expect(overflow).toBeLessThanOrEqual(0);
-      await context.close();
-    });
-  }
+for (const { colorScheme, width } of AXE_VIEWS) {
+  test(`no axe-core violations (${colorScheme}, ${width}px)`, async ({ browser }) => {
+    const context = await browser.newContext({ colorScheme, viewport: { width, height: 900 } });
+    const page = await context.newPage();
+    await page.goto('/');
+    await page.locator('details.table summary').click();
+    expect(await axeViolations(page)).toEqual([]);
+    // Reflow: nothing wider than the viewport at 320 CSS pixels.
+    expect(await overflowX(page)).toBeLessThanOrEqual(0);
+    await context.close();
+  });
 }
