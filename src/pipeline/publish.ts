@@ -14,12 +14,19 @@ import type { Manifest, ManifestTable, PublishedFile } from '../lib/data/manifes
 import { TABLES, TABLE_NAMES, type TableName } from '../lib/data/schema';
 import { arrowColumn } from './arrow-columns';
 
-/** Column order the files are sorted by, so that the same inputs give the same bytes. */
+/**
+ * Column order the files are sorted by, so that the same inputs give the same bytes. The school
+ * tables the schools page filters by year and pupil group are sorted by those first: DuckDB keeps
+ * each column's minimum and maximum per block of rows, so a filter on `year_start` or
+ * `pupil_group` then skips every block of other years or groups (at national scale, one year of
+ * `school_year` is found in 2 ms instead of scanning 880,000 rows). The reasons table is read one
+ * school at a time, so it stays in URN order.
+ */
 const SORT: Record<TableName, string> = {
   schools: 'urn',
-  school_year: 'urn, year_start, pupil_group',
+  school_year: 'year_start, pupil_group, urn',
   school_year_reason: 'urn, year_start, pupil_group, reason_code',
-  school_period: 'urn, pupil_group',
+  school_period: 'pupil_group, urn',
   area_year: 'area_type, area_code, year_start, phase, pupil_group',
   area_breakdown: 'area_type, area_code, year_start, phase, dimension, pupil_group, category_code'
 };

@@ -2,6 +2,7 @@
 // tables whose answers are worked out by hand in the comments; the same fixture is replayed on
 // native DuckDB to show both engines give identical rows (the search uses strip_accents and
 // regexp_replace, whose behaviour could differ between engine versions).
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { searchKey } from '$lib/ui/school-index';
 import { NodeDb } from './node-client';
@@ -9,6 +10,7 @@ import {
   areaComparators,
   funnelRows,
   funnelTarget,
+  groupCounts,
   schoolCount,
   schoolFilterOptions,
   schoolPeriodRows,
@@ -305,6 +307,59 @@ describe('native DuckDB and DuckDB-WASM', () => {
       expect(await run(native)).toEqual(await run(db));
     } finally {
       await native.close();
+    }
+  });
+});
+
+describe('a group of two parts (SEND)', () => {
+  // groupCounts joins the two parts' rows (fast at national scale); the definition it must keep is
+  // the plain aggregate below: a sum only when both parts have a row with the count published, else
+  // NULL with c if either part was withheld (c or low), else the parts' own flag, else x.
+  const reference = (c: string) => `
+    CASE WHEN count(*) = 2 AND count(${c}) = 2 THEN CAST(sum(${c}) AS INTEGER) END AS ${c},
+    CASE WHEN count(*) = 2 AND count(${c}) = 2 THEN NULL
+         WHEN bool_or(${c}_flag IN ('c', 'low')) THEN 'c'
+         ELSE coalesce(min(${c}_flag), 'x') END AS ${c}_flag`;
+  const cell = fc.oneof(
+    fc.nat({ max: 40 }).map((v) => [String(v), 'NULL'] as const),
+    fc.constantFrom('c', 'low', 'x', 'z').map((f) => ['NULL', `'${f}'`] as const)
+  );
+  const part = fc.option(fc.tuple(cell, cell, cell, cell), { nil: null, freq: 4 });
+
+  it('gives the figures and flags of the aggregate definition, for any mix of rows, values and flags', async () => {
+    const t = await WasmNodeDb.open();
+    try {
+      t.exec(createTableSql('school_period'));
+      let round = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.tuple(part, part), { minLength: 1, maxLength: 30 }), async (schools) => {
+          t.exec('DELETE FROM school_period');
+          const values: string[] = [];
+          schools.forEach(([ehc, sen], i) => {
+            for (const [group, cells] of [['EHC plan', ehc], ['SEN support', sen]] as const) {
+              if (cells === null) continue;
+              const v = cells.map(([value, flag]) => `${value}, ${flag}`).join(', ');
+              values.push(`('${String(100000 + i)}', 2021, 2023, '${group}', ${v})`);
+            }
+          });
+          if (values.length > 0) {
+            t.exec(`INSERT INTO school_period (urn, first_year_start, last_year_start, pupil_group, pupils, pupils_flag, suspensions,
+              suspensions_flag, pupils_suspended, pupils_suspended_flag, permanent_exclusions, permanent_exclusions_flag) VALUES ${values.join(', ')}`);
+          }
+          const cols = ['pupils', 'suspensions', 'pupils_suspended', 'permanent_exclusions'];
+          const joined = await t.query(sql`SELECT * FROM (${groupCounts(sql`SELECT * FROM school_period`, 'SEND', ['urn'])}) ORDER BY urn`);
+          const expected = t.connection
+            .query(`SELECT urn, ${cols.map(reference).join(', ')} FROM school_period WHERE pupil_group IN ('EHC plan', 'SEN support') GROUP BY urn ORDER BY urn`)
+            .toArray()
+            .map((r) => Object.fromEntries(Object.entries(r.toJSON()).map(([k, v]) => [k, v ?? null])));
+          round++;
+          expect(joined).toEqual(expected);
+        }),
+        { numRuns: 60, seed: 20261206 }
+      );
+      expect(round).toBe(60);
+    } finally {
+      await t.close();
     }
   });
 });
