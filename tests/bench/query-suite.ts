@@ -9,6 +9,7 @@ import type { Db } from '../../src/lib/data/db';
 import { laTrend } from '../../src/lib/data/queries';
 import {
   areaComparators,
+  funnelPoints,
   funnelRows,
   funnelTarget,
   phasePeriodRows,
@@ -54,7 +55,8 @@ export function querySuite(c: SuiteContext): SuiteQuery[] {
     { name: 'schoolTable (search)', run: (db) => schoolTable(db, { basis: period, group: 'SEND', search: 'school', sort: 'name', dir: 'asc', limit: 25, offset: 0 }) },
     { name: 'schoolCount', run: (db) => schoolCount(db, { basis: period }) },
     { name: 'schoolTrends (25 schools)', run: (db) => schoolTrends(db, { urns: c.urns, group: 'SEND', measure: 'suspension_rate' }) },
-    { name: 'funnelRows (all schools)', run: (db) => funnelRows(db, { basis: period, group: 'SEND', measure: 'suspension_rate' }) },
+    { name: 'funnelPoints (the funnel drawn)', run: (db) => funnelPoints(db, { basis: period, group: 'SEND', measure: 'suspension_rate' }) },
+    { name: 'funnelRows (all schools, its CSV)', run: (db) => funnelRows(db, { basis: period, group: 'SEND', measure: 'suspension_rate' }) },
     { name: 'funnelTarget', run: (db) => funnelTarget(db, { basis: period, group: 'SEND', measure: 'suspension_rate' }) },
     { name: 'schoolProfile', run: (db) => schoolProfile(db, c.urn) },
     { name: 'schoolUrns', run: (db) => schoolUrns(db) },

@@ -7,7 +7,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { tableFromIPC, tableToIPC, vectorFromArray, Int32, Utf8, Table, type Vector } from 'apache-arrow';
 import { readFileSync } from 'node:fs';
-import { AXE_VIEWS, axeViolations, builtArrowBytes, doctorData, overflowX, watch } from './helpers';
+import { AXE_VIEWS, axeViolations, builtArrowBytes, csvLine, doctorData, overflowX, watch } from './helpers';
 
 interface BuiltManifest {
   tables: Record<string, { rows: number }>;
@@ -188,6 +188,31 @@ test('filters: phase narrows the table and the funnel; an unreadable filter in a
   await expect(page.locator('#funnel-title')).toContainText('secondary schools');
   await page.goto('/schools?phase=Nursery');
   await expect(page.getByTestId('ignored-params')).toContainText('phase');
+});
+
+test('the funnel’s CSV lists every school of the view, placed or not, though the page carries only those it places', async ({ page }) => {
+  await page.goto('/schools');
+  const frame = page.locator('figure[aria-labelledby="funnel-title"]');
+  await expect(frame.getByTestId('downloads')).toBeVisible();
+  const drawn = Number(await frame.locator('.funnel').getAttribute('data-points'));
+  const download = page.waitForEvent('download');
+  await frame.getByRole('button', { name: 'Data (CSV)' }).click();
+  const csv = readFileSync((await (await download).path())!, 'utf8').trim().split('\n').map(csvLine);
+  const [header, ...rows] = csv;
+  expect(header).toEqual(['dataset', 'urn', 'school', 'phase', 'pupil_years', 'suspensions', 'suspensions_flag', 'rate_per_100', 'position', 'la_rate_per_100', 'years']);
+  // Every school with pupils in the pooled years: the period table's All pupils rows.
+  const period = tableFromIPC(readFileSync('build/data/school_period.arrow'));
+  const withPupils = new Set<string>();
+  for (let i = 0; i < period.numRows; i++) {
+    const r = period.get(i)!.toJSON() as Record<string, unknown>;
+    if (r.pupil_group === 'All pupils') withPupils.add(String(r.urn));
+  }
+  expect(new Set(rows.map((r) => r[1]))).toEqual(withPupils);
+  const placed = rows.filter((r) => r[8] !== '');
+  expect(placed).toHaveLength(drawn);
+  for (const r of placed) expect(Number(r[7])).toBeCloseTo((Number(r[5]) / Number(r[4])) * 100, 9);
+  // A school the funnel cannot place says why: a count not published (with its flag), or no pupils.
+  for (const r of rows.filter((r) => r[8] === '')) expect(r[6] !== '' || r[4] === '0', r.join(',')).toBe(true);
 });
 
 test('funnel: the keyboard walks the schools by size and Enter opens a school’s page', async ({ page, baseURL }) => {

@@ -8,6 +8,7 @@ import { searchKey } from '$lib/ui/school-index';
 import { NodeDb } from './node-client';
 import {
   areaComparators,
+  funnelPoints,
   funnelRows,
   funnelTarget,
   groupCounts,
@@ -236,6 +237,27 @@ describe('funnel', () => {
     expect(primary.map((r) => r.urn)).toEqual(['100001', '100002', '100004']);
   });
 
+  it('gives the schools it can place and counts the rest by why, the same as every school’s rows', async () => {
+    for (const o of [
+      { basis: base.basis, group: 'SEND', measure: 'suspension_rate' },
+      { basis: { kind: 'period' }, group: 'EHC plan', measure: 'permanent_exclusion_rate' },
+      { basis: base.basis, group: 'All pupils', measure: 'one_plus_suspension_rate', phase: 'Primary' }
+    ] as const) {
+      const all = await funnelRows(db, o);
+      const placed = all.filter((r) => r.numerator !== null && r.denominator !== null && r.denominator > 0);
+      const missing = all.filter((r) => !placed.includes(r));
+      expect(await funnelPoints(db, o)).toEqual({
+        rows: placed,
+        notPlaced: {
+          suppressed: missing.filter((r) => r.flag === 'c' || r.flag === 'low').length,
+          other: missing.filter((r) => r.flag !== 'c' && r.flag !== 'low').length
+        }
+      });
+    }
+    // 2023/24 SEND: Lady Hawkins’ is withheld (its EHC plan group is suppressed).
+    expect((await funnelPoints(db, { basis: base.basis, group: 'SEND', measure: 'suspension_rate' })).notPlaced).toEqual({ suppressed: 1, other: 0 });
+  });
+
   it('targets the LA’s own rate for the group and years, from area_year', async () => {
     // 2023/24 SEND: (40 + 60) / (100 + 400) = 20 per 100.
     expect(await funnelTarget(db, { basis: base.basis, group: 'SEND', measure: 'suspension_rate' })).toEqual({ numerator: 100, denominator: 500 });
@@ -300,6 +322,7 @@ describe('native DuckDB and DuckDB-WASM', () => {
         period: await schoolTable(d, { ...base, basis: { kind: 'period' }, sort: 'pct_ehc', dir: 'desc' }),
         trends: await schoolTrends(d, { urns: ['100001', '100003', '100005'], group: 'SEND', measure: 'one_plus_suspension_rate' }),
         funnel: await funnelRows(d, { basis: { kind: 'period' }, group: 'EHC plan', measure: 'permanent_exclusion_rate' }),
+        points: await funnelPoints(d, { basis: { kind: 'period' }, group: 'SEND', measure: 'suspension_rate' }),
         target: await funnelTarget(d, { basis: { kind: 'period' }, group: 'SEND', measure: 'suspension_rate' }),
         features: await similarityFeatures(d, '2023/24'),
         options: await schoolFilterOptions(d)

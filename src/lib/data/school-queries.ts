@@ -424,6 +424,46 @@ export async function funnelRows(db: Db, opts: FunnelOptions): Promise<FunnelRow
     ORDER BY s.urn`);
 }
 
+/** The schools a funnel can place, and how many it cannot, by why (see funnelPoints). */
+export interface FunnelPoints {
+  /** Schools with both counts published and pupils, by URN. */
+  rows: FunnelRow[];
+  /** Schools that cannot be placed: `suppressed` when a count was withheld (`c`, `low`), `other` when not available. */
+  notPlaced: { suppressed: number; other: number };
+}
+
+/**
+ * What a funnel draws: the schools it can place, and only a count of those it cannot. Why not
+ * every school's row (funnelRows): at national scale most of 22,000 schools' SEND figures are
+ * withheld, and carrying their rows to the page (to be counted and dropped there) was most of a
+ * filter change's time; the page's CSV download, which does list every school, asks funnelRows
+ * when it is used.
+ */
+export async function funnelPoints(db: Db, opts: FunnelOptions): Promise<FunnelPoints> {
+  const numName = MEASURES[opts.measure].numerator;
+  const num = col(numName);
+  const rows = await db.query<FunnelRow & { schools: number | null }>(sql`
+    WITH g AS (${groupCounts(basisRows(opts.basis), opts.group, ['urn'], ['pupils', numName])}),
+    f AS (
+      SELECT s.urn, s.name, s.phase, CAST(g.${num} AS INTEGER) AS numerator, CAST(g.pupils AS INTEGER) AS denominator,
+             ${rateFlag(sql`g.${num}`, sql`g.${flagCol(numName)}`, raw('g.pupils'), raw('g.pupils_flag'))} AS flag,
+             g.${num} IS NOT NULL AND g.pupils > 0 AS placed
+      FROM schools s JOIN g ON g.urn = s.urn
+      WHERE ${opts.phase ? sql`s.phase = ${opts.phase}` : sql`TRUE`}
+    )
+    SELECT urn, name, phase, numerator, denominator, flag, NULL::INTEGER AS schools FROM f WHERE placed
+    UNION ALL
+    SELECT NULL, NULL, NULL, NULL, NULL, flag, CAST(count(*) AS INTEGER) FROM f WHERE NOT placed GROUP BY flag
+    ORDER BY urn NULLS LAST, flag`);
+  const out: FunnelPoints = { rows: [], notPlaced: { suppressed: 0, other: 0 } };
+  for (const r of rows) {
+    if (r.urn !== null) out.rows.push({ urn: r.urn, name: r.name, phase: r.phase, numerator: r.numerator, denominator: r.denominator, flag: r.flag });
+    else if (r.flag === 'c' || r.flag === 'low') out.notPlaced.suppressed += r.schools ?? 0;
+    else out.notPlaced.other += r.schools ?? 0;
+  }
+  return out;
+}
+
 /**
  * The funnel's target: the local authority's own rate for the group, measure and phase (from
  * `area_year`, which counts every pupil, including those in schools whose figures are suppressed),

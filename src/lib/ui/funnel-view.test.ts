@@ -46,6 +46,11 @@ describe('funnelView', () => {
     expect(v.summary).toContain('chance alone would put about none or one outside the 99.8% limits');
   });
 
+  it('is the same from the placed schools and a count of the rest (funnelPoints)', () => {
+    const placed = rows.filter((r) => r.numerator !== null && r.denominator !== null);
+    expect(funnelView(placed, { numerator: 100, denominator: 1000 }, 'one_plus_suspension_rate', (u) => `/schools/${u}`, { suppressed: 1, other: 1 })).toEqual(v);
+  });
+
   it('draws no limits when the LA’s own rate is not published', () => {
     const none = funnelView(rows, { numerator: null, denominator: null }, 'suspension_rate', (u) => u);
     expect(none.points).toEqual([]);

@@ -36,16 +36,21 @@ export interface FunnelView {
 
 const NOT_PLACED: Missing[] = ['c', 'low'];
 
+/**
+ * `rows` may be every school, or only those that can be placed with `alsoNotPlaced` counting the
+ * rest (funnelPoints): the view is the same either way.
+ */
 export function funnelView(
   rows: readonly FunnelRow[],
   target: FunnelTarget,
   measure: MeasureKey,
-  href: (urn: string) => string
+  href: (urn: string) => string,
+  alsoNotPlaced: { suppressed: number; other: number } = { suppressed: 0, other: 0 }
 ): FunnelView {
   const kind = MEASURES[measure].kind;
   const theta = target.numerator !== null && target.denominator !== null && target.denominator > 0 ? target.numerator / target.denominator : null;
   const counts: Record<FunnelPosition, number> = { 'above-998': 0, 'above-95': 0, inside: 0, 'below-95': 0, 'below-998': 0 };
-  const notPlaced = { suppressed: 0, other: 0 };
+  const notPlaced = { ...alsoNotPlaced };
   const points: FunnelPoint[] = [];
   const outliers: FunnelOutlier[] = [];
   for (const r of rows) {
