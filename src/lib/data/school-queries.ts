@@ -507,6 +507,11 @@ export async function schoolProfile(db: Db, urn: string): Promise<SchoolProfile 
   return rows[0] ?? null;
 }
 
+/** Every school's profile, by URN (the build's school files). */
+export async function schoolProfiles(db: Db): Promise<SchoolProfile[]> {
+  return db.query<SchoolProfile>(sql`SELECT urn, laestab, name, la_name, phase, type, trust, status FROM schools ORDER BY urn`);
+}
+
 /** Every school's URN, for prerendering one page each. */
 export async function schoolUrns(db: Db): Promise<string[]> {
   return (await db.query<{ urn: string }>(sql`SELECT urn FROM schools ORDER BY urn`)).map((r) => r.urn);
@@ -534,20 +539,20 @@ const COUNT_SELECT = raw(`CAST(pupils AS INTEGER) AS pupils, pupils_flag,
   CAST(pupils_suspended AS INTEGER) AS pupils_suspended, pupils_suspended_flag,
   CAST(permanent_exclusions AS INTEGER) AS permanent_exclusions, permanent_exclusions_flag`);
 
-/** The listed schools' yearly counts, every group and year. */
-export async function schoolYearRows(db: Db, urns: readonly string[]): Promise<CountRow[]> {
-  if (urns.length === 0) return [];
+/** The listed schools' (or every school's) yearly counts, every group and year. */
+export async function schoolYearRows(db: Db, urns: readonly string[] | 'all'): Promise<CountRow[]> {
+  if (urns !== 'all' && urns.length === 0) return [];
   return db.query<CountRow>(sql`
     SELECT urn, academic_year, CAST(year_start AS INTEGER) AS year_start, pupil_group, ${COUNT_SELECT}
-    FROM school_year WHERE urn IN (${[...urns]}) ORDER BY urn, year_start, pupil_group`);
+    FROM school_year WHERE ${urns === 'all' ? sql`TRUE` : sql`urn IN (${[...urns]})`} ORDER BY urn, year_start, pupil_group`);
 }
 
-/** The listed schools' pooled counts (latest three years), every group. */
-export async function schoolPeriodRows(db: Db, urns: readonly string[]): Promise<CountRow[]> {
-  if (urns.length === 0) return [];
+/** The listed schools' (or every school's) pooled counts (latest three years), every group. */
+export async function schoolPeriodRows(db: Db, urns: readonly string[] | 'all'): Promise<CountRow[]> {
+  if (urns !== 'all' && urns.length === 0) return [];
   return db.query<CountRow>(sql`
     SELECT urn, period AS academic_year, CAST(last_year_start AS INTEGER) AS year_start, pupil_group, ${COUNT_SELECT}
-    FROM school_period WHERE urn IN (${[...urns]}) ORDER BY urn, pupil_group`);
+    FROM school_period WHERE ${urns === 'all' ? sql`TRUE` : sql`urn IN (${[...urns]})`} ORDER BY urn, pupil_group`);
 }
 
 export interface AreaCountRow extends Omit<CountRow, 'urn'> {

@@ -1,6 +1,7 @@
 // Similar schools (kNN on standardised measures) against distances worked out by hand.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { similarSchools, type SchoolFeatures } from './similar';
+import { similarSchools, similarSchoolsAll, type SchoolFeatures } from './similar';
 
 const school = (urn: string, pupils: number | null, pctEhc: number | null, pctSenSupport: number | null, phase = 'Primary'): SchoolFeatures => ({
   urn,
@@ -72,5 +73,34 @@ describe('similarSchools', () => {
 
   it('a phase with no other school gives no neighbours', () => {
     expect(similarSchools('200001', [A, SECONDARY_TWIN], 5)).toMatchObject({ neighbours: [], candidates: 0 });
+  });
+});
+
+describe('similarSchoolsAll', () => {
+  // Few distinct values, so equal distances (ties broken by URN) and missing measures are common.
+  const feature = fc.option(fc.constantFrom(0, 1.5, 2, 4, 10, 13.25), { nil: null, freq: 4 });
+  const schoolArb = fc.record({
+    phase: fc.constantFrom('Primary', 'Secondary', 'Special'),
+    pupils: fc.option(fc.constantFrom(0, 30, 400, 401, 1200), { nil: null, freq: 5 }),
+    pctEhc: feature,
+    pctSenSupport: feature,
+    pctFsm: feature
+  });
+
+  it('gives every school the neighbours, distances and scales similarSchools gives it', () => {
+    fc.assert(
+      fc.property(fc.array(schoolArb, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 25 }), (rows, k) => {
+        // URNs in shuffled order, so ties are not broken by input order by accident.
+        const schools = rows.map((r, i) => ({ urn: String(100000 + ((i * 7919) % 99991)), ...r }));
+        const all = similarSchoolsAll(schools, k);
+        expect(all.size).toBe(schools.length);
+        for (const s of schools) expect(all.get(s.urn)).toEqual(similarSchools(s.urn, schools, k));
+      }),
+      { numRuns: 200, seed: 20261206 }
+    );
+  });
+
+  it('refuses a k that is not a whole number of 1 or more', () => {
+    expect(() => similarSchoolsAll([A], 0)).toThrow(RangeError);
   });
 });

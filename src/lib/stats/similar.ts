@@ -118,3 +118,66 @@ export function similarSchools(urn: string, schools: readonly SchoolFeatures[], 
     .sort((a, b) => a.distance - b.distance || a.urn.localeCompare(b.urn));
   return { neighbours: neighbours.slice(0, k), candidates: pool.length - 1, scales };
 }
+
+/**
+ * `similarSchools` for every school at once, with the same neighbours, distances, measures compared
+ * and scales (a property test holds the two equal). Why a second function: asking one school at a
+ * time standardises the phase's measures and sorts every candidate again for each school, which at
+ * national scale (about 17,000 primary schools) takes minutes; here each phase's standardised
+ * measures are worked out once and only the k nearest are kept while scanning, so it takes seconds.
+ * Used at build time to write every school's page data (src/lib/server/school-slices.ts).
+ */
+export function similarSchoolsAll(schools: readonly SchoolFeatures[], k: number): Map<string, SimilarResult> {
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`similarSchoolsAll: k must be a whole number >= 1 (k=${k})`);
+  const phases = new Map<string, SchoolFeatures[]>();
+  for (const s of schools) {
+    const pool = phases.get(s.phase);
+    if (pool) pool.push(s);
+    else phases.set(s.phase, [s]);
+  }
+  const out = new Map<string, SimilarResult>();
+  for (const pool of phases.values()) {
+    const scales = FEATURE_KEYS.map((key) => scaleOf(key, pool));
+    const used = scales.filter((s) => s.used);
+    const m = used.length;
+    const z = new Float64Array(pool.length * m);
+    const known = new Uint8Array(pool.length * m);
+    pool.forEach((s, i) => {
+      used.forEach((sc, f) => {
+        const v = featureValue(s, sc.key);
+        if (v !== null) {
+          z[i * m + f] = (v - sc.mean!) / sc.sd!;
+          known[i * m + f] = 1;
+        }
+      });
+    });
+    // Nearer first; equal distances by URN, as similarSchools sorts them.
+    const before = (d: number, urn: string, than: { d: number; urn: string }) => d < than.d || (d === than.d && urn.localeCompare(than.urn) < 0);
+    for (let t = 0; t < pool.length; t++) {
+      const target = pool[t]!;
+      const best: { i: number; d: number; urn: string }[] = [];
+      for (let j = 0; j < pool.length; j++) {
+        const other = pool[j]!;
+        if (other.urn === target.urn) continue;
+        let sum = 0;
+        for (let f = 0; f < m; f++) {
+          if (known[t * m + f] === 0 || known[j * m + f] === 0) sum += MISSING_PENALTY;
+          else sum += (z[t * m + f]! - z[j * m + f]!) ** 2;
+        }
+        const d = Math.sqrt(sum);
+        if (best.length === k && !before(d, other.urn, best[k - 1]!)) continue;
+        let at = best.length;
+        while (at > 0 && before(d, other.urn, best[at - 1]!)) at--;
+        best.splice(at, 0, { i: j, d, urn: other.urn });
+        if (best.length > k) best.pop();
+      }
+      const neighbours = best.map(({ i, d, urn }) => ({
+        urn,
+        distance: d,
+        compared: used.filter((_, f) => known[t * m + f] === 1 && known[i * m + f] === 1).map((sc) => sc.key)
+      }));
+      out.set(target.urn, { neighbours, candidates: pool.length - 1, scales });
+    }
+  }
+  return out;
+}

@@ -14,6 +14,7 @@ import {
   schoolFilterOptions,
   schoolPeriodRows,
   schoolProfile,
+  schoolProfiles,
   schoolReasons,
   schoolYearRows,
   similarityFeatures,
@@ -22,10 +23,12 @@ import {
   type FeatureRow,
   type PhasePeriodRow,
   type ReasonRow,
+  type SchoolFilterOptions,
   type SchoolProfile
 } from '$lib/data/school-queries';
+import { packRows, unpackRows, type PackedRows } from '$lib/data/packed-rows';
 import type { SuppressionCode } from '$lib/data/schema';
-import { similarSchools, type FeatureKey, type FeatureScale, type SchoolFeatures } from '$lib/stats/similar';
+import { similarSchools, similarSchoolsAll, type FeatureKey, type FeatureScale, type SchoolFeatures, type SimilarResult } from '$lib/stats/similar';
 
 /** The number of similar schools a reader can choose from, and the default. */
 export const NEIGHBOUR_CHOICES = [5, 10, 15, 20] as const;
@@ -55,6 +58,8 @@ export interface SchoolData {
   profile: SchoolProfile;
   /** The year the similarity measures are from. */
   latestYear: string;
+  /** The first year the reasons cover (the pooled period's first, else the latest year). */
+  reasonsFrom: number;
   period: { label: string; first_year_start: number; last_year_start: number } | null;
   features: FeatureValues;
   /** Other schools of the phase that could be neighbours. */
@@ -64,8 +69,11 @@ export interface SchoolData {
   /** Yearly and pooled rows of the school and its neighbours. */
   years: CountRow[];
   periods: CountRow[];
-  /** Every school of the phase, pooled, for its place in the funnel. */
-  phasePeriod: PhasePeriodRow[];
+  /**
+   * Every school of the phase, pooled, for its place in the funnel; NULL while not loaded (the
+   * national-scale shell draws everything else from the school's own file first).
+   */
+  phasePeriod: PhasePeriodRow[] | null;
   areas: AreaCountRow[];
   /** NULL when not loaded (the shell loads reasons, a large table, only when asked). */
   reasons: ReasonRow[] | null;
@@ -102,6 +110,31 @@ const EMPTY_FEATURES: FeatureValues = {
   pctFsmFlag: 'x'
 };
 
+/** The similar schools a school's page shows, with the measures they were chosen on. */
+interface NeighbourChoice {
+  features: FeatureValues;
+  candidates: number;
+  scales: FeatureScale[];
+  neighbours: NeighbourInfo[];
+}
+
+/**
+ * A school's similar schools from its phase's measures (`phaseRows`, the latest year's), chosen
+ * by `similar` (similarSchools, or similarSchoolsAll's answer for it): one code path for the
+ * prerender, the shell and the build's school files, so they cannot disagree.
+ */
+function neighbourChoice(urn: string, phaseRows: readonly FeatureRow[], similar: (features: SchoolFeatures[]) => SimilarResult): NeighbourChoice {
+  const own = phaseRows.find((r) => r.urn === urn);
+  if (!own) return { features: EMPTY_FEATURES, candidates: phaseRows.filter((r) => r.urn !== urn).length, scales: [], neighbours: [] };
+  const result = similar(phaseRows.map(asFeatures));
+  const byUrn = new Map(phaseRows.map((r) => [r.urn, r]));
+  const neighbours = result.neighbours.map((n) => {
+    const r = byUrn.get(n.urn)!;
+    return { urn: n.urn, name: r.name, type: r.type, distance: n.distance, compared: n.compared, features: featureValues(r) };
+  });
+  return { features: featureValues(own), candidates: result.candidates, scales: result.scales, neighbours };
+}
+
 /**
  * Load a school's page data; NULL when no school has this URN. Queries run one after another (one
  * connection). `reasons: false` leaves out the reasons, whose table is the largest of the release.
@@ -112,74 +145,99 @@ export async function loadSchoolData(db: Db, urn: string, opts: { reasons?: bool
   const options = await schoolFilterOptions(db);
   const latestYear = options.years[0]?.academic_year ?? '';
   const featureRows = latestYear ? (await similarityFeatures(db, latestYear)).filter((r) => r.phase === profile.phase) : [];
-  const own = featureRows.find((r) => r.urn === urn);
-  let neighbours: NeighbourInfo[] = [];
-  let scales: FeatureScale[] = [];
-  let candidates = featureRows.filter((r) => r.urn !== urn).length;
-  if (own) {
-    const result = similarSchools(urn, featureRows.map(asFeatures), MAX_NEIGHBOURS);
-    const byUrn = new Map(featureRows.map((r) => [r.urn, r]));
-    neighbours = result.neighbours.map((n) => {
-      const r = byUrn.get(n.urn)!;
-      return { urn: n.urn, name: r.name, type: r.type, distance: n.distance, compared: n.compared, features: featureValues(r) };
-    });
-    scales = result.scales;
-    candidates = result.candidates;
-  }
-  const urns = [urn, ...neighbours.map((n) => n.urn)];
+  const choice = neighbourChoice(urn, featureRows, (features) => similarSchools(urn, features, MAX_NEIGHBOURS));
+  const urns = [urn, ...choice.neighbours.map((n) => n.urn)];
   const years = await schoolYearRows(db, urns);
   const periods = await schoolPeriodRows(db, urns);
   const phasePeriod = await phasePeriodRows(db, profile.phase);
   const areas = await areaComparators(db, profile.phase);
-  const reasons = opts.reasons === false ? null : await loadSchoolReasons(db, urn);
-  return {
-    profile,
-    latestYear,
-    period: options.period,
-    features: own ? featureValues(own) : EMPTY_FEATURES,
-    candidates,
-    scales,
-    neighbours,
-    years,
-    periods,
-    phasePeriod,
-    areas,
-    reasons
-  };
-}
-
-/** The school's reasons over the pooled period's years (the latest year when there is no period). */
-export async function loadSchoolReasons(db: Db, urn: string): Promise<ReasonRow[]> {
-  const options = await schoolFilterOptions(db);
-  const fromYear = options.period?.first_year_start ?? options.years[0]?.year_start ?? 0;
-  return schoolReasons(db, urn, fromYear);
-}
-
-/** Rows as columns of a table: the keys once, then one array of values per row. */
-export interface PackedRows<T> {
-  keys: (keyof T & string)[];
-  values: unknown[][];
-}
-
-export function packRows<T extends object>(rows: readonly T[]): PackedRows<T> {
-  const keys = (rows[0] ? Object.keys(rows[0]) : []) as (keyof T & string)[];
-  return { keys, values: rows.map((r) => keys.map((k) => r[k])) };
-}
-
-export function unpackRows<T extends object>(p: PackedRows<T>): T[] {
-  return p.values.map((v) => Object.fromEntries(p.keys.map((k, i) => [k, v[i]])) as T);
+  const from = reasonsFrom(options);
+  const reasons = opts.reasons === false ? null : await schoolReasons(db, urn, from);
+  return { profile, latestYear, reasonsFrom: from, period: options.period, ...choice, years, periods, phasePeriod, areas, reasons };
 }
 
 /**
- * A school's data as the prerendered page carries it. Why packed: a page holds about 1,800 rows
- * (its phase's pooled rows for the funnel, its and its neighbours' years), and written as objects
- * their keys repeat in every row, tripling the page; every prerendered page pays that twice (the
- * HTML and its __data.json), for every school.
+ * What the national-scale shell fetches for one school (`/school-data/URN.json`, written at build
+ * time by scripts/school-data.ts): the whole page's data but its phase's funnel rows and its
+ * reasons, which the shell asks DuckDB-WASM for afterwards. So the first chart needs one small
+ * file, not the engine and 8 MB of tables.
+ */
+export type SchoolSlice = Omit<PackedSchoolData, 'phasePeriod' | 'reasons'>;
+
+/** The folder of the built site holding one SchoolSlice per school (`URN.json`). */
+export const SCHOOL_SLICES_PATH = '/school-data';
+
+/**
+ * Every school's SchoolSlice, from a few queries over the whole release rather than a dozen per
+ * school: the same data loadSchoolData gives (a test holds them equal), at national scale (22,000
+ * schools) in about a minute. Yields in URN order.
+ */
+export async function* schoolSlices(db: Db): AsyncGenerator<SchoolSlice> {
+  const options = await schoolFilterOptions(db);
+  const latestYear = options.years[0]?.academic_year ?? '';
+  const features = latestYear ? await similarityFeatures(db, latestYear) : [];
+  const similar = similarSchoolsAll(features.map(asFeatures), MAX_NEIGHBOURS);
+  const featuresByPhase = groupBy(features, (r) => r.phase);
+  const years = groupBy(await schoolYearRows(db, 'all'), (r) => r.urn);
+  const periods = groupBy(await schoolPeriodRows(db, 'all'), (r) => r.urn);
+  const areas = new Map<string, AreaCountRow[]>();
+  for (const profile of await schoolProfiles(db)) {
+    const urn = profile.urn;
+    const choice = neighbourChoice(urn, featuresByPhase.get(profile.phase) ?? [], () => similar.get(urn)!);
+    const urns = [urn, ...choice.neighbours.map((n) => n.urn)].sort();
+    let phaseAreas = areas.get(profile.phase);
+    if (!phaseAreas) areas.set(profile.phase, (phaseAreas = await areaComparators(db, profile.phase)));
+    yield {
+      profile,
+      latestYear,
+      reasonsFrom: reasonsFrom(options),
+      period: options.period,
+      ...choice,
+      years: packRows(urns.flatMap((u) => years.get(u) ?? [])),
+      periods: packRows(urns.flatMap((u) => periods.get(u) ?? [])),
+      areas: packRows(phaseAreas)
+    };
+  }
+}
+
+function groupBy<T>(rows: readonly T[], key: (r: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const list = out.get(k);
+    if (list) list.push(r);
+    else out.set(k, [r]);
+  }
+  return out;
+}
+
+/** A school's page data from its file, with its phase's funnel rows and reasons still to load. */
+export function schoolDataFromSlice(slice: SchoolSlice): SchoolData {
+  return {
+    ...slice,
+    years: unpackRows(slice.years),
+    periods: unpackRows(slice.periods),
+    areas: unpackRows(slice.areas),
+    phasePeriod: null,
+    reasons: null
+  };
+}
+
+/** The first year a school page's reasons cover: the pooled period's first year, else the latest year. */
+function reasonsFrom(options: Pick<SchoolFilterOptions, 'period' | 'years'>): number {
+  return options.period?.first_year_start ?? options.years[0]?.year_start ?? 0;
+}
+
+/**
+ * A school's data as the prerendered page carries it. Why packed (packed-rows.ts): a page holds
+ * about 1,800 rows (its phase's pooled rows for the funnel, its and its neighbours' years), and
+ * written as objects their keys and repeated values would triple the page; every prerendered page
+ * pays that twice (the HTML and its __data.json), for every school.
  */
 export type PackedSchoolData = Omit<SchoolData, 'years' | 'periods' | 'phasePeriod' | 'areas' | 'reasons'> & {
   years: PackedRows<CountRow>;
   periods: PackedRows<CountRow>;
-  phasePeriod: PackedRows<PhasePeriodRow>;
+  phasePeriod: PackedRows<PhasePeriodRow> | null;
   areas: PackedRows<AreaCountRow>;
   reasons: PackedRows<ReasonRow> | null;
 };
@@ -189,7 +247,7 @@ export function packSchoolData(d: SchoolData): PackedSchoolData {
     ...d,
     years: packRows(d.years),
     periods: packRows(d.periods),
-    phasePeriod: packRows(d.phasePeriod),
+    phasePeriod: d.phasePeriod === null ? null : packRows(d.phasePeriod),
     areas: packRows(d.areas),
     reasons: d.reasons === null ? null : packRows(d.reasons)
   };
@@ -200,7 +258,7 @@ export function unpackSchoolData(p: PackedSchoolData): SchoolData {
     ...p,
     years: unpackRows(p.years),
     periods: unpackRows(p.periods),
-    phasePeriod: unpackRows(p.phasePeriod),
+    phasePeriod: p.phasePeriod === null ? null : unpackRows(p.phasePeriod),
     areas: unpackRows(p.areas),
     reasons: p.reasons === null ? null : unpackRows(p.reasons)
   };

@@ -80,6 +80,7 @@ function fixture(target: CountRow[], targetYears: CountRow[] = []): SchoolData {
   return {
     profile: { urn: '100001', laestab: '9902001', name: 'Target Primary', la_name: 'Testshire', phase: 'Primary', type: 'Maintained', trust: null, status: 'Open' },
     latestYear: '2023/24',
+    reasonsFrom: 2021,
     period: { label: '2021/22 to 2023/24', first_year_start: 2021, last_year_start: 2023 },
     features,
     candidates: 12,

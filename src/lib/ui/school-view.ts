@@ -13,7 +13,7 @@ import type { IntervalBlock, IntervalRow } from '$lib/charts/IntervalChart.svelt
 import { seriesColor } from '$lib/charts/palette';
 import { flagShort } from '$lib/data/flags';
 import { MEASURES, type MeasureKey, type NumeratorColumn } from '$lib/data/measures';
-import { GROUP_PARTS, SCHOOL_GROUPS, type AreaCountRow, type CountRow, type FunnelRow, type FunnelTarget, type SchoolGroup } from '$lib/data/school-queries';
+import { GROUP_PARTS, SCHOOL_GROUPS, type AreaCountRow, type CountRow, type FunnelRow, type FunnelTarget, type PhasePeriodRow, type SchoolGroup } from '$lib/data/school-queries';
 import type { PupilGroup, SuppressionCode } from '$lib/data/schema';
 import { rateInterval } from '$lib/stats/intervals';
 import { poolCounts, sumCells, type Cell } from '$lib/stats/pooled';
@@ -341,9 +341,10 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
     }))
   ];
 
-  // Place in the funnel of the phase (pooled years), around the LA's rate for the phase.
-  const byUrn = new Map<string, { name: string; rows: typeof data.phasePeriod }>();
-  for (const r of data.phasePeriod) {
+  // Place in the funnel of the phase (pooled years), around the LA's rate for the phase; empty
+  // while the phase's rows are still loading (the shell).
+  const byUrn = new Map<string, { name: string; rows: PhasePeriodRow[] }>();
+  for (const r of data.phasePeriod ?? []) {
     const e = byUrn.get(r.urn) ?? { name: r.name, rows: [] };
     e.rows.push(r);
     byUrn.set(r.urn, e);

@@ -4,7 +4,7 @@
 // the rest), and what the filters can offer. So the first chart needs no DuckDB-WASM, at
 // national scale too (up to FUNNEL_PRERENDER_MAX placed schools).
 import { funnelPoints, funnelTarget, schoolFilterOptions, schoolTable, schoolTrends } from '$lib/data/school-queries';
-import { packRows } from '$lib/ui/school-data';
+import { packRows } from '$lib/data/packed-rows';
 import { publishedDb } from '$lib/server/published';
 import { prerenderSchoolPages } from '$lib/ui/school-pages';
 import { DEFAULT_FILTERS, FUNNEL_PRERENDER_MAX, funnelOptions, tableOptions } from '$lib/ui/schools-page';
