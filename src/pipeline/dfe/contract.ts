@@ -24,8 +24,8 @@
  *   DfE's groups need not add up to All pupils (`Unclassified` pupils, rounding). Groups no file
  *   gives are rows of `x`, so a page says "not available" rather than nothing.
  * - SEN primary need (the characteristic file's `SEN primary need` rows) goes to `area_breakdown`,
- *   dimension `need`, for the same areas, years and phases the file gives (DfE's is England only,
- *   by school type). DfE counts every pupil with SEN together there (statement or EHC plan and SEN
+ *   dimension `need`, for England, in every year and phase the file gives (DfE's file is England
+ *   only, by school type; rows of other areas are left out and noted, as no page reads them). DfE counts every pupil with SEN together there (statement or EHC plan and SEN
  *   support alike), so the rows' pupil group is `SEND`, a group of this dimension only: they are
  *   not the contract's per-group need rows and are never split into them. They add up to no
  *   published row (the area_year groups are EHC plan and SEN support apart, DfE rounds each figure
@@ -267,7 +267,11 @@ export async function buildFromDfe(conn: DuckDBConnection, imp: DfeImport, opts:
   await insertRows(conn, 'schools', [...schools.values()].sort((a, b) => String(a.urn).localeCompare(String(b.urn))));
   await insertRows(conn, 'school_year', schoolYear);
   await insertRows(conn, 'area_year', areaYear);
-  await insertRows(conn, 'area_breakdown', needBreakdown(imp.needs.filter(wanted), areaOf, notes));
+  // England only: the pages read need rows of SEND pupils as England's context, and have no place
+  // for an LA's (a newer DfE file by LA would need one), so other areas' rows are left out and said so.
+  const otherNeeds = imp.needs.filter((n) => n.level !== 'England' && wanted(n)).length;
+  if (otherNeeds > 0) notes.push(`${otherNeeds} SEN primary need row${otherNeeds === 1 ? '' : 's'} for areas other than England left out: the pages show DfE's need figures for England only`);
+  await insertRows(conn, 'area_breakdown', needBreakdown(imp.needs.filter((n) => n.level === 'England'), areaOf, notes));
   await pooledPeriod(conn);
 
   const neighbours = neighbourCodes
