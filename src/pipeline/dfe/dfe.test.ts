@@ -132,6 +132,19 @@ describe('recognising files by their header', () => {
   });
 });
 
+describe('consistency checks', () => {
+  it('allows for a weighted count\u2019s own rounding, and still lists a rate that differs', () => {
+    const imp = importDfeFiles([f('area_new_names_bom.csv')]);
+    const base = imp.areas[0]!;
+    const num = (value: number) => ({ value, flag: null, symbol: null, reason: null });
+    // DfE's own row: 565.079 / 295,443 x 100 = 0.1912649..., published as 0.19127 (the count, to 3 decimals, can be 565.0794).
+    imp.areas = [{ ...base, pupils: num(295443), perm: num(565.079), permRate: num(0.19127), susp: num(0), suspRate: undefined, onePlus: num(0), onePlusRate: undefined }];
+    expect(checkConsistency(imp).rateDifferences).toEqual([]);
+    imp.areas[0]!.permRate = num(0.1913);
+    expect(checkConsistency(imp).rateDifferences).toEqual([expect.stringContaining('perm_excl_rate: published 0.1913, 565.079 / 295443 x 100')]);
+  });
+});
+
 describe('LA codes across reorganisations', () => {
   it('keeps Somerset one series across E10000027 and E06000066, and knows Bedfordshire was abolished', () => {
     const imp = importDfeFiles([f('area_new_names_bom.csv')]);
