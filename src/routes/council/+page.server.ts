@@ -4,6 +4,7 @@
 import { councilTrend, englandNeeds, laBreakdown, laYears } from '$lib/data/council-queries';
 import { publishedDb, readManifest } from '$lib/server/published';
 import { readEvents } from '$lib/server/events';
+import { eventsFor } from '$lib/config/events';
 import { COUNCIL_DEFAULTS as d } from '$lib/ui/council-page';
 import type { PageServerLoad } from './$types';
 
@@ -21,5 +22,5 @@ export const load: PageServerLoad = async () => {
   const englandNeedRows = await englandNeeds(db, span);
   const terms = await laBreakdown(db, { dimension: 'term', ...span });
   const fsm = await laBreakdown(db, { dimension: 'fsm', ...span });
-  return { years, latest, events: readEvents(), trend, yearsRows, reasons, needs, englandNeeds: englandNeedRows, terms, fsm };
+  return { years, latest, events: eventsFor(readEvents(), m.la.code), trend, yearsRows, reasons, needs, englandNeeds: englandNeedRows, terms, fsm };
 };
