@@ -110,7 +110,7 @@ describe('the view model on those answers', () => {
     expect(h.earlierYear).toBeNull();
     const sus = h.measures.find((m) => m.measure === 'suspension_rate')!;
     // SEND 2023/24: (75 + 90) / (250 + 750) = 16.5 per 100; no SEN 160 / 4000 = 4 per 100; ratio 4.125
-    expect(sus.ratio.now.ratio).toBeCloseTo(4.125, 10);
+    expect(sus.ratio!.now.ratio).toBeCloseTo(4.125, 10);
     expect(sus.groups[0]!.now.rate).toBe(30);
     // EHC plan 30 per 100 (75 of 250) against 25 (50 of 200): the interval of 1.2 includes 1
     expect(sus.groups[0]!.previous!.change).toBe('no clear change');

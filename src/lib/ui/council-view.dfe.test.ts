@@ -4,10 +4,11 @@
 // context, with a note saying what they are. Then, on hand-made rows, the case of an LA with its
 // own need rows by group beside England's: both shown, each named for whom it counts, never paired.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { englandNeeds, laBreakdown, type BreakdownRow, type NeedContextRow } from '$lib/data/council-queries';
+import { councilTrend, englandNeeds, laBreakdown, laYears, type BreakdownRow, type NeedContextRow } from '$lib/data/council-queries';
+import { laSenSplit } from '$lib/data/queries';
 import type { NodeDb } from '$lib/data/node-client';
 import { buildDfeRelease, type DfeRelease } from '../../../tests/unit/dfe-release';
-import { ENGLAND_NEEDS_LABEL, needView } from './council-view';
+import { breakdownView, ENGLAND_NEEDS_LABEL, headline, needView, ratioPoints, ratioSummary, yearSummary } from './council-view';
 
 let release: DfeRelease;
 let db: NodeDb;
@@ -67,6 +68,29 @@ describe('the primary-need chart on a DfE release', () => {
   });
 });
 
+describe('the rest of the councillors\u2019 view on a DfE release (no SEN split for the LA)', () => {
+  it('headline figures for all pupils, no risk ratio, and sentences that say what is missing', async () => {
+    expect(await laSenSplit(db)).toBe(false);
+    const rows = await laYears(db, { phase: 'All' });
+    const h = headline(rows, 'Testshire', false)!;
+    for (const m of h.measures) {
+      expect(m.groups.map((g) => g.group)).toEqual(['All pupils']);
+      expect(m.ratio).toBeNull();
+      expect(m.sentence).toMatch(/^In \d{4}\/\d{2}, Testshire's .* for all pupils\.$/);
+    }
+    const trend = await councilTrend(db, { measure: 'suspension_rate', phase: 'All', comparators: ['England'] });
+    const ratio = ratioSummary(ratioPoints(trend, 'suspension_rate'), 'suspension_rate', 'Testshire', false);
+    expect(ratio).toMatch(/^Testshire's ratio cannot be worked out: the LA-level figures in this release have no SEN split\./);
+    expect(yearSummary(rows, 'repeat', 'Testshire')).toBe('This release has no figures for pupils suspended more than once in Testshire: its source does not give them.');
+    expect(yearSummary(rows, 'sessions', 'Testshire')).toBe('This release has no figures for sessions lost to suspensions in Testshire: its source does not give them.');
+    const reasons = await laBreakdown(db, { dimension: 'reason', from: 2007, to: 2007 });
+    expect(breakdownView(reasons, { dimension: 'reason', measure: 'suspension_rate', groups: ['EHC plan'], span: [2007, 2007], laName: 'Testshire' }).summary).toBe(
+      'In 2007/08, this release has no figures for Testshire by reason.'
+    );
+    expect(strings([h, ratio]).filter((x) => /NaN|undefined/.test(x))).toEqual([]);
+  });
+});
+
 describe('the primary-need chart with the LA\u2019s own need rows', () => {
   const la = (group: BreakdownRow['pupil_group'], code: string, pupils: number, perm: number): BreakdownRow => ({
     pupil_group: group,
@@ -104,7 +128,7 @@ describe('the primary-need chart with the LA\u2019s own need rows', () => {
     expect(v.note).toBeNull();
     expect(v.blocks.map((b) => b.label)).toEqual(['Pupils with an EHC plan', 'Pupils on SEN support']);
     expect(needView([], [], { measure: 'permanent_exclusion_rate', span: [2023, 2023], laName: 'Testshire' }).summary).toBe(
-      'In 2023/24, no figures by primary need are published in this release.'
+      'In 2023/24, this release has no figures for Testshire by primary need.'
     );
   });
 });

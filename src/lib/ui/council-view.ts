@@ -273,8 +273,17 @@ export function ratioData(points: RatioPoint[]): ChartData {
   };
 }
 
-export function ratioSummary(points: RatioPoint[], measure: MeasureKey, laName: string): string {
+export function ratioSummary(points: RatioPoint[], measure: MeasureKey, laName: string, senSplit = true): string {
   const m = MEASURES[measure];
+  if (!senSplit) {
+    // No SEN split for the LA (DfE's LA-level files): say so, and give the comparators' latest ratios.
+    const latest = new Map<string, RatioPoint>();
+    for (const p of points) if (p.area_type !== 'LA' && p.ratio !== null) latest.set(p.area_name, p);
+    const others = [...latest.values()];
+    return `${laName}'s ratio cannot be worked out: the LA-level figures in this release have no SEN split.${
+      others.length > 0 ? ` ${listJoin(others.map((o) => `${o.area_name}'s was ${formatRatio(o.ratio!)} in ${o.academic_year}`))}.` : ''
+    }`;
+  }
   const send = points.filter((p) => p.area_type === 'LA' && p.comparison === 'SEND' && p.ratio !== null);
   const last = send.at(-1);
   if (!last) return 'The ratio cannot be worked out for this choice: a figure it needs is suppressed or zero.';
@@ -315,7 +324,8 @@ export interface HeadlineGroup {
 export interface HeadlineMeasure {
   measure: MeasureKey;
   groups: HeadlineGroup[];
-  ratio: { now: Ratio; previous: (Ratio & { change: Change }) | null; earlier: (Ratio & { change: Change }) | null };
+  /** The SEND-to-no-SEN risk ratio; null when the release has no SEN split for the LA. */
+  ratio: { now: Ratio; previous: (Ratio & { change: Change }) | null; earlier: (Ratio & { change: Change }) | null } | null;
   sentence: string;
 }
 
@@ -342,8 +352,12 @@ function sendOf(rows: LaYearRow[], year: number, col: NumeratorColumn): Counted 
   return { numerator: sum(e.numerator, k.numerator), denominator: sum(e.denominator, k.denominator), flag: rateFlag(e.flag, k.flag) };
 }
 
-/** The latest year's figures for each group, the change on the year before and on three years before, and the SEND risk ratio. */
-export function headline(rows: LaYearRow[], laName: string): Headline | null {
+/**
+ * The latest year's figures for each group, the change on the year before and on three years
+ * before, and the SEND risk ratio. With `senSplit` false (DfE's LA-level files have no SEN split),
+ * all pupils instead, and no ratio.
+ */
+export function headline(rows: LaYearRow[], laName: string, senSplit = true): Headline | null {
   const years = [...new Set(rows.map((r) => r.year_start))].sort((a, b) => a - b);
   const latest = years.at(-1);
   if (latest === undefined) return null;
@@ -352,7 +366,7 @@ export function headline(rows: LaYearRow[], laName: string): Headline | null {
   const measures = HEADLINE_MEASURES.map((key): HeadlineMeasure => {
     const m = MEASURES[key];
     const at = (g: PupilGroup, y: number) => numeratorOf(rows.find((r) => r.year_start === y && r.pupil_group === g), m.numerator);
-    const groups = SEN_GROUPS.map((g): HeadlineGroup => {
+    const groups = (senSplit ? SEN_GROUPS : (['All pupils'] as const)).map((g): HeadlineGroup => {
       const now = at(g, latest);
       const vs = (y: number | null) => (y === null ? null : { cell: cell(at(g, y), m.kind), change: changeOf(now, at(g, y), m.kind) });
       return { group: g, now: cell(now, m.kind), previous: vs(previous), earlier: vs(earlier) };
@@ -360,18 +374,19 @@ export function headline(rows: LaYearRow[], laName: string): Headline | null {
     const rr = (y: number) => rateRatio(sendOf(rows, y, m.numerator), at('No SEN', y), m.kind);
     const now = rr(latest);
     const vsRatio = (y: number | null) => (y === null ? null : { ...rr(y), change: ratioChange(now, rr(y)) });
-    const ratio = { now, previous: vsRatio(previous), earlier: vsRatio(earlier) };
-    const ehc = groups[0]!;
+    const ratio = senSplit ? { now, previous: vsRatio(previous), earlier: vsRatio(earlier) } : null;
+    const main = groups[0]!;
+    const who = GROUP_PHRASE[main.group];
     const parts = [
       `In ${academicYear(latest)}, ${laName}'s ${m.label.toLowerCase()} was ${listJoin(groups.map((g) => `${g.now.rate === null ? flagShort(g.now.flag) : formatRate(g.now.rate)} for ${GROUP_PHRASE[g.group]}`))}.`
     ];
-    if (now.ratio !== null) parts.push(`${GROUP_PHRASE.SEND[0]!.toUpperCase()}${GROUP_PHRASE.SEND.slice(1)} were ${m.verb} at ${formatRatio(now.ratio)} times the rate of pupils with no SEN (${intervalText(now)}).`);
-    if (ehc.previous) {
+    if (senSplit && now.ratio !== null) parts.push(`${GROUP_PHRASE.SEND[0]!.toUpperCase()}${GROUP_PHRASE.SEND.slice(1)} were ${m.verb} at ${formatRatio(now.ratio)} times the rate of pupils with no SEN (${intervalText(now)}).`);
+    if (main.previous) {
       parts.push(
-        ehc.previous.change === 'up' || ehc.previous.change === 'down'
-          ? `For pupils with an EHC plan the rate ${ehc.previous.change === 'up' ? 'rose' : 'fell'} from ${academicYear(previous!)} by more than chance would explain.`
-          : ehc.previous.change === 'no clear change'
-            ? `For pupils with an EHC plan it has not clearly changed since ${academicYear(previous!)}.`
+        main.previous.change === 'up' || main.previous.change === 'down'
+          ? `For ${who} the rate ${main.previous.change === 'up' ? 'rose' : 'fell'} from ${academicYear(previous!)} by more than chance would explain.`
+          : main.previous.change === 'no clear change'
+            ? `For ${who} it has not clearly changed since ${academicYear(previous!)}.`
             : ''
       );
     }
@@ -442,6 +457,10 @@ export function yearSummary(rows: LaYearRow[], which: YearMeasure, laName: strin
   if (!Number.isFinite(latest)) return 'No published figures are available for this choice.';
   const at = (g: PupilGroup) => rows.find((r) => r.year_start === latest && r.pupil_group === g);
   const col = YEAR_MEASURES[which].column;
+  // A source without the count at all (DfE's files have no repeat suspensions or sessions lost).
+  if (rows.every((r) => r[col] === null && r[`${col}_flag`] !== 'c')) {
+    return `This release has no figures for ${which === 'repeat' ? 'pupils suspended more than once' : 'sessions lost to suspensions'} in ${laName}: its source does not give them.`;
+  }
   const year = academicYear(latest);
   if (which === 'repeat') {
     const ehc = at('EHC plan');
@@ -561,7 +580,7 @@ function breakdownSummary(byGroup: Ranked[], opts: { dimension: Dimension; measu
     const known = list.filter((x) => x.rate !== null);
     const who = GROUP_PHRASE[group];
     if (known.length === 0) {
-      sentences.push(`For ${who} the figures are suppressed or not available.`);
+      sentences.push(`for ${who} the figures are suppressed or not available.`);
       continue;
     }
     if (opts.dimension === 'reason' || opts.dimension === 'need') {
@@ -599,6 +618,10 @@ function breakdownSummary(byGroup: Ranked[], opts: { dimension: Dimension; measu
       : opts.dimension === 'term'
         ? ' Rates are per 100 pupils of the group; terms differ in length (autumn is usually the longest).'
         : '';
+  if (byGroup.every((g) => g.list.length === 0)) {
+    const what = { reason: 'reason', need: 'primary need', term: 'term', fsm: 'free school meal eligibility' }[opts.dimension];
+    return `${inSpan}, this release has no figures for ${opts.laName} by ${what}.`;
+  }
   const body = sentences.map((x, i) => (i === 0 ? x : `${x[0]!.toUpperCase()}${x.slice(1)}`)).join(' ');
   return `${inSpan}, ${body}${tail}`;
 }
@@ -657,7 +680,7 @@ export function needView(
     return {
       ...base,
       data: { columns, rows: laData },
-      summary: laHas ? base.summary : `${inSpan}, no figures by primary need are published in this release.`,
+      summary: base.summary,
       note: null,
       englandOnly: false
     };

@@ -2,6 +2,7 @@
 // functions the browser runs later, plus the local events and targets of data/events.json (a
 // mistake there stops the build, naming the file, line and column).
 import { councilTrend, englandNeeds, laBreakdown, laYears } from '$lib/data/council-queries';
+import { laSenSplit } from '$lib/data/queries';
 import { publishedDb, readManifest } from '$lib/server/published';
 import { readEvents } from '$lib/server/events';
 import { eventsFor } from '$lib/config/events';
@@ -22,5 +23,7 @@ export const load: PageServerLoad = async () => {
   const englandNeedRows = await englandNeeds(db, span);
   const terms = await laBreakdown(db, { dimension: 'term', ...span });
   const fsm = await laBreakdown(db, { dimension: 'fsm', ...span });
-  return { years, latest, events: eventsFor(readEvents(), m.la.code), trend, yearsRows, reasons, needs, englandNeeds: englandNeedRows, terms, fsm };
+  // DfE's LA-level files have no SEN split: the page then shows the LA's all pupils and says so.
+  const senSplit = await laSenSplit(db);
+  return { years, latest, events: eventsFor(readEvents(), m.la.code), trend, yearsRows, reasons, needs, englandNeeds: englandNeedRows, terms, fsm, senSplit };
 };
