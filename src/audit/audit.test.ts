@@ -633,6 +633,36 @@ describe('sets H to M: pooled years and breakdowns', () => {
     expect(breaches.map((b) => b.detail.slice(0, 2))).toEqual(['M:', 'M:']);
   });
 
+  it('accepts DfE\u2019s primary-need rows for England (group SEND, in no additive set) and holds them to the other rules', async () => {
+    const need = (code: string, counts: number[], extra: Row = {}): Row => ({
+      area_type: 'England',
+      area_code: 'E92000001',
+      area_name: 'England',
+      academic_year: '2021/22',
+      year_start: 2021,
+      phase: 'All',
+      pupil_group: 'SEND',
+      dimension: 'need',
+      category_code: code,
+      category: code,
+      ...withFlags(PERIOD_COUNTS, counts),
+      sessions_lost: null,
+      sessions_lost_flag: 'x',
+      source: 'DfE: characteristics.csv',
+      ...extra
+    });
+    const rel = build({ breakdown: true });
+    // A lone withheld cell: nothing adds up to the SEND rows, so nothing gives it away.
+    rel.area_breakdown.push(need('ASD', [108405, 10365, 4840, 125]), need('MSI', [3000, 100, 50, 0], { permanent_exclusions: null, permanent_exclusions_flag: 'c' }));
+    expect(show(await auditRelease(await writeRelease(rel), OPTS))).toBe('');
+
+    const small = build({ breakdown: true });
+    small.area_breakdown.push(need('MSI', [3000, 100, 50, 3]), need('ASD', [108405, 10365, 4840, 125], { dimension: 'fsm' }));
+    const breaches = await auditRelease(await writeRelease(small), OPTS);
+    expect(breaches.map((b) => `${b.rule} ${b.column}`)).toEqual(['small count permanent_exclusions', 'inconsistent pupil_group']);
+    expect(breaches[1]?.detail).toMatch(/unknown pupil group .*or SEND for dimension need/);
+  });
+
   it("catches a breakdown's reason count published beside the area-year's suppressed pupils_suspended", async () => {
     const rel = build({ breakdown: true });
     const la = { area_type: 'LA', phase: 'All' };

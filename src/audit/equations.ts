@@ -20,6 +20,8 @@ import {
   COUNT_COLUMNS,
   GROUP_PARTS,
   LA_AREA_TYPE,
+  NEED_DIMENSION,
+  NEED_ONLY_GROUP,
   NOT_DISCLOSIVE_FLAGS,
   PUPIL_GROUPS,
   REASON_DIMENSION,
@@ -496,8 +498,8 @@ export function checkEquations(input: EquationInput, out: Collector): Recovery {
     const byDimension = new Map<string, number[]>();
     for (let r = 0; r < ab.rows; r++) {
       const g = group[r] ?? '';
-      if (!PUPIL_GROUPS.includes(g)) {
-        out.add(RULES.inconsistent, ab.table, r + 1, 'pupil_group', g, `unknown pupil group (expected ${PUPIL_GROUPS.join(', ')})`);
+      if (!PUPIL_GROUPS.includes(g) && !(g === NEED_ONLY_GROUP && dimension[r] === NEED_DIMENSION)) {
+        out.add(RULES.inconsistent, ab.table, r + 1, 'pupil_group', g, `unknown pupil group (expected ${PUPIL_GROUPS.join(', ')}, or ${NEED_ONLY_GROUP} for dimension ${NEED_DIMENSION})`);
         continue;
       }
       const k = key(type[r], code[r], year[r], phase[r], g, dimension[r], category[r]);
@@ -529,6 +531,8 @@ export function checkEquations(input: EquationInput, out: Collector): Recovery {
       for (const parts of byDimension.values()) {
         const r = parts[0] as number;
         const dim = dimension[r] ?? '';
+        // SEND need rows (DfE's) add up to no area_year row: see NEED_ONLY_GROUP.
+        if (group[r] === NEED_ONLY_GROUP) continue;
         // Unparseable years are held to the reason equations too, as for set F.
         if (dim === REASON_DIMENSION && startYear(year[r], start[r]) >= SINGLE_REASON_UNTIL) continue;
         const parent = areaIndex.get(key(type[r], code[r], year[r], phase[r], group[r]));

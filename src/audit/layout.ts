@@ -109,6 +109,17 @@ export const ALL_PUPILS = 'All pupils';
 export const GROUP_PARTS = ['EHC plan', 'SEN support', 'No SEN'] as const;
 export const PUPIL_GROUPS: readonly string[] = [ALL_PUPILS, ...GROUP_PARTS];
 
+/**
+ * The one pupil group outside PUPIL_GROUPS: `SEND`, every pupil with SEN whatever their provision,
+ * allowed only on `area_breakdown` rows of the `need` dimension. DfE publishes primary need that
+ * way (England's pupils with a statement or EHC plan and on SEN support together). Such rows add
+ * up to no published row: area_year has no SEND row (its groups are EHC plan and SEN support
+ * apart), and DfE's need figures are rounded to 5 and, before 2015/16, leave out pupils at School
+ * Action. So they take part in no set L equation; they are held to every other rule.
+ */
+export const NEED_ONLY_GROUP = 'SEND';
+export const NEED_DIMENSION = 'need';
+
 /** Why a count is NULL: confidential, not available, not applicable, rounds to zero. */
 export const FLAG_CODES: readonly string[] = ['c', 'x', 'z', 'low'];
 

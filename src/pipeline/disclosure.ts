@@ -308,7 +308,10 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
   }
 
   // K: schools' reasons add up to the LA's reasons (all phases); L: a breakdown's categories add
-  // up to the area-year they break down.
+  // up to the area-year they break down. DfE's primary-need rows (group SEND, every pupil with SEN,
+  // src/pipeline/dfe/contract.ts) break down no area_year row and are in no set: nothing published
+  // adds up to them (DfE rounds to 5, and before 2015/16 School Action pupils had no need recorded),
+  // so they are held to the primary rules alone.
   const schoolReasonsBy = groupBy(syr, (r) => k(r, 'academic_year', 'pupil_group', 'reason_code'));
   ab.rows.forEach((r, i) => {
     if (r.key.dimension !== 'reason' || r.key.area_type !== 'LA' || r.key.phase !== 'All') return;

@@ -26,6 +26,7 @@ import {
 } from '../../src/lib/data/school-queries';
 import { sql } from '../../src/lib/data/sql';
 import { keyFigures, schoolIndex, suppressionByTable } from '../../src/lib/data/transparency-queries';
+import { TABLE_NAMES } from '../../src/lib/data/schema';
 
 export interface SuiteContext {
   year: string;
@@ -68,6 +69,6 @@ export function querySuite(c: SuiteContext): SuiteQuery[] {
     { name: 'phasePeriodRows', run: (db) => phasePeriodRows(db, c.phase) },
     { name: 'keyFigures', run: (db) => keyFigures(db, { year: c.year }) },
     { name: 'schoolIndex', run: (db) => schoolIndex(db, { year: c.year }) },
-    { name: 'suppressionByTable', run: (db) => suppressionByTable(db) }
+    { name: 'suppressionByTable', run: (db) => suppressionByTable(db, TABLE_NAMES) }
   ];
 }

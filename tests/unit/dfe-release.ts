@@ -36,7 +36,7 @@ export async function buildDfeRelease(opts: { passThrough?: boolean } = {}): Pro
     config,
     stagingRoot: path.join(dir, 'staging'),
     log: () => {},
-    dfe: { files: [school, ...['register_cp1252.csv', 'census_fractions_no_year.csv', 'area_new_names_bom.csv'].map((f) => path.join(FIX, f))], year: 2007 }
+    dfe: { files: [school, ...['register_cp1252.csv', 'census_fractions_no_year.csv', 'area_new_names_bom.csv', 'characteristic_ees_needs.csv'].map((f) => path.join(FIX, f))], year: 2007 }
   });
   const db = await NodeDb.fromPublished(out);
   return {

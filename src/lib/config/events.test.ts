@@ -2,7 +2,7 @@
 // line and column of the value that is wrong and what was expected there.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseEvents } from './events';
+import { eventsFor, parseEvents } from './events';
 
 describe('data/events.json', () => {
   it('reads the real file', () => {
@@ -11,6 +11,16 @@ describe('data/events.json', () => {
     // 13 March 2023 falls in the academic year 2022/23 (1 September to 31 August).
     expect(c.events.find((e) => e.label === 'Inspection')).toMatchObject({ kind: 'line', from: 2022 });
     expect(c.targets[0]).toMatchObject({ measure: 'suspension_rate', group: 'EHC plan', phase: 'All', by: 2025, byLabel: '2025/26' });
+  });
+
+  it('belongs to the LA it names: the demo\u2019s fictional events are not drawn on another LA\u2019s release', () => {
+    const c = parseEvents(readFileSync('data/events.json', 'utf8'));
+    expect(c.la).toBe('990');
+    expect(eventsFor(c, '990')).toBe(c);
+    expect(eventsFor(c, '878')).toMatchObject({ events: [], targets: [] });
+    const any = parseEvents('{"events":[{"date":"2021-09-01","label":"A","detail":"B"}]}');
+    expect([any.la, eventsFor(any, '878').events.length]).toEqual([null, 1]);
+    expect(() => parseEvents('{"la": 990}')).toThrow(/"la" must be the 3-digit code of the local authority/);
   });
 
   it('puts a September date in the year it starts', () => {

@@ -10,7 +10,7 @@
  * value's position. Pure (no file access): the build-time reader is `$lib/server/events`.
  *
  * Format (documented in data/SCHEMA.md, "Configuration: data/events.json"):
- *   { "events": [ { "date": "YYYY-MM-DD", "label", "detail" } | { "from": "YYYY/YY", "to"?: "YYYY/YY", "label", "detail" } ],
+ *   { "la"?: "990", "events": [ { "date": "YYYY-MM-DD", "label", "detail" } | { "from": "YYYY/YY", "to"?: "YYYY/YY", "label", "detail" } ],
  *     "targets": [ { "measure", "group", "phase"?, "value", "by": "YYYY/YY", "label" } ] }
  */
 import type { TimeAnnotation } from '$lib/charts/annotations';
@@ -35,8 +35,19 @@ export interface Target {
 }
 
 export interface EventsConfig {
+  /**
+   * The 3-digit code of the local authority the events and targets belong to, or null for any
+   * release. A council's events must not be drawn on another LA's release (a DfE build for another
+   * area, say): `eventsFor` leaves them out there.
+   */
+  la: string | null;
   events: LocalEvent[];
   targets: Target[];
+}
+
+/** The events and targets to draw on a release about LA `laCode`: none when the file names another LA. */
+export function eventsFor(config: EventsConfig, laCode: string): EventsConfig {
+  return config.la === null || config.la === laCode ? config : { la: config.la, events: [], targets: [] };
 }
 
 // ---- A JSON reader that remembers where each value was -----------------------------------------
@@ -201,7 +212,10 @@ export function parseEvents(text: string, file = 'data/events.json'): EventsConf
   };
 
   const top = obj(root, '(top level)');
-  only(root, top, '(top level)', ['events', 'targets']);
+  only(root, top, '(top level)', ['la', 'events', 'targets']);
+  const laNode = top.get('la');
+  if (laNode && (laNode.kind !== 'string' || !/^\d{3}$/.test(laNode.value))) fail(laNode, 'la', 'the 3-digit code of the local authority the events belong to, like "990"');
+  const la = laNode && laNode.kind === 'string' ? laNode.value : null;
   const list = (key: string): Node[] => {
     const n = top.get(key);
     if (!n) return [];
@@ -259,5 +273,5 @@ export function parseEvents(text: string, file = 'data/events.json'): EventsConf
     };
   });
 
-  return { events, targets };
+  return { la, events, targets };
 }

@@ -1,7 +1,7 @@
 // The councillors' view's queries on DuckDB-WASM (the engine users get), against tiny inline tables
 // whose answers are worked out by hand in the comments; and the view model on those answers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { councilTrend, laBreakdown, laYears } from './council-queries';
+import { councilTrend, englandNeeds, laBreakdown, laYears } from './council-queries';
 import { createTableSql } from './schema';
 import { WasmNodeDb } from './wasm-node';
 import { breakdownView, headline, ratioPoints, trendSummary } from '$lib/ui/council-view';
@@ -34,7 +34,11 @@ beforeAll(async () => {
     ('LA', '990', 'Testshire', '2023/24', 2023, 'All', 'EHC plan', 'need', 'SEMH', 'Social, emotional and mental health', 90, NULL, 45, NULL, NULL, 'c', 2, NULL, 150, NULL, 't'),
     ('LA', '990', 'Testshire', '2023/24', 2023, 'All', 'EHC plan', 'need', 'ASD', 'Autistic spectrum disorder', 100, NULL, 20, NULL, 9, NULL, 0, NULL, 40, NULL, 't'),
     ('LA', '990', 'Testshire', '2023/24', 2023, 'All', 'EHC plan', 'fsm', 'FSM', 'Eligible for free school meals', 90, NULL, 45, NULL, 15, NULL, 1, NULL, 100, NULL, 't'),
-    ('LA', '990', 'Testshire', '2023/24', 2023, 'All', 'EHC plan', 'fsm', 'NOT_FSM', 'Not eligible for free school meals', 160, NULL, 30, NULL, 12, NULL, 1, NULL, 100, NULL, 't')`);
+    ('LA', '990', 'Testshire', '2023/24', 2023, 'All', 'EHC plan', 'fsm', 'NOT_FSM', 'Not eligible for free school meals', 160, NULL, 30, NULL, 12, NULL, 1, NULL, 100, NULL, 't'),
+    ('England', 'E92000001', 'England', '2022/23', 2022, 'All', 'SEND', 'need', 'SEMH', 'Social, emotional and mental health', 180000, NULL, 70000, NULL, 30000, NULL, 900, NULL, NULL, 'x', 'DfE: c.csv'),
+    ('England', 'E92000001', 'England', '2023/24', 2023, 'All', 'SEND', 'need', 'SEMH', 'Social, emotional and mental health', 190000, NULL, 72000, NULL, 31000, NULL, 1000, NULL, NULL, 'x', 'DfE: c.csv'),
+    ('England', 'E92000001', 'England', '2023/24', 2023, 'All', 'SEND', 'need', 'MSI', 'Multi-sensory impairment', 2700, NULL, 90, NULL, 40, NULL, NULL, 'c', NULL, 'x', 'DfE: c.csv'),
+    ('England', 'E92000001', 'England', '2023/24', 2023, 'Special', 'SEND', 'need', 'SEMH', 'Social, emotional and mental health', 20000, NULL, 2000, NULL, 800, NULL, 10, NULL, NULL, 'x', 'DfE: c.csv')`);
 });
 
 afterAll(async () => {
@@ -82,6 +86,19 @@ describe('laYears and laBreakdown', () => {
     expect(needs.find((r) => r.category_code === 'SEMH')).toMatchObject({ pupils: 150, suspensions: 75, pupils_suspended: null, pupils_suspended_flag: 'c', sessions_lost: 230 });
     const latest = await laBreakdown(db, { dimension: 'need', from: 2023, to: 2023 });
     expect(latest.find((r) => r.category_code === 'SEMH')).toMatchObject({ years: 1, pupils: 90, suspensions: 45 });
+    // England's SEND rows are not the LA's.
+    expect(needs.every((r) => r.pupil_group === 'EHC plan')).toBe(true);
+  });
+
+  it('englandNeeds: England’s SEND need rows, all schools, summed over the span, with the years they cover', async () => {
+    const rows = await englandNeeds(db, { from: 2020, to: 2023 });
+    expect(rows).toEqual([
+      expect.objectContaining({ pupil_group: 'SEND', category_code: 'MSI', area_name: 'England', years: 1, first_year: 2023, last_year: 2023, pupils: 2700, permanent_exclusions: null, permanent_exclusions_flag: 'c' }),
+      // 180,000 + 190,000 pupil-years, 900 + 1,000 permanent exclusions (the Special row is not added)
+      expect.objectContaining({ category_code: 'SEMH', years: 2, first_year: 2022, last_year: 2023, pupils: 370000, suspensions: 142000, permanent_exclusions: 1900, sessions_lost: null, sessions_lost_flag: 'x' })
+    ]);
+    for (const r of rows) for (const v of [r.years, r.first_year, r.pupils]) expect(typeof v).toBe('number'); // never BigInt
+    expect(await englandNeeds(db, { from: 2010, to: 2012 })).toEqual([]);
   });
 });
 
@@ -93,7 +110,7 @@ describe('the view model on those answers', () => {
     expect(h.earlierYear).toBeNull();
     const sus = h.measures.find((m) => m.measure === 'suspension_rate')!;
     // SEND 2023/24: (75 + 90) / (250 + 750) = 16.5 per 100; no SEN 160 / 4000 = 4 per 100; ratio 4.125
-    expect(sus.ratio.now.ratio).toBeCloseTo(4.125, 10);
+    expect(sus.ratio!.now.ratio).toBeCloseTo(4.125, 10);
     expect(sus.groups[0]!.now.rate).toBe(30);
     // EHC plan 30 per 100 (75 of 250) against 25 (50 of 200): the interval of 1.2 includes 1
     expect(sus.groups[0]!.previous!.change).toBe('no clear change');

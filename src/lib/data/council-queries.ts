@@ -165,3 +165,37 @@ export async function laBreakdown(db: Db, opts: { dimension: Dimension; from: nu
     GROUP BY pupil_group, category_code, category
     ORDER BY pupil_group, category_code`);
 }
+
+/**
+ * England's figures by SEN primary need, as DfE publishes them: every pupil with SEN together
+ * (statement or EHC plan and SEN support alike), `area_breakdown` rows of pupil group `SEND`
+ * (data/SCHEMA.md), all schools, counts summed over the academic years `from` to `to`. A release
+ * built from DfE's files has them; the demo and a council's extract do not (the query returns no
+ * rows). They are context, never the LA's per-group figures: see `needView`.
+ */
+export const NEED_CONTEXT_GROUP = 'SEND';
+
+export interface NeedContextRow extends Omit<BreakdownRow, 'pupil_group'> {
+  pupil_group: typeof NEED_CONTEXT_GROUP;
+  area_name: string;
+  /** The first and last academic years (start years) of the span that have the need. */
+  first_year: number;
+  last_year: number;
+}
+
+export async function englandNeeds(db: Db, opts: { from: number; to: number }): Promise<NeedContextRow[]> {
+  return db.query<NeedContextRow>(sql`
+    SELECT pupil_group, category_code, category, MIN(area_name) AS area_name,
+           CAST(COUNT(*) AS INTEGER) AS years,
+           CAST(MIN(year_start) AS INTEGER) AS first_year, CAST(MAX(year_start) AS INTEGER) AS last_year,
+           ${total('pupils')} AS pupils, ${totalFlag('pupils', 'pupils_flag')} AS pupils_flag,
+           ${total('suspensions')} AS suspensions, ${totalFlag('suspensions', 'suspensions_flag')} AS suspensions_flag,
+           ${total('pupils_suspended')} AS pupils_suspended, ${totalFlag('pupils_suspended', 'pupils_suspended_flag')} AS pupils_suspended_flag,
+           ${total('permanent_exclusions')} AS permanent_exclusions, ${totalFlag('permanent_exclusions', 'permanent_exclusions_flag')} AS permanent_exclusions_flag,
+           ${total('sessions_lost')} AS sessions_lost, ${totalFlag('sessions_lost', 'sessions_lost_flag')} AS sessions_lost_flag
+    FROM area_breakdown
+    WHERE area_type = 'England' AND phase = 'All' AND dimension = 'need' AND pupil_group = ${NEED_CONTEXT_GROUP}
+      AND year_start BETWEEN ${opts.from} AND ${opts.to}
+    GROUP BY pupil_group, category_code, category
+    ORDER BY category_code`);
+}

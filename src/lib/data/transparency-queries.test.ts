@@ -3,12 +3,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTableSql } from './schema';
 import { NodeDb } from './node-client';
-import { keyFigures, schoolIndex, suppressionByTable, type SchoolEntry } from './transparency-queries';
+import { keyFigures, laLatestYear, schoolIndex, suppressionByTable, type SchoolEntry } from './transparency-queries';
 import { WasmNodeDb } from './wasm-node';
 
 let db: WasmNodeDb;
 /** Every fixture statement, replayed on native DuckDB to check both engines agree. */
 const fixture: string[] = [];
+/** The tables the fixture has. */
+const TABLES = ['area_year', 'school_year', 'school_year_reason'] as const;
 
 beforeAll(async () => {
   db = await WasmNodeDb.open();
@@ -219,9 +221,15 @@ describe('schoolIndex', () => {
   });
 });
 
+describe('laLatestYear', () => {
+  it('is the latest year with the LA\'s own figures for all pupils', async () => {
+    expect(await laLatestYear(db)).toBe('2023/24');
+  });
+});
+
 describe('suppressionByTable', () => {
-  it('counts each table\'s count cells and the ones withheld with c', async () => {
-    expect(await suppressionByTable(db)).toEqual([
+  it('counts each table\'s figures (published or withheld, never x or z) and the ones withheld with c', async () => {
+    expect(await suppressionByTable(db, TABLES)).toEqual([
       // 9 rows x 4 count columns; one c (SEN support's permanent exclusions)
       { table_name: 'area_year', cells: 36, suppressed: 1 },
       // 25 rows x 5 count columns. c flags: Zeta 2023/24 4 (EHC and No SEN: pupils_suspended, sessions_lost),
@@ -242,7 +250,8 @@ describe('native DuckDB (the prerender)', () => {
         expect(await keyFigures(native, { year })).toEqual(await keyFigures(db, { year }));
         expect(await schoolIndex(native, { year })).toEqual(await schoolIndex(db, { year }));
       }
-      expect(await suppressionByTable(native)).toEqual(await suppressionByTable(db));
+      expect(await suppressionByTable(native, TABLES)).toEqual(await suppressionByTable(db, TABLES));
+      expect(await laLatestYear(native)).toEqual(await laLatestYear(db));
     } finally {
       await native.close();
     }

@@ -9,8 +9,8 @@
  * count it needs is not published, with a flag saying why, so a hidden figure is never shown as 0.
  */
 import type { Db } from './db';
-import type { Phase, PupilGroup, SuppressionCode } from './schema';
-import { sql } from './sql';
+import { TABLES, type Phase, type PupilGroup, type SuppressionCode, type TableName } from './schema';
+import { raw, sql } from './sql';
 
 export interface KeyFigure {
   area_type: 'LA' | 'England';
@@ -47,6 +47,18 @@ export async function keyFigures(db: Db, opts: { year: string }): Promise<KeyFig
       AND area_type IN ('LA', 'England')
     ORDER BY CASE area_type WHEN 'LA' THEN 0 ELSE 1 END,
              CASE pupil_group WHEN 'EHC plan' THEN 0 WHEN 'SEN support' THEN 1 WHEN 'No SEN' THEN 2 ELSE 3 END`);
+}
+
+/**
+ * The latest academic year with the local authority's own figures (all schools, pupils published).
+ * Usually the release's latest year; a release built from DfE's files can have LA figures for later
+ * years than its school-level file (DfE's LA file runs on), and the key figures use the latest.
+ */
+export async function laLatestYear(db: Db): Promise<string | null> {
+  const rows = await db.query<{ year: string | null }>(sql`
+    SELECT max(academic_year) AS year FROM area_year
+    WHERE area_type = 'LA' AND phase = 'All' AND pupil_group = 'All pupils' AND pupils IS NOT NULL`);
+  return rows[0]?.year ?? null;
 }
 
 /** Why a school figure is missing: a published flag, or `none` when the school has no row that year. */
@@ -136,35 +148,38 @@ export async function schoolIndex(db: Db, opts: { year: string }): Promise<Schoo
 }
 
 export interface TableSuppression {
-  table_name: 'school_year' | 'school_year_reason' | 'area_year';
-  /** Count cells in the table (rows x count columns). */
+  table_name: TableName;
+  /**
+   * Figures in the table: count cells published or withheld (flag `c` or `low`). Cells that were
+   * never figures (`x` not available, `z` not applicable) are not counted, as in the manifest's
+   * disclosure totals, so the tables add up to the release's total.
+   */
   cells: number;
-  /** Of those, cells withheld by disclosure control (flag `c`). */
+  /** Of those, the cells withheld (`c`: by disclosure control or by the source; `low`). */
   suppressed: number;
 }
 
+/** A table's count columns: those with a `_flag` column beside them (the schema's closed list). */
+function countColumns(table: TableName): string[] {
+  const names = TABLES[table].columns.map((c) => c.name);
+  return names.filter((n) => names.includes(`${n}_flag`));
+}
+
 /**
- * How many count cells each published table holds and how many of them are withheld (`c`), so the
- * page can say where the hiding falls instead of asserting it. Count columns are the schema's.
+ * How many figures each published table holds and how many of them are withheld, so the page can
+ * say where the hiding falls instead of asserting it. Every count column of the schema is counted;
+ * `tables` lists the tables to count (those the release has), each from the schema's closed list.
  */
-export async function suppressionByTable(db: Db): Promise<TableSuppression[]> {
-  return db.query<TableSuppression>(sql`
-    SELECT 'school_year' AS table_name,
-           CAST(count(*) * 5 AS INTEGER) AS cells,
-           CAST(count(*) FILTER (WHERE pupils_flag = 'c') + count(*) FILTER (WHERE suspensions_flag = 'c')
-              + count(*) FILTER (WHERE pupils_suspended_flag = 'c') + count(*) FILTER (WHERE permanent_exclusions_flag = 'c')
-              + count(*) FILTER (WHERE sessions_lost_flag = 'c') AS INTEGER) AS suppressed
-    FROM school_year
-    UNION ALL
-    SELECT 'school_year_reason',
-           CAST(count(*) * 2 AS INTEGER),
-           CAST(count(*) FILTER (WHERE suspensions_flag = 'c') + count(*) FILTER (WHERE permanent_exclusions_flag = 'c') AS INTEGER)
-    FROM school_year_reason
-    UNION ALL
-    SELECT 'area_year',
-           CAST(count(*) * 4 AS INTEGER),
-           CAST(count(*) FILTER (WHERE pupils_flag = 'c') + count(*) FILTER (WHERE suspensions_flag = 'c')
-              + count(*) FILTER (WHERE pupils_suspended_flag = 'c') + count(*) FILTER (WHERE permanent_exclusions_flag = 'c') AS INTEGER)
-    FROM area_year
-    ORDER BY 1`);
+export async function suppressionByTable(db: Db, tables: readonly TableName[]): Promise<TableSuppression[]> {
+  const parts = tables
+    .filter((t) => TABLES[t] !== undefined && countColumns(t).length > 0)
+    .map((t) => {
+      const cols = countColumns(t);
+      const published = cols.map((c) => `count("${c}")`).join(' + ');
+      const hidden = cols.map((c) => `count(*) FILTER (WHERE "${c}_flag" IN ('c', 'low'))`).join(' + ');
+      return `SELECT '${t}' AS table_name, CAST(${published} + ${hidden} AS INTEGER) AS cells, CAST(${hidden} AS INTEGER) AS suppressed FROM "${t}"`;
+    });
+  if (parts.length === 0) return [];
+  // Table and column names come from the schema (TABLES), never from a caller's string.
+  return db.query<TableSuppression>(sql`${raw(parts.join('\nUNION ALL\n'))} ORDER BY 1`);
 }

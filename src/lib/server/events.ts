@@ -11,6 +11,6 @@ import { parseEvents, type EventsConfig } from '$lib/config/events';
 export const EVENTS_FILE = path.resolve(process.env.EVENTS_FILE ?? 'data/events.json');
 
 export function readEvents(file = EVENTS_FILE): EventsConfig {
-  if (!existsSync(file)) return { events: [], targets: [] };
+  if (!existsSync(file)) return { la: null, events: [], targets: [] };
   return parseEvents(readFileSync(file, 'utf8'), path.relative(process.cwd(), file) || file);
 }

@@ -10,7 +10,7 @@ import type { IntervalBlock, IntervalRow } from '$lib/charts/IntervalChart.svelt
 import type { LineSeries } from '$lib/charts/LineChart.svelte';
 import { seriesColor, type Marker } from '$lib/charts/palette';
 import type { Target } from '$lib/config/events';
-import type { BreakdownRow, ComparatorType, CouncilPoint, LaYearRow } from '$lib/data/council-queries';
+import type { BreakdownRow, ComparatorType, CouncilPoint, LaYearRow, NeedContextRow } from '$lib/data/council-queries';
 import { flagLong, flagShort, rateFlag } from '$lib/data/flags';
 import { MEASURES, type MeasureKey, type NumeratorColumn } from '$lib/data/measures';
 import type { Dimension, PupilGroup } from '$lib/data/schema';
@@ -273,8 +273,17 @@ export function ratioData(points: RatioPoint[]): ChartData {
   };
 }
 
-export function ratioSummary(points: RatioPoint[], measure: MeasureKey, laName: string): string {
+export function ratioSummary(points: RatioPoint[], measure: MeasureKey, laName: string, senSplit = true): string {
   const m = MEASURES[measure];
+  if (!senSplit) {
+    // No SEN split for the LA (DfE's LA-level files): say so, and give the comparators' latest ratios.
+    const latest = new Map<string, RatioPoint>();
+    for (const p of points) if (p.area_type !== 'LA' && p.ratio !== null) latest.set(p.area_name, p);
+    const others = [...latest.values()];
+    return `${laName}'s ratio cannot be worked out: the LA-level figures in this release have no SEN split.${
+      others.length > 0 ? ` ${listJoin(others.map((o) => `${o.area_name}'s was ${formatRatio(o.ratio!)} in ${o.academic_year}`))}.` : ''
+    }`;
+  }
   const send = points.filter((p) => p.area_type === 'LA' && p.comparison === 'SEND' && p.ratio !== null);
   const last = send.at(-1);
   if (!last) return 'The ratio cannot be worked out for this choice: a figure it needs is suppressed or zero.';
@@ -315,7 +324,8 @@ export interface HeadlineGroup {
 export interface HeadlineMeasure {
   measure: MeasureKey;
   groups: HeadlineGroup[];
-  ratio: { now: Ratio; previous: (Ratio & { change: Change }) | null; earlier: (Ratio & { change: Change }) | null };
+  /** The SEND-to-no-SEN risk ratio; null when the release has no SEN split for the LA. */
+  ratio: { now: Ratio; previous: (Ratio & { change: Change }) | null; earlier: (Ratio & { change: Change }) | null } | null;
   sentence: string;
 }
 
@@ -342,8 +352,12 @@ function sendOf(rows: LaYearRow[], year: number, col: NumeratorColumn): Counted 
   return { numerator: sum(e.numerator, k.numerator), denominator: sum(e.denominator, k.denominator), flag: rateFlag(e.flag, k.flag) };
 }
 
-/** The latest year's figures for each group, the change on the year before and on three years before, and the SEND risk ratio. */
-export function headline(rows: LaYearRow[], laName: string): Headline | null {
+/**
+ * The latest year's figures for each group, the change on the year before and on three years
+ * before, and the SEND risk ratio. With `senSplit` false (DfE's LA-level files have no SEN split),
+ * all pupils instead, and no ratio.
+ */
+export function headline(rows: LaYearRow[], laName: string, senSplit = true): Headline | null {
   const years = [...new Set(rows.map((r) => r.year_start))].sort((a, b) => a - b);
   const latest = years.at(-1);
   if (latest === undefined) return null;
@@ -352,7 +366,7 @@ export function headline(rows: LaYearRow[], laName: string): Headline | null {
   const measures = HEADLINE_MEASURES.map((key): HeadlineMeasure => {
     const m = MEASURES[key];
     const at = (g: PupilGroup, y: number) => numeratorOf(rows.find((r) => r.year_start === y && r.pupil_group === g), m.numerator);
-    const groups = SEN_GROUPS.map((g): HeadlineGroup => {
+    const groups = (senSplit ? SEN_GROUPS : (['All pupils'] as const)).map((g): HeadlineGroup => {
       const now = at(g, latest);
       const vs = (y: number | null) => (y === null ? null : { cell: cell(at(g, y), m.kind), change: changeOf(now, at(g, y), m.kind) });
       return { group: g, now: cell(now, m.kind), previous: vs(previous), earlier: vs(earlier) };
@@ -360,18 +374,19 @@ export function headline(rows: LaYearRow[], laName: string): Headline | null {
     const rr = (y: number) => rateRatio(sendOf(rows, y, m.numerator), at('No SEN', y), m.kind);
     const now = rr(latest);
     const vsRatio = (y: number | null) => (y === null ? null : { ...rr(y), change: ratioChange(now, rr(y)) });
-    const ratio = { now, previous: vsRatio(previous), earlier: vsRatio(earlier) };
-    const ehc = groups[0]!;
+    const ratio = senSplit ? { now, previous: vsRatio(previous), earlier: vsRatio(earlier) } : null;
+    const main = groups[0]!;
+    const who = GROUP_PHRASE[main.group];
     const parts = [
       `In ${academicYear(latest)}, ${laName}'s ${m.label.toLowerCase()} was ${listJoin(groups.map((g) => `${g.now.rate === null ? flagShort(g.now.flag) : formatRate(g.now.rate)} for ${GROUP_PHRASE[g.group]}`))}.`
     ];
-    if (now.ratio !== null) parts.push(`${GROUP_PHRASE.SEND[0]!.toUpperCase()}${GROUP_PHRASE.SEND.slice(1)} were ${m.verb} at ${formatRatio(now.ratio)} times the rate of pupils with no SEN (${intervalText(now)}).`);
-    if (ehc.previous) {
+    if (senSplit && now.ratio !== null) parts.push(`${GROUP_PHRASE.SEND[0]!.toUpperCase()}${GROUP_PHRASE.SEND.slice(1)} were ${m.verb} at ${formatRatio(now.ratio)} times the rate of pupils with no SEN (${intervalText(now)}).`);
+    if (main.previous) {
       parts.push(
-        ehc.previous.change === 'up' || ehc.previous.change === 'down'
-          ? `For pupils with an EHC plan the rate ${ehc.previous.change === 'up' ? 'rose' : 'fell'} from ${academicYear(previous!)} by more than chance would explain.`
-          : ehc.previous.change === 'no clear change'
-            ? `For pupils with an EHC plan it has not clearly changed since ${academicYear(previous!)}.`
+        main.previous.change === 'up' || main.previous.change === 'down'
+          ? `For ${who} the rate ${main.previous.change === 'up' ? 'rose' : 'fell'} from ${academicYear(previous!)} by more than chance would explain.`
+          : main.previous.change === 'no clear change'
+            ? `For ${who} it has not clearly changed since ${academicYear(previous!)}.`
             : ''
       );
     }
@@ -442,6 +457,10 @@ export function yearSummary(rows: LaYearRow[], which: YearMeasure, laName: strin
   if (!Number.isFinite(latest)) return 'No published figures are available for this choice.';
   const at = (g: PupilGroup) => rows.find((r) => r.year_start === latest && r.pupil_group === g);
   const col = YEAR_MEASURES[which].column;
+  // A source without the count at all (DfE's files have no repeat suspensions or sessions lost).
+  if (rows.every((r) => r[col] === null && r[`${col}_flag`] !== 'c')) {
+    return `This release has no figures for ${which === 'repeat' ? 'pupils suspended more than once' : 'sessions lost to suspensions'} in ${laName}: its source does not give them.`;
+  }
   const year = academicYear(latest);
   if (which === 'repeat') {
     const ehc = at('EHC plan');
@@ -472,7 +491,8 @@ export interface BreakdownView {
 }
 
 export interface BreakdownTableRow {
-  group: PupilGroup;
+  /** The pupil group, or for England's need figures the words for whom they count. */
+  group: PupilGroup | string;
   category: string;
   count: number | null;
   countFlag: string | null;
@@ -560,7 +580,7 @@ function breakdownSummary(byGroup: Ranked[], opts: { dimension: Dimension; measu
     const known = list.filter((x) => x.rate !== null);
     const who = GROUP_PHRASE[group];
     if (known.length === 0) {
-      sentences.push(`For ${who} the figures are suppressed or not available.`);
+      sentences.push(`for ${who} the figures are suppressed or not available.`);
       continue;
     }
     if (opts.dimension === 'reason' || opts.dimension === 'need') {
@@ -598,6 +618,10 @@ function breakdownSummary(byGroup: Ranked[], opts: { dimension: Dimension; measu
       : opts.dimension === 'term'
         ? ' Rates are per 100 pupils of the group; terms differ in length (autumn is usually the longest).'
         : '';
+  if (byGroup.every((g) => g.list.length === 0)) {
+    const what = { reason: 'reason', need: 'primary need', term: 'term', fsm: 'free school meal eligibility' }[opts.dimension];
+    return `${inSpan}, this release has no figures for ${opts.laName} by ${what}.`;
+  }
   const body = sentences.map((x, i) => (i === 0 ? x : `${x[0]!.toUpperCase()}${x.slice(1)}`)).join(' ');
   return `${inSpan}, ${body}${tail}`;
 }
@@ -612,4 +636,123 @@ export function breakdownColumns(countLabel: string): TableColumn<BreakdownTable
     { key: 'count', label: countLabel, numeric: true, value: (r) => r.count, flag: (r) => r.countFlag },
     { key: 'pupils', label: 'Pupils', numeric: true, value: (r) => r.pupils, flag: (r) => r.pupilsFlag }
   ];
+}
+
+// ---- Primary need, with England's figures as context ---------------------------------------------
+
+/** The need chart's LA groups: DfE's census codes E and K (a pupil with no SEN has no primary need). */
+const NEED_GROUPS = ['EHC plan', 'SEN support'] as const satisfies readonly PupilGroup[];
+/** England's need figures in a table row or block label: whom they count. */
+export const ENGLAND_NEEDS_LABEL = 'England: all pupils with SEN (DfE)';
+
+export interface NeedView extends BreakdownView {
+  /**
+   * What England's figures are, why they are shown and what limits them (years covered, the
+   * BESD-to-SEMH change, School Action before 2015/16); null when the release has none.
+   */
+  note: string | null;
+  /** The LA has no figures by need for the span, so England's stand alone. */
+  englandOnly: boolean;
+}
+
+/**
+ * The primary-need chart: the LA's rates for pupils with an EHC plan and on SEN support (with 95%
+ * intervals), and, where the release has them (one built from DfE's files), England's rates by
+ * need as DfE publishes them: for every pupil with SEN together, whatever their provision. Those
+ * are a different group from either of the LA's, so they are drawn as a block of their own, named
+ * for whom they count, never beside one LA group as if comparable, and the note says so. England
+ * is a whole population: its rates have no interval and the summary ranks them without any claim
+ * about chance. Rates are count / pupils x 100, as everywhere.
+ */
+export function needView(
+  la: BreakdownRow[],
+  england: NeedContextRow[],
+  opts: { measure: MeasureKey; span: readonly [number, number]; laName: string }
+): NeedView {
+  const m = MEASURES[opts.measure];
+  const base = breakdownView(la, { dimension: 'need', measure: opts.measure, groups: NEED_GROUPS, span: opts.span, laName: opts.laName });
+  const laHas = la.some((r) => (NEED_GROUPS as readonly string[]).includes(r.pupil_group));
+  const span = spanLabel(opts.span);
+  const inSpan = opts.span[0] === opts.span[1] ? `In ${span}` : `From ${span} together`;
+  const columns = [...base.data.columns, 'area'];
+  const laData = base.data.rows.map((r) => [...r, opts.laName]);
+  if (england.length === 0) {
+    return {
+      ...base,
+      data: { columns, rows: laData },
+      summary: base.summary,
+      note: null,
+      englandOnly: false
+    };
+  }
+
+  const ranked = england
+    .map((r) => {
+      const numerator = r[m.numerator];
+      const flag = rateFlag(r[`${m.numerator}_flag`], r.pupils_flag);
+      return { r, numerator, flag, rate: rateInterval(numerator, r.pupils, m.kind).rate };
+    })
+    .sort((a, b) => (b.rate ?? -1) - (a.rate ?? -1) || a.r.category.localeCompare(b.r.category));
+  const unit = m.numerator === 'pupils_suspended' ? 'pupils suspended' : m.numerator === 'suspensions' ? 'suspensions' : 'permanent exclusions';
+  const block: IntervalBlock = {
+    id: 'England',
+    label: ENGLAND_NEEDS_LABEL,
+    rows: ranked.map(({ r, numerator, flag, rate }) => ({
+      id: `England|${r.category_code}`,
+      label: r.category,
+      value: rate,
+      lower: null,
+      upper: null,
+      color: seriesColor(AREA_COLOR.England),
+      marker: 'diamond',
+      missing: rate === null ? (r.pupils === 0 ? 'no pupils' : flagShort(flag)) : undefined,
+      flag: rate === null ? flag : null,
+      note: rate === null ? flagLong(flag) : `England, ${numerator!.toLocaleString('en-GB')} ${unit} among ${r.pupils!.toLocaleString('en-GB')} pupils with SEN`
+    }))
+  };
+  const tableRows: BreakdownTableRow[] = ranked.map(({ r, numerator, flag, rate }) => ({
+    group: ENGLAND_NEEDS_LABEL,
+    category: r.category,
+    count: numerator,
+    countFlag: r[`${m.numerator}_flag`],
+    pupils: r.pupils,
+    pupilsFlag: r.pupils_flag,
+    rate,
+    lower: null,
+    upper: null,
+    flag: rate === null ? flag : null
+  }));
+  const englandData = ranked.map(({ r, rate }) => [span, r.pupil_group, 'need', r.category_code, r.category, r[m.numerator], r[`${m.numerator}_flag`], r.pupils, r.pupils_flag, rate, null, null, r.area_name]);
+
+  const known = ranked.filter((x) => x.rate !== null);
+  const [top, next] = known;
+  const englandSentence = top
+    ? `Among all pupils with SEN in England (DfE\u2019s figures, every SEN provision together), those whose primary need was ${top.r.category.toLowerCase()} were ${m.verb} at the highest rate (${formatRate(top.rate!)} per 100 pupils)${next ? `, then ${next.r.category.toLowerCase()} (${formatRate(next.rate!)})` : ''}.`
+    : 'England\u2019s figures by primary need are withheld or not available for this choice.';
+  const summary = laHas
+    ? `${base.summary} ${englandSentence}`
+    : `${inSpan}, ${englandSentence[0]!.toLowerCase()}${englandSentence.slice(1)} ${opts.laName} has no figures by primary need in this release.`;
+
+  const notes = [
+    laHas
+      ? `England\u2019s figures are DfE\u2019s for every pupil with SEN together (an EHC plan or statement, and SEN support); ${opts.laName}\u2019s are for pupils with an EHC plan and pupils on SEN support separately. They are not the same groups, so England\u2019s are context for both, not a benchmark for either.`
+      : `DfE publishes SEN primary need for England only, counting every pupil with SEN together (an EHC plan or statement, and SEN support), so ${opts.laName}\u2019s own figures by need are not in this release: England\u2019s are shown as context, not as ${opts.laName}\u2019s.`
+  ];
+  const first = Math.min(...england.map((r) => r.first_year));
+  const last = Math.max(...england.map((r) => r.last_year));
+  if (first > opts.span[0] || last < opts.span[1]) notes.push(`England\u2019s figures by need cover ${spanLabel([first, last])} only.`);
+  const codes = new Set(england.map((r) => r.category_code));
+  if (codes.has('BESD') && codes.has('SEMH')) {
+    notes.push('Behavioural, emotional and social difficulties (to 2013/14) was replaced by social, emotional and mental health (from 2014/15), a changed definition: each is added up over its own years.');
+  }
+  if (first < 2015) notes.push('Before 2015/16 no primary need was recorded for pupils at School Action, so those years count fewer pupils with SEN.');
+
+  return {
+    blocks: laHas ? [...base.blocks, block] : [block],
+    rows: laHas ? [...base.rows, ...tableRows] : tableRows,
+    data: { columns, rows: [...(laHas ? laData : []), ...englandData] },
+    summary,
+    note: notes.join(' '),
+    englandOnly: !laHas
+  };
 }

@@ -5,6 +5,8 @@
 // DfE's rule, not this pipeline's thresholds. The demo-like case (a split) is unchanged.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { suppressionByTable, laLatestYear } from '$lib/data/transparency-queries';
+import { TABLE_NAMES } from '$lib/data/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '$lib/data/manifest';
 import type { NodeDb } from '$lib/data/node-client';
@@ -69,5 +71,18 @@ describe('the overview with an SEN split (the demo, a council extract)', () => {
     expect(v.title).toBe('Suspensions per 100 pupils, by SEN provision, 2022/23 to 2023/24');
     expect(v.summary).toBe('In 2023/24, Demo recorded these suspensions per 100 pupils: not available for pupils with an EHC plan and 6.00 for all pupils; England: 4.00 for all pupils.');
     expect(v.noSplitNote).toBeNull();
+  });
+});
+
+describe('the transparency page\u2019s hidden figures by table, on a DfE release (dfe-published)', () => {
+  it('counts every table, and the tables add up to the release\u2019s totals in the manifest', async () => {
+    const m = JSON.parse(readFileSync(path.join(release.out, 'manifest.json'), 'utf8')) as Manifest;
+    const byTable = await suppressionByTable(db, TABLE_NAMES);
+    expect(byTable.map((t) => t.table_name).sort()).toEqual(['area_breakdown', 'area_year', 'school_period', 'school_year', 'school_year_reason']);
+    const hidden = Object.values(m.disclosure.cells_suppressed).reduce((a, b) => a + b, 0);
+    expect(byTable.reduce((a, t) => a + t.suppressed, 0)).toBe(hidden);
+    expect(byTable.reduce((a, t) => a + t.cells, 0)).toBe(m.disclosure.cells_published + hidden);
+    expect(byTable.find((t) => t.table_name === 'area_breakdown')!.cells).toBeGreaterThan(0);
+    expect(await laLatestYear(db)).toBe('2007/08');
   });
 });

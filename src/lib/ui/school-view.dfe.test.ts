@@ -3,6 +3,11 @@
 // no reasons, no area breakdown, no statistical neighbours. The pages must fall back to all pupils
 // with the census's SEN make-up as context, say what is missing and why, and show no NaN or
 // undefined anywhere. A cheap stand-in for building the whole site on a DfE release.
+import { suppressionByTable, laLatestYear } from '$lib/data/transparency-queries';
+import { TABLE_NAMES } from '$lib/data/schema';
+import type { Manifest } from '$lib/data/manifest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeDb } from '$lib/data/node-client';
 import { MEASURE_KEYS } from '$lib/data/measures';
@@ -59,5 +64,18 @@ describe('the schools pages on a DfE release', () => {
     const noCensus = { ...data, features: { ...data.features, pctEhc: null, pctEhcFlag: 'x' as const, pctSenSupport: null, pctSenSupportFlag: 'x' as const } };
     const view = schoolView(noCensus, { group: 'SEND', measure: 'suspension_rate', k: 10 }, (u) => `/schools/${u}`);
     expect(view.noSplitNote).toMatch(/not available either: this release holds no school census figures for 2007\/08/);
+  });
+});
+
+describe('the transparency page\u2019s hidden figures by table, on a DfE release (pipeline)', () => {
+  it('counts every table, and the tables add up to the release\u2019s totals in the manifest', async () => {
+    const m = JSON.parse(readFileSync(path.join(release.out, 'manifest.json'), 'utf8')) as Manifest;
+    const byTable = await suppressionByTable(db, TABLE_NAMES);
+    expect(byTable.map((t) => t.table_name).sort()).toEqual(['area_breakdown', 'area_year', 'school_period', 'school_year', 'school_year_reason']);
+    const hidden = Object.values(m.disclosure.cells_suppressed).reduce((a, b) => a + b, 0);
+    expect(byTable.reduce((a, t) => a + t.suppressed, 0)).toBe(hidden);
+    expect(byTable.reduce((a, t) => a + t.cells, 0)).toBe(m.disclosure.cells_published + hidden);
+    expect(byTable.find((t) => t.table_name === 'area_breakdown')!.cells).toBeGreaterThan(0);
+    expect(await laLatestYear(db)).toBe('2007/08');
   });
 });

@@ -12,7 +12,7 @@
  *   and an excess always.
  */
 import type { AreaExclusion, DfeImport, ExclusionCounts } from './import';
-import { yearLabel, type DfeNumber } from './values';
+import { decimalsOf, yearLabel, type DfeNumber } from './values';
 
 export interface ConsistencyReport {
   ratesChecked: number;
@@ -63,8 +63,10 @@ export function checkConsistency(imp: DfeImport): ConsistencyReport {
       const recomputed = (c / n) * 100;
       report.ratesChecked++;
       const half = 0.5 * 10 ** -p + 1e-9;
-      const lo = rounded(r) ? (Math.max(0, c - 2.5) / (n + 2.5)) * 100 : recomputed;
-      const hi = rounded(r) ? ((c + 2.5) / Math.max(1, n - 2.5)) * 100 : recomputed;
+      // A weighted count (565.079) is itself rounded to the decimals it is written with: allow for that too.
+      const slack = Number.isInteger(c) ? 0 : 0.5 * 10 ** -decimalsOf(String(c));
+      const lo = rounded(r) ? (Math.max(0, c - 2.5) / (n + 2.5)) * 100 : ((c - slack) / n) * 100;
+      const hi = rounded(r) ? ((c + 2.5) / Math.max(1, n - 2.5)) * 100 : ((c + slack) / n) * 100;
       if (published < lo - half * (1 + 1e-6) || published > hi + half * (1 + 1e-6)) {
         report.rateDifferences.push(`${r.file}:${r.line} ${m.column}: published ${published}, ${c} / ${n} x 100 = ${recomputed.toFixed(p + 2)}`);
       }

@@ -23,11 +23,22 @@
  *   National rows (rounded to 5); SEN provision groups for England from the characteristic file.
  *   DfE's groups need not add up to All pupils (`Unclassified` pupils, rounding). Groups no file
  *   gives are rows of `x`, so a page says "not available" rather than nothing.
+ * - SEN primary need (the characteristic file's `SEN primary need` rows) goes to `area_breakdown`,
+ *   dimension `need`, for England, in every year and phase the file gives (DfE's file is England
+ *   only, by school type; rows of other areas are left out and noted, as no page reads them). DfE counts every pupil with SEN together there (statement or EHC plan and SEN
+ *   support alike), so the rows' pupil group is `SEND`, a group of this dimension only: they are
+ *   not the contract's per-group need rows and are never split into them. They add up to no
+ *   published row (the area_year groups are EHC plan and SEN support apart, DfE rounds each figure
+ *   to 5, and before 2015/16 pupils at School Action had no primary need recorded), so disclosure
+ *   control sees no additive set among them. Behavioural, emotional and social difficulties (BESD,
+ *   to 2013/14) keeps its own code beside social, emotional and mental health (SEMH, from
+ *   2014/15): a changed definition, not a renamed one.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { createTableSql, TABLES, type TableName } from '../../lib/data/schema';
 import { InputError } from '../errors';
-import type { AreaExclusion, CensusSchool, DfeImport, ImportGroup, SchoolExclusion } from './import';
+import { PRIMARY_NEEDS } from '../codes';
+import type { AreaExclusion, AreaLevel, CensusSchool, DfeImport, ImportGroup, NeedExclusion, SchoolExclusion } from './import';
 import { registerIndex } from './import';
 import { ENGLISH_REGIONS } from './la';
 import { yearLabel, type ContractFlag, type DfeNumber } from './values';
@@ -64,6 +75,16 @@ function cell(n: DfeNumber | null | undefined, weighted?: { n: number }): Cell {
   }
   return { value: n.value, flag: null };
 }
+
+/** The pupil group of DfE's primary-need rows: every pupil with SEN, whatever their provision (data/SCHEMA.md). */
+export const NEED_GROUP = 'SEND';
+
+/** A need code's words: the contract's (src/pipeline/codes.ts), and BESD, which only DfE's older files have. */
+export const DFE_NEED_NAMES: Record<string, string> = {
+  ...PRIMARY_NEEDS,
+  NSA: 'No specialist assessment of type of need',
+  BESD: 'Behavioural, emotional and social difficulties'
+};
 
 const PRIORITY: Record<string, number> = { 'area-exclusions': 0, 'characteristic-exclusions': 1, 'school-exclusions': 2 };
 
@@ -187,11 +208,11 @@ export async function buildFromDfe(conn: DuckDBConnection, imp: DfeImport, opts:
 
   // ---- Areas: pick, for each area, year, phase and group, the row of the most exact file.
   const neighbourCodes = (opts.neighbours ?? []).map((c) => imp.las.resolve(c) ?? c);
+  const wanted = (a: { level: AreaLevel; code: string }) =>
+    a.level === 'England' || (a.level === 'Region' && a.code === regionCode) || (a.level === 'LA' && (a.code === la.code || neighbourCodes.includes(a.code)));
   const chosen = new Map<string, AreaExclusion>();
   for (const a of imp.areas) {
-    const wanted =
-      a.level === 'England' || (a.level === 'Region' && a.code === regionCode) || (a.level === 'LA' && (a.code === la.code || neighbourCodes.includes(a.code)));
-    if (!wanted || a.group === 'Unclassified') continue;
+    if (!wanted(a) || a.group === 'Unclassified') continue;
     const k = [a.level, a.code, a.yearStart, a.phase, a.group].join('\u0001');
     const prev = chosen.get(k);
     if (!prev || PRIORITY[a.from]! < PRIORITY[prev.from]!) chosen.set(k, a);
@@ -199,11 +220,14 @@ export async function buildFromDfe(conn: DuckDBConnection, imp: DfeImport, opts:
   const areaRows = [...chosen.values()];
   const areaYear: Record<string, unknown>[] = [];
   const frames = new Map<string, { type: string; code: string; name: string; year: number; phase: string }>();
+  /** An area's contract identity: its area_type (the LA, or a neighbour) and its name. */
+  const areaOf = (level: AreaLevel, code: string, fallback: string) => ({
+    type: level === 'LA' ? (code === la.code ? 'LA' : 'Neighbour') : level,
+    name: level === 'LA' ? (imp.las.get(code)?.name ?? fallback) : level === 'Region' ? (ENGLISH_REGIONS[code] ?? fallback) : level === 'England' ? 'England' : fallback
+  });
   for (const a of areaRows) {
-    const type = a.level === 'LA' ? (a.code === la.code ? 'LA' : 'Neighbour') : a.level;
-    const code = a.level === 'Region' ? a.code : a.code;
-    const name = a.level === 'LA' ? (imp.las.get(a.code)?.name ?? a.name) : a.level === 'Region' ? (ENGLISH_REGIONS[a.code] ?? a.name) : a.name;
-    frames.set([type, code, a.yearStart, a.phase].join('\u0001'), { type, code, name, year: a.yearStart, phase: a.phase });
+    const { type, name } = areaOf(a.level, a.code, a.name);
+    frames.set([type, a.code, a.yearStart, a.phase].join('\u0001'), { type, code: a.code, name, year: a.yearStart, phase: a.phase });
   }
   for (const f of frames.values()) {
     for (const g of GROUPS) {
@@ -243,6 +267,11 @@ export async function buildFromDfe(conn: DuckDBConnection, imp: DfeImport, opts:
   await insertRows(conn, 'schools', [...schools.values()].sort((a, b) => String(a.urn).localeCompare(String(b.urn))));
   await insertRows(conn, 'school_year', schoolYear);
   await insertRows(conn, 'area_year', areaYear);
+  // England only: the pages read need rows of SEND pupils as England's context, and have no place
+  // for an LA's (a newer DfE file by LA would need one), so other areas' rows are left out and said so.
+  const otherNeeds = imp.needs.filter((n) => n.level !== 'England' && wanted(n)).length;
+  if (otherNeeds > 0) notes.push(`${otherNeeds} SEN primary need row${otherNeeds === 1 ? '' : 's'} for areas other than England left out: the pages show DfE's need figures for England only`);
+  await insertRows(conn, 'area_breakdown', needBreakdown(imp.needs.filter((n) => n.level === 'England'), areaOf, notes));
   await pooledPeriod(conn);
 
   const neighbours = neighbourCodes
@@ -250,6 +279,62 @@ export async function buildFromDfe(conn: DuckDBConnection, imp: DfeImport, opts:
     .filter((n) => n.name !== '' && areaRows.some((a) => a.level === 'LA' && a.code === n.code));
   for (const c of neighbourCodes) if (!neighbours.some((n) => n.code === c)) notes.push(`statistical neighbour ${c} is in no imported LA-level file: left out`);
   return { la, neighbours, notes, schoolRows, areaRows };
+}
+
+/**
+ * DfE's primary-need rows as `area_breakdown` rows (see the header): one per area, year, phase and
+ * need the file gives, pupil group `SEND`, each count with DfE's flag, sessions lost `x` (DfE's
+ * files have none by need). A need a year's file does not have (BESD from 2014/15, SEMH before it)
+ * has no row that year: the category did not exist. A weighted count is `x`, as in area_year. A second row for the same area, year, phase
+ * and need (two characteristic files given) is left out and noted.
+ */
+function needBreakdown(
+  needs: NeedExclusion[],
+  areaOf: (level: AreaLevel, code: string, fallback: string) => { type: string; name: string },
+  notes: string[]
+): Record<string, unknown>[] {
+  const seen = new Map<string, NeedExclusion>();
+  for (const n of needs) {
+    const k = [n.level, n.code, n.yearStart, n.phase, n.need].join('\u0001');
+    const prev = seen.get(k);
+    if (prev) {
+      notes.push(`${n.file}:${n.line}: primary need ${n.need} for ${n.level} ${yearLabel(n.yearStart)} ${n.phase} is already given by ${prev.file}:${prev.line}: left out`);
+      continue;
+    }
+    seen.set(k, n);
+  }
+  const typeOrder: Record<string, number> = { LA: 0, England: 1, Region: 2, Neighbour: 3 };
+  const phaseOrder: Record<string, number> = { All: 0, Primary: 1, Secondary: 2, Special: 3, 'Alternative provision': 4 };
+  return [...seen.values()]
+    .map((n) => {
+      const area = areaOf(n.level, n.code, n.code);
+      return {
+        area_type: area.type,
+        area_code: n.code,
+        area_name: area.name,
+        academic_year: yearLabel(n.yearStart),
+        year_start: n.yearStart,
+        phase: n.phase,
+        pupil_group: NEED_GROUP,
+        dimension: 'need',
+        category_code: n.need,
+        category: DFE_NEED_NAMES[n.need] ?? n.needName,
+        ...cols('pupils', cell(n.pupils)),
+        ...cols('suspensions', cell(n.susp)),
+        ...cols('pupils_suspended', cell(n.onePlus)),
+        ...cols('permanent_exclusions', cell(n.perm)),
+        ...cols('sessions_lost', X),
+        source: `DfE: ${n.file}`
+      };
+    })
+    .sort(
+      (p, q) =>
+        typeOrder[p.area_type]! - typeOrder[q.area_type]! ||
+        p.area_code.localeCompare(q.area_code) ||
+        p.year_start - q.year_start ||
+        phaseOrder[p.phase]! - phaseOrder[q.phase]! ||
+        p.category_code.localeCompare(q.category_code)
+    );
 }
 
 function cols(name: string, c: Cell): Record<string, unknown> {

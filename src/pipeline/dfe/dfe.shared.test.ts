@@ -101,10 +101,38 @@ describe.skipIf(!present)('DfE\u2019s published files (../shared/data/dfe)', () 
       expect(manifest.latest_year).toBe('2016/17');
       expect(manifest.tables.schools.rows).toBeGreaterThan(300);
       const summary = lines.join('\n');
-      expect(summary).toMatch(/published rates recomputed from their counts: \d+ differ beyond rounding/);
+      expect(summary).toMatch(/published rates recomputed from their counts: 0 differ beyond rounding/);
       expect(summary).toMatch(/LA totals against their schools summed: 0 differ/);
       expect(summary).toContain('census for 2018/19 matches no year');
       expect(await auditRelease(out, { minCount: 5, minGroup: 10 })).toEqual([]);
+
+      // SEN primary need, through the published release: national_exclusions_by_characteristic_2011-2017.csv,
+      // 2016/17, Total, autistic spectrum disorder: headcount 108,405, permanent exclusions 125 (rate
+      // 0.12), fixed-period 10,365 (9.56), one or more fixed-period 4,840 (4.46); rates to 2 decimals.
+      const needs = parseCsv(readFileSync(path.join(out, 'area_breakdown.csv'), 'utf8'));
+      const c = (name: string) => needs.columns[needs.names.indexOf(name)]!;
+      const rowOf = (year: string, phase: string, code: string) =>
+        c('academic_year').findIndex((y, r) => y === year && c('phase')[r] === phase && c('category_code')[r] === code && c('dimension')[r] === 'need');
+      const asd = rowOf('2016/17', 'All', 'ASD');
+      expect(asd).toBeGreaterThanOrEqual(0);
+      const at = (name: string) => Number(c(name)[asd]);
+      expect([c('area_type')[asd], c('pupil_group')[asd], c('category')[asd], c('source')[asd]]).toEqual([
+        'England',
+        'SEND',
+        'Autistic spectrum disorder',
+        'DfE: national_exclusions_by_characteristic_2011-2017.csv'
+      ]);
+      expect([at('pupils'), at('permanent_exclusions'), at('suspensions'), at('pupils_suspended')]).toEqual([108405, 125, 10365, 4840]);
+      const rate = (n: string) => ((at(n) / at('pupils')) * 100).toFixed(2);
+      expect([rate('permanent_exclusions'), rate('suspensions'), rate('pupils_suspended')]).toEqual(['0.12', '9.56', '4.46']);
+      // BESD to 2013/14, SEMH from 2014/15, never both in a year; every school type the file gives.
+      expect([rowOf('2013/14', 'All', 'BESD'), rowOf('2014/15', 'All', 'SEMH')].every((r) => r >= 0)).toBe(true);
+      expect([rowOf('2013/14', 'All', 'SEMH'), rowOf('2014/15', 'All', 'BESD')]).toEqual([-1, -1]);
+      expect(new Set(c('phase'))).toEqual(new Set(['All', 'Primary', 'Secondary', 'Special']));
+      expect(needs.rows).toBe(300);
+      // DfE's x (1 or 2 pupils) stays withheld: multi-sensory impairment's permanent exclusions.
+      const msi = rowOf('2016/17', 'All', 'MSI');
+      expect([c('permanent_exclusions')[msi], c('permanent_exclusions_flag')[msi]]).toEqual([null, 'c']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -133,6 +161,8 @@ describe.skipIf(!present)('DfE\u2019s published files (../shared/data/dfe)', () 
       expect(report.breaches.map(formatBreach)).toEqual([]);
       expect(report.mode).toBe('dfe-published');
       expect(report.checked.get('DfE pass-through')).toBeGreaterThan(1000);
+      // England's primary-need rows pass through too, each naming its DfE file.
+      expect(read('area_breakdown').rows).toBe(300);
       // The same release held to the pipeline's thresholds would not pass: DfE publishes 3s and 4s.
       expect(auditTables(tables(), THRESHOLDS).length).toBeGreaterThan(100);
     }, 120_000);

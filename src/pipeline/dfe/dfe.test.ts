@@ -132,6 +132,19 @@ describe('recognising files by their header', () => {
   });
 });
 
+describe('consistency checks', () => {
+  it('allows for a weighted count\u2019s own rounding, and still lists a rate that differs', () => {
+    const imp = importDfeFiles([f('area_new_names_bom.csv')]);
+    const base = imp.areas[0]!;
+    const num = (value: number) => ({ value, flag: null, symbol: null, reason: null });
+    // DfE's own row: 565.079 / 295,443 x 100 = 0.1912649..., published as 0.19127 (the count, to 3 decimals, can be 565.0794).
+    imp.areas = [{ ...base, pupils: num(295443), perm: num(565.079), permRate: num(0.19127), susp: num(0), suspRate: undefined, onePlus: num(0), onePlusRate: undefined }];
+    expect(checkConsistency(imp).rateDifferences).toEqual([]);
+    imp.areas[0]!.permRate = num(0.1913);
+    expect(checkConsistency(imp).rateDifferences).toEqual([expect.stringContaining('perm_excl_rate: published 0.1913, 565.079 / 295443 x 100')]);
+  });
+});
+
 describe('LA codes across reorganisations', () => {
   it('keeps Somerset one series across E10000027 and E06000066, and knows Bedfordshire was abolished', () => {
     const imp = importDfeFiles([f('area_new_names_bom.csv')]);
@@ -169,6 +182,55 @@ describe('a release from the fixtures alone', () => {
         { urn: '900002', name: 'Testshire Academy', type: 'Academy', phase: 'Secondary' }
       ]);
       expect(built.notes.join('\n')).toContain('weighted count');
+    } finally {
+      conn.closeSync();
+      db.closeSync();
+    }
+  });
+  it('maps SEN primary need, in both characteristic schemes, into area_breakdown as England\u2019s SEND rows', async () => {
+    const imp = importDfeFiles(
+      ['school_old_names_reordered.csv', 'register_cp1252.csv', 'characteristic_old_scheme.csv', 'characteristic_ees_needs.csv'].map(f)
+    );
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    try {
+      await buildFromDfe(conn, imp, { neighbours: null });
+      const rows = (
+        await conn.runAndReadAll(
+          `SELECT area_type, area_code, area_name, academic_year, phase, pupil_group, dimension, category_code, category,
+                  pupils, suspensions, pupils_suspended, permanent_exclusions, permanent_exclusions_flag, sessions_lost, sessions_lost_flag, source
+           FROM area_breakdown ORDER BY rowid`
+        )
+      ).getRowObjectsJS();
+      const key = (r: Record<string, unknown>) => `${r.academic_year} ${r.phase} ${r.category_code}`;
+      // Every year, phase and need the files give (the old scheme's 2010/11 BESD too), in order; a
+      // need a year does not have (SEMH before 2014/15, BESD after) has no row.
+      expect(rows.map(key)).toEqual([
+        '2007/08 All ASD',
+        '2007/08 All BESD',
+        '2007/08 All HI',
+        '2007/08 Special ASD',
+        '2010/11 All BESD',
+        '2014/15 All NSA',
+        '2014/15 All SEMH'
+      ]);
+      for (const r of rows) expect([r.area_type, r.area_code, r.area_name, r.pupil_group, r.dimension, r.sessions_lost, r.sessions_lost_flag]).toEqual(['England', 'E92000001', 'England', 'SEND', 'need', null, 'x']);
+      expect(rows[0]).toMatchObject({
+        category: 'Autistic spectrum disorder',
+        pupils: 60000,
+        suspensions: 3000,
+        pupils_suspended: 1500,
+        permanent_exclusions: 60,
+        permanent_exclusions_flag: null,
+        source: 'DfE: characteristic_ees_needs.csv'
+      });
+      // BESD keeps its own code and words beside SEMH; DfE's `x` (1 or 2 pupils, SFR-era names) is c.
+      expect(rows[1]).toMatchObject({ category: 'Behavioural, emotional and social difficulties' });
+      expect(rows[2]).toMatchObject({ category: 'Hearing impairment', permanent_exclusions: null, permanent_exclusions_flag: 'c' });
+      expect(rows[4]).toMatchObject({ pupils: 400, permanent_exclusions: 4, source: 'DfE: characteristic_old_scheme.csv' });
+      expect(rows[6]).toMatchObject({ category: 'Social, emotional and mental health', pupils: 180000 });
+      // The rates a page computes from these counts are DfE's published ones (count / pupils x 100).
+      expect(((Number(rows[0]!.permanent_exclusions) / Number(rows[0]!.pupils)) * 100).toFixed(2)).toBe('0.10');
     } finally {
       conn.closeSync();
       db.closeSync();

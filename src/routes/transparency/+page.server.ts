@@ -4,9 +4,10 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { laSenSplit, laTrend } from '$lib/data/queries';
-import { keyFigures, schoolIndex, suppressionByTable } from '$lib/data/transparency-queries';
+import { keyFigures, laLatestYear, schoolIndex, suppressionByTable } from '$lib/data/transparency-queries';
+import { schoolFilterOptions } from '$lib/data/school-queries';
 import { PUBLISHED_DIR, publishedDb, readManifest } from '$lib/server/published';
-import type { TableName } from '$lib/data/schema';
+import { TABLE_NAMES, type TableName } from '$lib/data/schema';
 import { readSiteFacts } from '$lib/server/site';
 import type { PageServerLoad } from './$types';
 
@@ -28,15 +29,20 @@ export const load: PageServerLoad = async () => {
   const manifest = readManifest();
   const site = readSiteFacts();
   const db = await publishedDb();
+  // Schools' figures are for the release's latest year; the key figures for the LA's latest year,
+  // which a release built from DfE's files can have later than its school-level figures.
   const year = manifest.latest_year;
   const comparator = { areaType: 'England', group: 'All pupils' } as const;
 
   // One connection: run the queries one after another.
-  const figures = await keyFigures(db, { year });
+  const keyYear = (await laLatestYear(db)) ?? year;
+  const figures = await keyFigures(db, { year: keyYear });
   const suspensions = await laTrend(db, { measure: 'suspension_rate', phase: 'All', comparator });
   const exclusions = await laTrend(db, { measure: 'permanent_exclusion_rate', phase: 'All', comparator });
   const schools = await schoolIndex(db, { year });
-  const byTable = await suppressionByTable(db);
+  const byTable = await suppressionByTable(db, TABLE_NAMES.filter((t) => t in manifest.tables));
+  // Whether schools' figures are split by SEN group at all (DfE publishes them for all pupils only).
+  const schoolSenSplit = (await schoolFilterOptions(db)).senSplit;
   // DfE's LA-level files have no SEN split: the page then shows all pupils and says so.
   const senSplit = await laSenSplit(db);
 
@@ -60,6 +66,8 @@ export const load: PageServerLoad = async () => {
 
   return {
     year,
+    keyYear,
+    schoolSenSplit,
     figures,
     senSplit,
     suspensions,
