@@ -225,6 +225,7 @@ export function liveFrames(page: Page): Locator {
  * not showing, or flip a checkbox. False when the frame has no control that can change.
  */
 export async function useFrameControl(frame: Locator, pick: (n: number) => number = () => 0): Promise<boolean> {
+  await hydrated(frame.page());
   const radios = frame.locator('.controls input[type="radio"]:not(:checked):not([disabled])');
   const selects = frame.locator('.controls select:not([disabled])');
   const boxes = frame.locator('.controls input[type="checkbox"]:not([disabled])');
@@ -282,4 +283,9 @@ export async function axeViolations(page: Page): Promise<string[]> {
 /** How far the page is wider than its viewport (reflow: at most 0 at 320 CSS pixels). */
 export async function overflowX(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+}
+
+/** Wait until the page's controls are live: the root layout marks <html> once it has hydrated. */
+export async function hydrated(page: Page): Promise<void> {
+  await page.locator('html[data-hydrated]').waitFor({ state: 'attached', timeout: 30_000 });
 }

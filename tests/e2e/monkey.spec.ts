@@ -103,7 +103,11 @@ async function candidates(page: Page, routes: string[]): Promise<Candidate[]> {
 
 /** The page has finished what the last interaction started: no chart loading, nothing busy. */
 async function settle(page: Page): Promise<void> {
-  await page.waitForFunction(() => document.readyState === 'complete' && !document.querySelector('[aria-busy="true"]'), null, { timeout: 30_000 });
+  await page.waitForFunction(
+    () => document.readyState === 'complete' && document.documentElement.hasAttribute('data-hydrated') && !document.querySelector('[aria-busy="true"]'),
+    null,
+    { timeout: 30_000 }
+  );
 }
 
 interface Memory {

@@ -4,7 +4,7 @@
 import { expect, test } from '@playwright/test';
 import { tableFromIPC, vectorFromArray, Int32, Table } from 'apache-arrow';
 import { readFileSync } from 'node:fs';
-import { AXE_VIEWS, axeViolations, doctorData, overflowX, watch } from './helpers';
+import { AXE_VIEWS, axeViolations, doctorData, hydrated, overflowX, watch } from './helpers';
 
 const ARROW = 'build/data/area_year.arrow';
 
@@ -96,6 +96,7 @@ test('a first interaction before DuckDB-WASM is ready shows the loading state at
   });
   await page.goto('/');
   await expect(page.locator('g.series').first()).toBeVisible();
+  await hydrated(page);
   await page.getByLabel('One or more suspensions').check();
   await expect(page.locator('figure[data-state="loading"]')).toBeVisible();
   await expect(page.locator('.chart-frame [role="status"]')).toContainText('Loading');

@@ -4,7 +4,7 @@
 // (DuckDB's worker included), and runs without a single policy violation; 'wasm-unsafe-eval' is
 // given to DuckDB's worker and to nothing else.
 import { expect, test } from '@playwright/test';
-import { builtRoutes, liveFrames, navPaths, reportCspViolations, watch } from './helpers';
+import { builtRoutes, hydrated, liveFrames, navPaths, reportCspViolations, watch } from './helpers';
 
 const ROUTES = builtRoutes();
 
@@ -80,6 +80,7 @@ test("'wasm-unsafe-eval' reaches DuckDB's worker and nothing else, and the engin
   expect(meta).not.toMatch(/script-src[^;]*'unsafe-inline'/);
 
   // Use a control so the engine starts and answers.
+  await hydrated(page);
   const frame = liveFrames(page).first();
   await frame.locator('.controls input[type="radio"]:not(:checked)').first().check();
   await expect(frame).toHaveAttribute('data-answers', '1', { timeout: 30_000 });
