@@ -123,20 +123,48 @@ interface ChangeResult {
   control: string;
 }
 
-/** Use one control of live frame `fi` and time it to the frame after its answer (in the page). */
-function changeInPage([fi, pick, timeout]: [number, number, number]): Promise<ChangeResult> {
-  const frames = [...document.querySelectorAll<HTMLElement>('figure.chart-frame[data-tables]')];
-  const f = frames[fi]!;
-  const radios = [...f.querySelectorAll<HTMLInputElement>('.controls input[type="radio"]:not(:checked):not([disabled])')];
-  const selects = [...f.querySelectorAll<HTMLSelectElement>('.controls select:not([disabled])')];
-  const boxes = [...f.querySelectorAll<HTMLInputElement>('.controls input[type="checkbox"]:not([disabled])')];
-  const controls: [string, HTMLInputElement | HTMLSelectElement][] = [
-    ...radios.map((r) => ['radio', r] as [string, HTMLInputElement]),
-    ...selects.map((s) => ['select', s] as [string, HTMLSelectElement]),
-    ...boxes.map((b) => ['checkbox', b] as [string, HTMLInputElement])
+/**
+ * The sources of filter changes on the page, in the page: each live frame's own controls, and the
+ * page's filters that redraw a frame (controls marked `data-drives="ID"`, ID being the frame's
+ * ChartFrame id), grouped by the frame they redraw. Only sources with a usable control count.
+ */
+function changeSources(): { frame: HTMLElement; controls: (HTMLInputElement | HTMLSelectElement)[]; label: string }[] {
+  const usable = (root: ParentNode, sel: string) => [
+    ...root.querySelectorAll<HTMLInputElement>(`${sel} input[type="radio"]:not(:checked):not([disabled]), ${sel} input[type="checkbox"]:not([disabled])`),
+    ...root.querySelectorAll<HTMLSelectElement>(`${sel} select:not([disabled])`)
   ];
-  if (controls.length === 0) return Promise.resolve({ result: 'no-control', ms: 0, loadingMs: null, answers: 0, control: '' });
-  const [kind, el] = controls[pick % controls.length]!;
+  const out: { frame: HTMLElement; controls: (HTMLInputElement | HTMLSelectElement)[]; label: string }[] = [];
+  for (const f of document.querySelectorAll<HTMLElement>('figure.chart-frame[data-tables]')) {
+    const controls = usable(f, '.controls');
+    if (controls.length) out.push({ frame: f, controls, label: 'chart control' });
+  }
+  const driven = new Map<string, (HTMLInputElement | HTMLSelectElement)[]>();
+  for (const el of document.querySelectorAll<HTMLInputElement | HTMLSelectElement>('select[data-drives]:not([disabled]), input[data-drives]:not([disabled])')) {
+    if (el instanceof HTMLInputElement && el.type === 'radio' && el.checked) continue;
+    const id = el.dataset.drives!;
+    driven.set(id, [...(driven.get(id) ?? []), el]);
+  }
+  for (const [id, controls] of driven) {
+    const f = document.querySelector<HTMLElement>(`figure.chart-frame[data-tables][aria-labelledby="${id}-title"]`);
+    if (f) out.push({ frame: f, controls, label: 'page filter' });
+  }
+  return out;
+}
+
+/** Put changeSources on the page (a string evaluated through the DevTools protocol, so no page policy applies). */
+async function installSources(page: Page): Promise<number> {
+  return page.evaluate(`(window.__benchSources = ${changeSources.toString()}, window.__benchSources().length)`) as Promise<number>;
+}
+
+/** Use one control of change source `si` and time it to the frame after its answer (in the page). */
+function changeInPage([si, pick, timeout]: [number, number, number]): Promise<ChangeResult> {
+  // changeSources is installed on the page by installSources (functions travel to a page as text).
+  const sources = (window as unknown as { __benchSources: typeof changeSources }).__benchSources();
+  const source = sources[si];
+  if (!source) return Promise.resolve({ result: 'no-control', ms: 0, loadingMs: null, answers: 0, control: '' });
+  const f = source.frame;
+  const el = source.controls[pick % source.controls.length]!;
+  const kind = el instanceof HTMLSelectElement ? 'select' : el.type;
   const before = Number(f.dataset.answers ?? 0);
   let loadingAt: number | null = null;
   const t0 = performance.now();
@@ -166,7 +194,7 @@ function changeInPage([fi, pick, timeout]: [number, number, number]): Promise<Ch
     ms: performance.now() - t0,
     loadingMs: loadingAt === null ? null : loadingAt - t0,
     answers: Number(f.dataset.answers ?? 0) - before,
-    control: `${kind} ${el.getAttribute('name') ?? el.id ?? ''}${el instanceof HTMLInputElement ? `=${el.value}` : ''}`
+    control: `${source.label}: ${kind} ${el.getAttribute('name') ?? el.getAttribute('aria-label') ?? el.id ?? ''}${el instanceof HTMLInputElement ? `=${el.value}` : ''}`
   }));
 }
 
@@ -321,14 +349,10 @@ async function measurePage(browser: Browser, base: string, route: string): Promi
   heapPeak = Math.max(heapPeak, await jsHeap(cdp));
   const m = await marks(page);
 
-  // Filter changes, round robin over the live frames that have controls.
+  // Filter changes, round robin over the sources of changes: each live frame's own controls and
+  // the page filters that redraw a frame.
   const changes: ChangeResult[] = [];
-  const frames = await page.locator('figure.chart-frame[data-tables]').count();
-  const usable: number[] = [];
-  for (let fi = 0; fi < frames; fi++) {
-    const n = await page.locator('figure.chart-frame[data-tables]').nth(fi).locator('.controls :is(input, select):not([disabled])').count();
-    if (n > 0) usable.push(fi);
-  }
+  const usable = Array.from({ length: await installSources(page) }, (_, i) => i);
   if (m.ready !== null && usable.length) {
     for (let i = 0; i < args.changes; i++) {
       const fi = usable[i % usable.length]!;
@@ -353,6 +377,7 @@ async function measurePage(browser: Browser, base: string, route: string): Promi
     await p.goto(base + route, { waitUntil: 'domcontentloaded' });
     await p.waitForFunction(() => document.querySelector('[data-testid="downloads"]') !== null, undefined, { timeout: 30_000 }).catch(() => {});
     const readyBefore = await p.evaluate(() => performance.getEntriesByName('duckdb-wasm:ready').length > 0);
+    await installSources(p);
     firstInteraction = await p.evaluate(changeInPage, [usable[0]!, 0, 180_000] as [number, number, number]);
     firstInteractionNote = readyBefore ? 'DuckDB-WASM was already ready when the page became interactive' : 'made before DuckDB-WASM was ready';
     await ctx.close();
