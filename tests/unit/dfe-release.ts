@@ -4,7 +4,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { expect } from 'vitest';
+import type { Manifest } from '../../src/lib/data/manifest';
 import { NodeDb } from '../../src/lib/data/node-client';
+import { TABLE_NAMES } from '../../src/lib/data/schema';
+import { laLatestYear, suppressionByTable } from '../../src/lib/data/transparency-queries';
 import { runPipeline } from '../../src/pipeline/run';
 
 const FIX = path.resolve('tests/fixtures/dfe');
@@ -47,4 +51,28 @@ export async function buildDfeRelease(opts: { passThrough?: boolean } = {}): Pro
       rmSync(dir, { recursive: true, force: true });
     }
   };
+}
+
+/** Every string in a value, to look for NaN and undefined rendered into words. */
+export function strings(v: unknown): string[] {
+  if (typeof v === 'string') return [v];
+  if (typeof v === 'number') return Number.isNaN(v) ? ['NaN'] : [];
+  if (Array.isArray(v)) return v.flatMap(strings);
+  if (v && typeof v === 'object') return Object.values(v).flatMap(strings);
+  return [];
+}
+
+/**
+ * The transparency page's hidden figures by table, on the release: every table with figures
+ * counted, and the tables adding up to the release's totals in its manifest.
+ */
+export async function expectHiddenFiguresAddUp(release: DfeRelease): Promise<void> {
+  const m = JSON.parse(readFileSync(path.join(release.out, 'manifest.json'), 'utf8')) as Manifest;
+  const byTable = await suppressionByTable(release.db, TABLE_NAMES);
+  expect(byTable.map((t) => t.table_name).sort()).toEqual(['area_breakdown', 'area_year', 'school_period', 'school_year', 'school_year_reason']);
+  const hidden = Object.values(m.disclosure.cells_suppressed).reduce((a, b) => a + b, 0);
+  expect(byTable.reduce((a, t) => a + t.suppressed, 0)).toBe(hidden);
+  expect(byTable.reduce((a, t) => a + t.cells, 0)).toBe(m.disclosure.cells_published + hidden);
+  expect(byTable.find((t) => t.table_name === 'area_breakdown')!.cells).toBeGreaterThan(0);
+  expect(await laLatestYear(release.db)).toBe('2007/08');
 }

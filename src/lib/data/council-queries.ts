@@ -40,6 +40,13 @@ const total = (col: string): Sql => raw(`CASE WHEN COUNT(${col}) = COUNT(*) THEN
 const totalFlag = (col: string, flag: string): Sql =>
   raw(`CASE WHEN COUNT(${col}) = COUNT(*) THEN NULL WHEN COUNT(CASE WHEN ${flag} = 'c' THEN 1 END) > 0 THEN 'c' ELSE MIN(${flag}) END`);
 
+/** A breakdown's five counts summed over its rows, each with its flag (laBreakdown, englandNeeds). */
+const BREAKDOWN_TOTALS = raw(
+  ['pupils', 'suspensions', 'pupils_suspended', 'permanent_exclusions', 'sessions_lost']
+    .map((c) => `${total(c).text} AS ${c}, ${totalFlag(c, `${c}_flag`).text} AS ${c}_flag`)
+    .join(',\n           ')
+);
+
 /**
  * The LA's rate for one measure by pupil group and year in one phase, with the comparators asked
  * for: England and the region as published, the statistical neighbours pooled into one area
@@ -156,11 +163,7 @@ export async function laBreakdown(db: Db, opts: { dimension: Dimension; from: nu
         AND b.year_start BETWEEN ${opts.from} AND ${opts.to}
     )
     SELECT pupil_group, category_code, category, CAST(COUNT(*) AS INTEGER) AS years,
-           ${total('pupils')} AS pupils, ${totalFlag('pupils', 'pupils_flag')} AS pupils_flag,
-           ${total('suspensions')} AS suspensions, ${totalFlag('suspensions', 'suspensions_flag')} AS suspensions_flag,
-           ${total('pupils_suspended')} AS pupils_suspended, ${totalFlag('pupils_suspended', 'pupils_suspended_flag')} AS pupils_suspended_flag,
-           ${total('permanent_exclusions')} AS permanent_exclusions, ${totalFlag('permanent_exclusions', 'permanent_exclusions_flag')} AS permanent_exclusions_flag,
-           ${total('sessions_lost')} AS sessions_lost, ${totalFlag('sessions_lost', 'sessions_lost_flag')} AS sessions_lost_flag
+           ${BREAKDOWN_TOTALS}
     FROM j
     GROUP BY pupil_group, category_code, category
     ORDER BY pupil_group, category_code`);
@@ -188,11 +191,7 @@ export async function englandNeeds(db: Db, opts: { from: number; to: number }): 
     SELECT pupil_group, category_code, category, MIN(area_name) AS area_name,
            CAST(COUNT(*) AS INTEGER) AS years,
            CAST(MIN(year_start) AS INTEGER) AS first_year, CAST(MAX(year_start) AS INTEGER) AS last_year,
-           ${total('pupils')} AS pupils, ${totalFlag('pupils', 'pupils_flag')} AS pupils_flag,
-           ${total('suspensions')} AS suspensions, ${totalFlag('suspensions', 'suspensions_flag')} AS suspensions_flag,
-           ${total('pupils_suspended')} AS pupils_suspended, ${totalFlag('pupils_suspended', 'pupils_suspended_flag')} AS pupils_suspended_flag,
-           ${total('permanent_exclusions')} AS permanent_exclusions, ${totalFlag('permanent_exclusions', 'permanent_exclusions_flag')} AS permanent_exclusions_flag,
-           ${total('sessions_lost')} AS sessions_lost, ${totalFlag('sessions_lost', 'sessions_lost_flag')} AS sessions_lost_flag
+           ${BREAKDOWN_TOTALS}
     FROM area_breakdown
     WHERE area_type = 'England' AND phase = 'All' AND dimension = 'need' AND pupil_group = ${NEED_CONTEXT_GROUP}
       AND year_start BETWEEN ${opts.from} AND ${opts.to}

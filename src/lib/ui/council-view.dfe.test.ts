@@ -7,20 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { councilTrend, englandNeeds, laBreakdown, laYears, type BreakdownRow, type NeedContextRow } from '$lib/data/council-queries';
 import { laSenSplit } from '$lib/data/queries';
 import type { NodeDb } from '$lib/data/node-client';
-import { buildDfeRelease, type DfeRelease } from '../../../tests/unit/dfe-release';
+import { buildDfeRelease, strings, type DfeRelease } from '../../../tests/unit/dfe-release';
 import { breakdownView, ENGLAND_NEEDS_LABEL, headline, needView, ratioPoints, ratioSummary, yearSummary } from './council-view';
 
 let release: DfeRelease;
 let db: NodeDb;
 
-/** Every string in a value, to look for NaN and undefined rendered into words. */
-function strings(v: unknown): string[] {
-  if (typeof v === 'string') return [v];
-  if (typeof v === 'number') return Number.isNaN(v) ? ['NaN'] : [];
-  if (Array.isArray(v)) return v.flatMap(strings);
-  if (v && typeof v === 'object') return Object.values(v).flatMap(strings);
-  return [];
-}
 
 beforeAll(async () => {
   release = await buildDfeRelease();

@@ -3,16 +3,11 @@
 // no reasons, no area breakdown, no statistical neighbours. The pages must fall back to all pupils
 // with the census's SEN make-up as context, say what is missing and why, and show no NaN or
 // undefined anywhere. A cheap stand-in for building the whole site on a DfE release.
-import { suppressionByTable, laLatestYear } from '$lib/data/transparency-queries';
-import { TABLE_NAMES } from '$lib/data/schema';
-import type { Manifest } from '$lib/data/manifest';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeDb } from '$lib/data/node-client';
 import { MEASURE_KEYS } from '$lib/data/measures';
 import { schoolFilterOptions, schoolTable } from '$lib/data/school-queries';
-import { buildDfeRelease, type DfeRelease } from '../../../tests/unit/dfe-release';
+import { buildDfeRelease, expectHiddenFiguresAddUp, strings, type DfeRelease } from '../../../tests/unit/dfe-release';
 import { loadSchoolData } from './school-data';
 import { schoolView } from './school-view';
 import { DEFAULT_FILTERS, tableOptions } from './schools-page';
@@ -20,14 +15,6 @@ import { DEFAULT_FILTERS, tableOptions } from './schools-page';
 let release: DfeRelease;
 let db: NodeDb;
 
-/** Every string in a value, to look for NaN and undefined rendered into words. */
-function strings(v: unknown): string[] {
-  if (typeof v === 'string') return [v];
-  if (typeof v === 'number') return Number.isNaN(v) ? ['NaN'] : [];
-  if (Array.isArray(v)) return v.flatMap(strings);
-  if (v && typeof v === 'object') return Object.values(v).flatMap(strings);
-  return [];
-}
 
 beforeAll(async () => {
   release = await buildDfeRelease();
@@ -69,13 +56,6 @@ describe('the schools pages on a DfE release', () => {
 
 describe('the transparency page\u2019s hidden figures by table, on a DfE release (pipeline)', () => {
   it('counts every table, and the tables add up to the release\u2019s totals in the manifest', async () => {
-    const m = JSON.parse(readFileSync(path.join(release.out, 'manifest.json'), 'utf8')) as Manifest;
-    const byTable = await suppressionByTable(db, TABLE_NAMES);
-    expect(byTable.map((t) => t.table_name).sort()).toEqual(['area_breakdown', 'area_year', 'school_period', 'school_year', 'school_year_reason']);
-    const hidden = Object.values(m.disclosure.cells_suppressed).reduce((a, b) => a + b, 0);
-    expect(byTable.reduce((a, t) => a + t.suppressed, 0)).toBe(hidden);
-    expect(byTable.reduce((a, t) => a + t.cells, 0)).toBe(m.disclosure.cells_published + hidden);
-    expect(byTable.find((t) => t.table_name === 'area_breakdown')!.cells).toBeGreaterThan(0);
-    expect(await laLatestYear(db)).toBe('2007/08');
+    await expectHiddenFiguresAddUp(release);
   });
 });
