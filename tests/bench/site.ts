@@ -153,7 +153,8 @@ function changeSources(): { frame: HTMLElement; controls: (HTMLInputElement | HT
 
 /** Put changeSources on the page (a string evaluated through the DevTools protocol, so no page policy applies). */
 async function installSources(page: Page): Promise<number> {
-  return page.evaluate(`(window.__benchSources = ${changeSources.toString()}, window.__benchSources().length)`) as Promise<number>;
+  // tsx (esbuild, keepNames) wraps named inner functions in a `__name` helper the page lacks.
+  return page.evaluate(`(window.__name ??= (f) => f, window.__benchSources = ${changeSources.toString()}, window.__benchSources().length)`) as Promise<number>;
 }
 
 /** Use one control of change source `si` and time it to the frame after its answer (in the page). */
