@@ -18,6 +18,7 @@ import { rateInterval } from '$lib/stats/intervals';
 import { rateRatio, type Ratio } from '$lib/stats/ratio';
 import type { TableColumn } from './DataTable.svelte';
 import type { ChartData } from './downloads';
+import { count } from './plain-words';
 import { formatRate } from './trend';
 import {
   againstComparator,
@@ -543,7 +544,7 @@ export function breakdownView(
       marker: opts.dimension === 'term' || opts.dimension === 'fsm' ? CATEGORY_MARKERS[i % 3]! : GROUP_STYLE[group].marker,
       missing: rate === null ? (r.pupils === 0 ? 'no pupils' : flagShort(c.flag)) : undefined,
       flag: rate === null ? (c.flag ?? null) : null,
-      note: rate === null ? (r.pupils === 0 ? 'no pupils in this category that year' : flagLong(c.flag)) : c.numerator === null ? undefined : `${c.numerator.toLocaleString('en-GB')} ${m.numerator === 'pupils_suspended' ? 'pupils' : m.numerator === 'suspensions' ? 'suspensions' : 'permanent exclusions'}`
+      note: rate === null ? (r.pupils === 0 ? 'no pupils in this category that year' : flagLong(c.flag)) : c.numerator === null ? undefined : `${count(c.numerator)} ${m.numerator === 'pupils_suspended' ? 'pupils' : m.numerator === 'suspensions' ? 'suspensions' : 'permanent exclusions'}`
     }))
   }));
   const tableRows: BreakdownTableRow[] = byGroup.flatMap(({ group, list }) =>
@@ -707,7 +708,7 @@ export function needView(
       marker: 'diamond',
       missing: rate === null ? (r.pupils === 0 ? 'no pupils' : flagShort(flag)) : undefined,
       flag: rate === null ? flag : null,
-      note: rate === null ? flagLong(flag) : `England, ${numerator!.toLocaleString('en-GB')} ${unit} among ${r.pupils!.toLocaleString('en-GB')} pupils with SEN`
+      note: rate === null ? flagLong(flag) : `England, ${count(numerator!)} ${unit} among ${count(r.pupils!)} pupils with SEN`
     }))
   };
   const tableRows: BreakdownTableRow[] = ranked.map(({ r, numerator, flag, rate }) => ({

@@ -16,9 +16,19 @@ export function longDate(iso: string): string {
   return LONG_DATE.format(d);
 }
 
+// One formatter each, made once: `toLocaleString` with options builds a new formatter on every
+// call, which at national scale (thousands of schools listed) took most of a filter change's time.
+const WHOLE = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
+const NUMBER = new Intl.NumberFormat('en-GB');
+
 /** A whole number with thousands separators: 13,832. */
 export function count(n: number): string {
-  return n.toLocaleString('en-GB', { maximumFractionDigits: 0 });
+  return WHOLE.format(n);
+}
+
+/** A number as `toLocaleString('en-GB')` writes it (up to three decimals): 1,234.567. */
+export function number(n: number): string {
+  return NUMBER.format(n);
 }
 
 /** A file size in the units people expect: "5.9 KB", "15.9 MB" (1 KB = 1,000 bytes). */
