@@ -4,6 +4,7 @@
  * wording (a signal to look into, never a verdict) is tested in one place.
  */
 import type { FunnelPoint } from '$lib/charts/FunnelPlot.svelte';
+import { compareText } from '$lib/charts/funnel-marks';
 import { MEASURES, type MeasureKey } from '$lib/data/measures';
 import type { FunnelRow, FunnelTarget, Missing } from '$lib/data/school-queries';
 import { funnelCurve, funnelPosition, isOutlier, type FunnelLimits, type FunnelPosition } from '$lib/stats/funnel';
@@ -83,7 +84,7 @@ export function funnelView(
     (a, b) =>
       (a.position === b.position ? 0 : a.position === 'above-998' ? -1 : 1) ||
       Math.abs(Math.log((b.numerator + 0.5) / (b.expected + 0.5))) - Math.abs(Math.log((a.numerator + 0.5) / (a.expected + 0.5))) ||
-      a.name.localeCompare(b.name)
+      compareText(a.name, b.name)
   );
   const ns = points.map((p) => p.n);
   const curve = theta === null || ns.length === 0 ? [] : funnelCurve(kind, theta, Math.min(...ns), Math.max(...ns));

@@ -19,9 +19,23 @@ export class LiveDb {
   status = $state<LiveStatus>('idle');
   error = $state<string | null>(null);
   private pending: Promise<BrowserWasmDb> | null = null;
+  /** Tables some chart of the page reads (LiveQuery says so), loaded once the engine is ready. */
+  private readonly wanted = new Set<TableName>();
 
   /** @param tables tables every chart on the page reads; loaded as soon as the engine starts. */
   constructor(private readonly tables: readonly TableName[] = []) {}
+
+  /**
+   * Tables a chart will read: loaded in the background once the engine is ready, so that the
+   * reader's first change of that chart is answered without waiting for a download. A failure
+   * here is not reported: the chart's own query tries again and shows it (a failed load is not
+   * kept), and charts that read other tables are not affected.
+   */
+  prefetch(tables: readonly TableName[]): void {
+    const fresh = tables.filter((t) => !this.tables.includes(t) && !this.wanted.has(t));
+    for (const t of fresh) this.wanted.add(t);
+    if (fresh.length > 0 && this.status === 'ready') void this.pending?.then((db) => db.ensureTables(fresh)).catch(() => {});
+  }
 
   /** Start loading when the browser is idle (called from onMount, after the first paint). */
   startWhenIdle(): () => void {
@@ -61,6 +75,7 @@ export class LiveDb {
           await db.ensureTables(this.tables);
           this.status = 'ready';
           performance.mark('duckdb-wasm:ready');
+          if (this.wanted.size > 0) void db.ensureTables([...this.wanted]).catch(() => {});
           return db;
         })
         .catch((e: unknown) => {

@@ -24,7 +24,9 @@ export class LiveQuery {
   constructor(
     private readonly live: LiveDb,
     readonly tables: readonly TableName[]
-  ) {}
+  ) {
+    live.prefetch(tables);
+  }
 
   /**
    * Run `query` once this chart's tables are loaded and hand its result to `apply`, unless a newer

@@ -13,15 +13,17 @@ const db = { engine: 'duckdb-wasm', query: async () => [], close: async () => {}
 /** A LiveDb whose get() answers when the test says so, recording the tables asked for. */
 function fakeLive() {
   const asked: (readonly string[])[] = [];
+  const prefetched: (readonly string[])[] = [];
   let fail: unknown = null;
   const live = {
+    prefetch: (tables: readonly string[]) => void prefetched.push(tables),
     get: async (tables: readonly string[]) => {
       asked.push(tables);
       if (fail) throw fail;
       return db;
     }
   } as unknown as LiveDb;
-  return { live, asked, failWith: (e: unknown) => (fail = e) };
+  return { live, asked, prefetched, failWith: (e: unknown) => (fail = e) };
 }
 
 function deferred<T>() {
@@ -32,8 +34,10 @@ function deferred<T>() {
 
 describe('LiveQuery', () => {
   it('asks for its own tables, hands the result over and counts the answer', async () => {
-    const { live, asked } = fakeLive();
+    const { live, asked, prefetched } = fakeLive();
     const q = new LiveQuery(live, ['area_year']);
+    // Its tables are named to the page's engine at once, to be loaded as soon as it is ready.
+    expect(prefetched).toEqual([['area_year']]);
     let got: number | null = null;
     const run = q.run(async () => 42, (v) => (got = v));
     expect(q.state).toBe('loading');
