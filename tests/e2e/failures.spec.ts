@@ -37,7 +37,6 @@ async function expectPrerenderedReadable(page: Page): Promise<void> {
       await expect(f.locator('.no-chart')).not.toBeEmpty();
     }
     await expect(f.getByTestId('summary')).not.toBeEmpty();
-    expect(await f.locator('details.table tbody tr').count()).toBeGreaterThan(0);
     // The table still opens and reads.
     await f.locator('details.table summary').click();
     await expect(f.locator('details.table tbody tr').first()).toBeVisible();
