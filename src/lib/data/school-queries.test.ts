@@ -11,7 +11,7 @@ import {
   funnelPoints,
   funnelRows,
   funnelTarget,
-  groupCounts,
+  schoolBasisSql,
   schoolCount,
   schoolFilterOptions,
   schoolPeriodRows,
@@ -334,10 +334,11 @@ describe('native DuckDB and DuckDB-WASM', () => {
   });
 });
 
-describe('a group of two parts (SEND)', () => {
-  // groupCounts joins the two parts' rows (fast at national scale); the definition it must keep is
-  // the plain aggregate below: a sum only when both parts have a row with the count published, else
-  // NULL with c if either part was withheld (c or low), else the parts' own flag, else x.
+describe('school_basis: every group side by side, SEND among them', () => {
+  // The schools view's derived table (schoolBasisSql) must keep the definitions: SEND is the sum
+  // of EHC plan and SEN support only when both parts have a row with the count published, else NULL
+  // with c if either part was withheld (c or low), else the parts' own flag, else x; a one-part
+  // group keeps its row's value, with low read as c. The reference is the plain aggregate.
   const reference = (c: string) => `
     CASE WHEN count(*) = 2 AND count(${c}) = 2 THEN CAST(sum(${c}) AS INTEGER) END AS ${c},
     CASE WHEN count(*) = 2 AND count(${c}) = 2 THEN NULL
@@ -348,35 +349,42 @@ describe('a group of two parts (SEND)', () => {
     fc.constantFrom('c', 'low', 'x', 'z').map((f) => ['NULL', `'${f}'`] as const)
   );
   const part = fc.option(fc.tuple(cell, cell, cell, cell), { nil: null, freq: 4 });
+  const cols = ['pupils', 'suspensions', 'pupils_suspended', 'permanent_exclusions'];
+  const plain = (rows: { toJSON(): Record<string, unknown> }[]) => rows.map((r) => Object.fromEntries(Object.entries(r.toJSON()).map(([k, v]) => [k, v ?? null])));
 
   it('gives the figures and flags of the aggregate definition, for any mix of rows, values and flags', async () => {
     const t = await WasmNodeDb.open();
     try {
-      t.exec(createTableSql('school_period'));
+      for (const table of ['schools', 'school_year', 'school_period'] as const) t.exec(createTableSql(table));
       let round = 0;
       await fc.assert(
-        fc.asyncProperty(fc.array(fc.tuple(part, part), { minLength: 1, maxLength: 30 }), async (schools) => {
-          t.exec('DELETE FROM school_period');
+        fc.asyncProperty(fc.array(fc.tuple(part, part, part), { minLength: 1, maxLength: 30 }), async (schools) => {
+          for (const table of ['schools', 'school_period'] as const) t.exec(`DELETE FROM ${table}`);
           const values: string[] = [];
-          schools.forEach(([ehc, sen], i) => {
-            for (const [group, cells] of [['EHC plan', ehc], ['SEN support', sen]] as const) {
+          schools.forEach(([ehc, sen, all], i) => {
+            const urn = String(100000 + i);
+            t.exec(`INSERT INTO schools (urn, laestab, name, la_code, la_name, region, phase, type, status) VALUES ('${urn}', '9900000', 'S ${i}', '990', 'T', 'R', 'Primary', 'Academy', 'Open')`);
+            for (const [group, cells] of [['EHC plan', ehc], ['SEN support', sen], ['All pupils', all]] as const) {
               if (cells === null) continue;
-              const v = cells.map(([value, flag]) => `${value}, ${flag}`).join(', ');
-              values.push(`('${String(100000 + i)}', 2021, 2023, '${group}', ${v})`);
+              values.push(`('${urn}', 2021, 2023, '${group}', ${cells.map(([value, flag]) => `${value}, ${flag}`).join(', ')})`);
             }
           });
           if (values.length > 0) {
             t.exec(`INSERT INTO school_period (urn, first_year_start, last_year_start, pupil_group, pupils, pupils_flag, suspensions,
               suspensions_flag, pupils_suspended, pupils_suspended_flag, permanent_exclusions, permanent_exclusions_flag) VALUES ${values.join(', ')}`);
           }
-          const cols = ['pupils', 'suspensions', 'pupils_suspended', 'permanent_exclusions'];
-          const joined = await t.query(sql`SELECT * FROM (${groupCounts(sql`SELECT * FROM school_period`, 'SEND', ['urn'])}) ORDER BY urn`);
-          const expected = t.connection
-            .query(`SELECT urn, ${cols.map(reference).join(', ')} FROM school_period WHERE pupil_group IN ('EHC plan', 'SEN support') GROUP BY urn ORDER BY urn`)
-            .toArray()
-            .map((r) => Object.fromEntries(Object.entries(r.toJSON()).map(([k, v]) => [k, v ?? null])));
+          t.exec(schoolBasisSql());
+          const pick = (prefix: string) => cols.map((c) => `${prefix}_${c} AS ${c}, ${prefix}_${c}_flag AS ${c}_flag`).join(', ');
+          // SEND: schools with a row for either part.
+          expect(plain(t.connection.query(`SELECT urn, ${pick('send')} FROM school_basis WHERE send_row ORDER BY urn`).toArray())).toEqual(
+            plain(t.connection.query(`SELECT urn, ${cols.map(reference).join(', ')} FROM school_period WHERE pupil_group IN ('EHC plan', 'SEN support') GROUP BY urn ORDER BY urn`).toArray())
+          );
+          // A one-part group: its row, low read as c, a missing count x.
+          expect(plain(t.connection.query(`SELECT urn, ${pick('all')} FROM school_basis WHERE all_row ORDER BY urn`).toArray())).toEqual(
+            plain(t.connection.query(`SELECT urn, ${cols.map((c) => `CAST(${c} AS INTEGER) AS ${c}, CASE WHEN ${c} IS NOT NULL THEN NULL WHEN ${c}_flag IN ('c', 'low') THEN 'c' ELSE coalesce(${c}_flag, 'x') END AS ${c}_flag`).join(', ')}
+              FROM school_period WHERE pupil_group = 'All pupils' ORDER BY urn`).toArray())
+          );
           round++;
-          expect(joined).toEqual(expected);
         }),
         { numRuns: 60, seed: 20261206 }
       );

@@ -42,7 +42,6 @@ export type Missing = SuppressionCode | 'none';
 const COUNT_COLUMNS = ['pupils', 'suspensions', 'pupils_suspended', 'permanent_exclusions'] as const;
 export type CountColumn = (typeof COUNT_COLUMNS)[number];
 const FLAG_COLUMNS = ['pupils_flag', 'suspensions_flag', 'pupils_suspended_flag', 'permanent_exclusions_flag'] as const;
-const SOURCE_TABLES = ['school_year', 'school_period'] as const;
 
 function col(name: CountColumn): Sql {
   return ident(name, COUNT_COLUMNS);
@@ -51,61 +50,106 @@ function flagCol(name: CountColumn): Sql {
   return ident(`${name}_flag` as (typeof FLAG_COLUMNS)[number], FLAG_COLUMNS);
 }
 
-/** The school rows of a basis: one year of `school_year`, or every row of `school_period`. */
-function basisRows(basis: Basis): Sql {
-  return basis.kind === 'year'
-    ? sql`SELECT urn, pupil_group, pupils, pupils_flag, suspensions, suspensions_flag, pupils_suspended, pupils_suspended_flag,
-                 permanent_exclusions, permanent_exclusions_flag
-          FROM ${ident('school_year', SOURCE_TABLES)} WHERE academic_year = ${basis.year}`
-    : sql`SELECT urn, pupil_group, pupils, pupils_flag, suspensions, suspensions_flag, pupils_suspended, pupils_suspended_flag,
-                 permanent_exclusions, permanent_exclusions_flag
-          FROM ${ident('school_period', SOURCE_TABLES)}`;
+/** The column prefix of each group in `school_basis`. */
+const PREFIX: Record<SchoolGroup, string> = { 'All pupils': 'all', 'EHC plan': 'ehc', 'SEN support': 'sen', 'No SEN': 'nosen', SEND: 'send' };
+const PUBLISHED_GROUPS = ['All pupils', 'EHC plan', 'SEN support', 'No SEN'] as const satisfies readonly SchoolGroup[];
+
+/** A column of `school_basis` for a group: names only from the closed lists above, never a reader's. */
+function basisColumn(group: SchoolGroup, suffix: string): Sql {
+  const prefix = PREFIX[group];
+  if (prefix === undefined || !/^[a-z_]+$/.test(suffix)) throw new Error(`school_basis: no column for ${group} ${suffix}`);
+  return raw(`b.${prefix}_${suffix}`);
+}
+/** A group's count in `school_basis`, and its flag. */
+function g(group: SchoolGroup, c: CountColumn): Sql {
+  if (!COUNT_COLUMNS.includes(c)) throw new Error(`school_basis: not a count: ${c}`);
+  return basisColumn(group, c);
+}
+function gFlag(group: SchoolGroup, c: CountColumn): Sql {
+  if (!COUNT_COLUMNS.includes(c)) throw new Error(`school_basis: not a count: ${c}`);
+  return basisColumn(group, `${c}_flag`);
+}
+/** Whether the school has a row for the group in the basis (SEND: a row for either part). */
+function gRow(group: SchoolGroup): Sql {
+  return basisColumn(group, 'row');
 }
 
 /**
- * A group's count, published only when every part's is (a partial sum would understate it, and a
- * suppressed part must not be recoverable); with its reason when not: `c` when any part was
- * withheld (`c` or `low`), else the parts' own flag, `x` when a part has no row at all.
- * `a` and `b` are the parts' row aliases; `b` is absent for a group of one part.
+ * `school_basis`: the schools view's own table, one row per school and basis (each academic year
+ * of `school_year`, and `period` for the pooled rows of `school_period`), with every group's counts
+ * side by side (`all_pupils`, `ehc_suspensions_flag`, ...), SEND among them, and the school's name,
+ * phase, type, trust and search key. Derived once per database from the published tables, so that
+ * each change of the schools page's table, sparklines or funnel is a filter of one table rather
+ * than joins of groups and schools and a fold of 22,000 names: at national scale (242,000 rows) a
+ * change's queries went from about 200 ms to about 40 ms on DuckDB-WASM, for a one-off 1.5 s.
+ *
+ * A group's count is published only when all of it is: SEND is EHC plan + SEN support only when
+ * both parts have a row with the count published (a partial sum would understate it, and a
+ * suppressed part must not be recoverable); its flag is `c` when any part was withheld (`c` or
+ * `low`), else the parts' own flag, `x` when a part has no row. A one-part group keeps its row's
+ * value, with `low` read as `c`. (A property test holds this to the aggregate's definition.)
  */
-function partsCount(c: CountColumn, a: Sql, b: Sql | null): Sql {
-  const v = (t: Sql) => sql`${t}.${col(c)}`;
-  const f = (t: Sql) => sql`${t}.${flagCol(c)}`;
-  const rowOf = (t: Sql) => sql`${t}.urn IS NOT NULL`;
-  if (b === null) {
-    return sql`CAST(${v(a)} AS INTEGER) AS ${col(c)},
-               CASE WHEN ${v(a)} IS NOT NULL THEN NULL WHEN ${f(a)} IN ('c', 'low') THEN 'c' ELSE coalesce(${f(a)}, 'x') END AS ${flagCol(c)}`;
-  }
-  const both = sql`${rowOf(a)} AND ${rowOf(b)} AND ${v(a)} IS NOT NULL AND ${v(b)} IS NOT NULL`;
-  return sql`CASE WHEN ${both} THEN CAST(${v(a)} + ${v(b)} AS INTEGER) END AS ${col(c)},
-             CASE WHEN ${both} THEN NULL
-                  WHEN ${f(a)} IN ('c', 'low') OR ${f(b)} IN ('c', 'low') THEN 'c'
-                  ELSE coalesce(least(${f(a)}, ${f(b)}), ${f(a)}, ${f(b)}, 'x') END AS ${flagCol(c)}`;
+export function schoolBasisSql(): string {
+  const pivot = PUBLISHED_GROUPS.flatMap((grp) => [
+    `bool_or(pupil_group = '${grp}') AS ${PREFIX[grp]}_row`,
+    ...COUNT_COLUMNS.flatMap((c) => [
+      `max(${c}) FILTER (WHERE pupil_group = '${grp}') AS ${PREFIX[grp]}_${c}`,
+      `max(${c}_flag) FILTER (WHERE pupil_group = '${grp}') AS ${PREFIX[grp]}_${c}_raw`
+    ])
+  ]);
+  const one = PUBLISHED_GROUPS.flatMap((grp) => [
+    `p.${PREFIX[grp]}_row`,
+    ...COUNT_COLUMNS.flatMap((c) => {
+      const v = `p.${PREFIX[grp]}_${c}`;
+      const f = `p.${PREFIX[grp]}_${c}_raw`;
+      return [`CAST(${v} AS INTEGER) AS ${PREFIX[grp]}_${c}`, `CASE WHEN ${v} IS NOT NULL THEN NULL WHEN ${f} IN ('c', 'low') THEN 'c' ELSE coalesce(${f}, 'x') END AS ${PREFIX[grp]}_${c}_flag`];
+    })
+  ]);
+  const send = COUNT_COLUMNS.flatMap((c) => {
+    const [a, b] = [`p.ehc_${c}`, `p.sen_${c}`];
+    const [fa, fb] = [`p.ehc_${c}_raw`, `p.sen_${c}_raw`];
+    const both = `p.ehc_row AND p.sen_row AND ${a} IS NOT NULL AND ${b} IS NOT NULL`;
+    return [
+      `CASE WHEN ${both} THEN CAST(${a} + ${b} AS INTEGER) END AS send_${c}`,
+      `CASE WHEN ${both} THEN NULL WHEN ${fa} IN ('c', 'low') OR ${fb} IN ('c', 'low') THEN 'c' ELSE coalesce(least(${fa}, ${fb}), ${fa}, ${fb}, 'x') END AS send_${c}_flag`
+    ];
+  });
+  const counts = COUNT_COLUMNS.map((c) => `${c}, ${c}_flag`).join(', ');
+  return `CREATE OR REPLACE TABLE school_basis AS
+    WITH r AS (
+      SELECT urn, academic_year AS basis, year_start, pupil_group, ${counts} FROM school_year
+      UNION ALL
+      SELECT urn, 'period', last_year_start, pupil_group, ${counts} FROM school_period
+    ),
+    p AS (SELECT urn, basis, year_start, ${pivot.join(', ')} FROM r GROUP BY urn, basis, year_start),
+    k AS (SELECT s.urn, s.name, s.phase, s.type, s.trust, s.status, ${SEARCH_KEY_SQL.text} AS name_key FROM schools s)
+    SELECT p.urn, p.basis, CAST(p.year_start AS INTEGER) AS year_start, s.name, s.phase, s.type, s.trust, s.status, s.name_key,
+           ${one.join(', ')},
+           coalesce(p.ehc_row OR p.sen_row, false) AS send_row, ${send.join(', ')}
+    FROM p JOIN k s ON s.urn = p.urn
+    ORDER BY p.basis, p.urn`;
 }
 
-/** Columns a group's counts can be keyed by (constant names). */
-export type GroupKey = 'urn' | 'academic_year' | 'year_start';
+const derived = new WeakMap<Db, Promise<void>>();
 
 /**
- * One row per key with the group's counts. A group of two parts (SEND) is a full join of the two
- * parts' rows on the keys rather than a GROUP BY: the same figures (a property test holds it to
- * the aggregate's definition), and at national scale (22,000 schools) it runs in a fraction of
- * the time, which is what a filter change waits for.
+ * Make `school_basis` on this database if it has not been made (once per database; a failure is
+ * forgotten, so the next query tries again). The schools page also calls it as soon as DuckDB-WASM
+ * is ready, so the reader's first change does not wait for it.
  */
-export function groupCounts(rows: Sql, group: SchoolGroup, keys: readonly GroupKey[], columns: readonly CountColumn[] = COUNT_COLUMNS): Sql {
-  const [first, second] = GROUP_PARTS[group];
-  const keyList = raw(keys.join(', '));
-  const counts = (b: Sql | null) =>
-    join(
-      columns.map((c) => partsCount(c, raw('a'), b)),
-      ', '
-    );
-  if (second === undefined) {
-    return sql`SELECT ${keyList}, ${counts(null)} FROM (${rows}) a WHERE a.pupil_group = ${first!}`;
+export function prepareSchoolBasis(db: Db): Promise<void> {
+  let made = derived.get(db);
+  if (!made) {
+    made = db.query(raw(schoolBasisSql())).then(() => undefined);
+    made.catch(() => derived.delete(db));
+    derived.set(db, made);
   }
-  return sql`SELECT ${keyList}, ${counts(raw('b'))}
-    FROM (SELECT * FROM (${rows}) r WHERE r.pupil_group = ${first!}) a
-    FULL OUTER JOIN (SELECT * FROM (${rows}) r WHERE r.pupil_group = ${second}) b USING (${keyList})`;
+  return made;
+}
+
+/** The rows of a basis in `school_basis` (alias `b`): one academic year, or the pooled period. */
+function basisWhere(basis: Basis): Sql {
+  return sql`b.basis = ${basis.kind === 'year' ? basis.year : 'period'}`;
 }
 
 /** Rate per 100 from two columns (constant SQL names), NULL unless both are published and pupils > 0. */
@@ -264,36 +308,18 @@ export function searchWords(search: string | undefined): string[] {
 
 function filters(opts: Pick<SchoolTableOptions, 'phase' | 'type' | 'trust' | 'search'>): Sql {
   const where: Sql[] = [sql`TRUE`];
-  if (opts.phase) where.push(sql`s.phase = ${opts.phase}`);
-  if (opts.type) where.push(sql`s.type = ${opts.type}`);
-  if (opts.trust) where.push(sql`s.trust = ${opts.trust}`);
+  if (opts.phase) where.push(sql`b.phase = ${opts.phase}`);
+  if (opts.type) where.push(sql`b.type = ${opts.type}`);
+  if (opts.trust) where.push(sql`b.trust = ${opts.trust}`);
   const words = searchWords(opts.search);
   if (words.length > 0) {
     const byName = join(
-      words.map((w) => sql`contains(nk.name_key, ${w})`),
+      words.map((w) => sql`contains(b.name_key, ${w})`),
       ' AND '
     );
-    where.push(words.length === 1 && /^\d{6}$/.test(words[0]!) ? sql`(s.urn = ${words[0]!} OR (${byName}))` : sql`(${byName})`);
+    where.push(words.length === 1 && /^\d{6}$/.test(words[0]!) ? sql`(b.urn = ${words[0]!} OR (${byName}))` : sql`(${byName})`);
   }
   return join(where, ' AND ');
-}
-
-const keyed = new WeakMap<Db, Promise<void>>();
-
-/**
- * `school_keys` (urn, name_key): every school's search and sort key, made once per database from
- * `schools`. Why a table: folding 22,000 names (two regular expressions each) took about 40 ms of
- * every table query at national scale, for keys that never change while the page is open. The
- * table, search, sort and count join it as `nk`.
- */
-async function schoolKeys(db: Db): Promise<void> {
-  let made = keyed.get(db);
-  if (!made) {
-    made = db.query(sql`CREATE OR REPLACE TABLE school_keys AS SELECT s.urn, ${SEARCH_KEY_SQL} AS name_key FROM schools s`).then(() => undefined);
-    made.catch(() => keyed.delete(db));
-    keyed.set(db, made);
-  }
-  return made;
 }
 
 /**
@@ -301,47 +327,38 @@ async function schoolKeys(db: Db): Promise<void> {
  * sorted (missing values last whichever the direction, then by name), with the total for paging.
  */
 export async function schoolTable(db: Db, opts: SchoolTableOptions): Promise<SchoolTableRow[]> {
-  const rows = basisRows(opts.basis);
   const dir = raw(opts.dir === 'desc' ? 'DESC' : 'ASC');
   const order = raw(SORT_SQL[opts.sort]);
   const limit = Math.max(1, Math.min(500, Math.floor(opts.limit)));
   const offset = Math.max(0, Math.floor(opts.offset));
-  const isSen = opts.group === 'SEND' || opts.group === 'EHC plan' || opts.group === 'SEN support';
-  await schoolKeys(db);
+  const grp = opts.group;
+  const isSen = grp === 'SEND' || grp === 'EHC plan' || grp === 'SEN support';
+  const [pupils, suspensions, perm] = [g(grp, 'pupils'), g(grp, 'suspensions'), g(grp, 'permanent_exclusions')];
+  const [allPupils, allFlag] = [g('All pupils', 'pupils'), gFlag('All pupils', 'pupils')];
+  const [nosenPupils, nosenSuspensions] = [g('No SEN', 'pupils'), g('No SEN', 'suspensions')];
+  await prepareSchoolBasis(db);
   return db.query<SchoolTableRow>(sql`
-    WITH b AS (${rows}),
-    grp AS (${groupCounts(sql`SELECT * FROM b`, opts.group, ['urn'], ['pupils', 'suspensions', 'permanent_exclusions'])}),
-    allp AS (SELECT urn, pupils, pupils_flag FROM b WHERE pupil_group = 'All pupils'),
-    ehc AS (SELECT urn, pupils, pupils_flag FROM b WHERE pupil_group = 'EHC plan'),
-    senk AS (SELECT urn, pupils, pupils_flag FROM b WHERE pupil_group = 'SEN support'),
-    nosen AS (SELECT urn, pupils, pupils_flag, suspensions, suspensions_flag FROM b WHERE pupil_group = 'No SEN'),
-    t AS (
-      SELECT s.urn, s.name, s.phase, s.type, s.trust, s.status, nk.name_key,
-             CAST(a.pupils AS INTEGER) AS pupils, a.pupils_flag,
-             ${rate(raw('e.pupils'), raw('a.pupils'))} AS pct_ehc,
-             ${rateFlag(raw('e.pupils'), raw('e.pupils_flag'), raw('a.pupils'), raw('a.pupils_flag'))} AS pct_ehc_flag,
-             ${rate(raw('k.pupils'), raw('a.pupils'))} AS pct_sen_support,
-             ${rateFlag(raw('k.pupils'), raw('k.pupils_flag'), raw('a.pupils'), raw('a.pupils_flag'))} AS pct_sen_support_flag,
-             CAST(g.pupils AS INTEGER) AS group_pupils,
-             CAST(g.suspensions AS INTEGER) AS suspensions,
-             ${rate(raw('g.suspensions'), raw('g.pupils'))} AS suspension_rate,
-             coalesce(${rateFlag(raw('g.suspensions'), raw('g.suspensions_flag'), raw('g.pupils'), raw('g.pupils_flag'))},
-                      CASE WHEN g.urn IS NULL THEN 'none' END) AS suspension_rate_flag,
-             CAST(g.permanent_exclusions AS INTEGER) AS permanent_exclusions,
-             ${rate(raw('g.permanent_exclusions'), raw('g.pupils'))} AS permanent_exclusion_rate,
-             ${rateFlag(raw('g.permanent_exclusions'), raw('g.permanent_exclusions_flag'), raw('g.pupils'), raw('g.pupils_flag'))} AS permanent_exclusion_rate_flag,
-             CAST(n.pupils AS INTEGER) AS nosen_pupils,
-             CAST(n.suspensions AS INTEGER) AS nosen_suspensions,
-             CASE WHEN ${isSen} AND g.pupils > 0 AND g.suspensions IS NOT NULL AND n.pupils > 0 AND n.suspensions > 0
-                  THEN (CAST(g.suspensions AS DOUBLE) / g.pupils) / (CAST(n.suspensions AS DOUBLE) / n.pupils) END AS risk_ratio
-      FROM schools s
-      JOIN school_keys nk ON nk.urn = s.urn
-      JOIN allp a ON a.urn = s.urn
-      LEFT JOIN ehc e ON e.urn = s.urn
-      LEFT JOIN senk k ON k.urn = s.urn
-      LEFT JOIN grp g ON g.urn = s.urn
-      LEFT JOIN nosen n ON n.urn = s.urn
-      WHERE ${filters(opts)}
+    WITH t AS (
+      SELECT b.urn, b.name, b.phase, b.type, b.trust, b.status, b.name_key,
+             ${allPupils} AS pupils, ${allFlag} AS pupils_flag,
+             ${rate(g('EHC plan', 'pupils'), allPupils)} AS pct_ehc,
+             ${rateFlag(g('EHC plan', 'pupils'), gFlag('EHC plan', 'pupils'), allPupils, allFlag)} AS pct_ehc_flag,
+             ${rate(g('SEN support', 'pupils'), allPupils)} AS pct_sen_support,
+             ${rateFlag(g('SEN support', 'pupils'), gFlag('SEN support', 'pupils'), allPupils, allFlag)} AS pct_sen_support_flag,
+             ${pupils} AS group_pupils,
+             ${suspensions} AS suspensions,
+             ${rate(suspensions, pupils)} AS suspension_rate,
+             coalesce(${rateFlag(suspensions, gFlag(grp, 'suspensions'), pupils, gFlag(grp, 'pupils'))},
+                      CASE WHEN NOT ${gRow(grp)} THEN 'none' END) AS suspension_rate_flag,
+             ${perm} AS permanent_exclusions,
+             ${rate(perm, pupils)} AS permanent_exclusion_rate,
+             ${rateFlag(perm, gFlag(grp, 'permanent_exclusions'), pupils, gFlag(grp, 'pupils'))} AS permanent_exclusion_rate_flag,
+             ${nosenPupils} AS nosen_pupils,
+             ${nosenSuspensions} AS nosen_suspensions,
+             CASE WHEN ${isSen} AND ${pupils} > 0 AND ${suspensions} IS NOT NULL AND ${nosenPupils} > 0 AND ${nosenSuspensions} > 0
+                  THEN (CAST(${suspensions} AS DOUBLE) / ${pupils}) / (CAST(${nosenSuspensions} AS DOUBLE) / ${nosenPupils}) END AS risk_ratio
+      FROM school_basis b
+      WHERE ${basisWhere(opts.basis)} AND ${gRow('All pupils')} AND ${filters(opts)}
     )
     SELECT * EXCLUDE (name_key), CAST(count(*) OVER () AS INTEGER) AS total FROM t
     ORDER BY ${order} ${dir} NULLS LAST, name_key, urn
@@ -350,13 +367,10 @@ export async function schoolTable(db: Db, opts: SchoolTableOptions): Promise<Sch
 
 /** How many schools pass the filters (for a page past the end, where no row carries the total). */
 export async function schoolCount(db: Db, opts: Omit<SchoolTableOptions, 'sort' | 'dir' | 'limit' | 'offset' | 'group'>): Promise<number> {
-  await schoolKeys(db);
+  await prepareSchoolBasis(db);
   const rows = await db.query<{ n: number }>(sql`
-    WITH b AS (${basisRows(opts.basis)})
-    SELECT CAST(count(*) AS INTEGER) AS n FROM schools s
-    JOIN school_keys nk ON nk.urn = s.urn
-    JOIN (SELECT urn FROM b WHERE pupil_group = 'All pupils') a ON a.urn = s.urn
-    WHERE ${filters(opts)}`);
+    SELECT CAST(count(*) AS INTEGER) AS n FROM school_basis b
+    WHERE ${basisWhere(opts.basis)} AND ${gRow('All pupils')} AND ${filters(opts)}`);
   return rows[0]?.n ?? 0;
 }
 
@@ -374,16 +388,16 @@ export interface TrendPoint {
 export async function schoolTrends(db: Db, opts: { urns: readonly string[]; group: SchoolGroup; measure: MeasureKey }): Promise<TrendPoint[]> {
   if (opts.urns.length === 0) return [];
   const numName = MEASURES[opts.measure].numerator;
-  const num = col(numName);
-  const rows = sql`SELECT urn, academic_year, year_start, pupil_group, pupils, pupils_flag, ${num}, ${flagCol(numName)}
-                   FROM school_year WHERE urn IN (${[...opts.urns]})`;
+  const [num, pupils] = [g(opts.group, numName), g(opts.group, 'pupils')];
+  await prepareSchoolBasis(db);
   return db.query<TrendPoint>(sql`
-    WITH g AS (${groupCounts(rows, opts.group, ['urn', 'academic_year', 'year_start'], ['pupils', numName])})
-    SELECT urn, academic_year, CAST(year_start AS INTEGER) AS year_start,
-           CAST(${num} AS INTEGER) AS numerator, CAST(pupils AS INTEGER) AS denominator,
-           ${rate(num, raw('pupils'))} AS rate,
-           ${rateFlag(num, flagCol(MEASURES[opts.measure].numerator), raw('pupils'), raw('pupils_flag'))} AS flag
-    FROM g ORDER BY urn, year_start`);
+    SELECT b.urn, b.basis AS academic_year, b.year_start,
+           ${num} AS numerator, ${pupils} AS denominator,
+           ${rate(num, pupils)} AS rate,
+           ${rateFlag(num, gFlag(opts.group, numName), pupils, gFlag(opts.group, 'pupils'))} AS flag
+    FROM school_basis b
+    WHERE b.basis <> 'period' AND ${gRow(opts.group)} AND b.urn IN (${[...opts.urns]})
+    ORDER BY b.urn, b.year_start`);
 }
 
 export interface FunnelRow {
@@ -410,18 +424,23 @@ export interface FunnelOptions {
   phase?: string | null;
 }
 
+/** The funnel's columns for every school of the basis with a row for the group (and the phase). */
+function funnelSelect(opts: FunnelOptions): Sql {
+  const numName = MEASURES[opts.measure].numerator;
+  const [num, pupils] = [g(opts.group, numName), g(opts.group, 'pupils')];
+  return sql`
+    SELECT b.urn, b.name, b.phase, ${num} AS numerator, ${pupils} AS denominator,
+           ${rateFlag(num, gFlag(opts.group, numName), pupils, gFlag(opts.group, 'pupils'))} AS flag,
+           ${num} IS NOT NULL AND ${pupils} > 0 AS placed
+    FROM school_basis b
+    WHERE ${basisWhere(opts.basis)} AND ${gRow(opts.group)} AND ${opts.phase ? sql`b.phase = ${opts.phase}` : sql`TRUE`}`;
+}
+
 /** Every school's count and pupils for the funnel (with its phase filter), by URN. */
 export async function funnelRows(db: Db, opts: FunnelOptions): Promise<FunnelRow[]> {
-  const numName = MEASURES[opts.measure].numerator;
-  const num = col(numName);
+  await prepareSchoolBasis(db);
   return db.query<FunnelRow>(sql`
-    WITH g AS (${groupCounts(basisRows(opts.basis), opts.group, ['urn'], ['pupils', numName])})
-    SELECT s.urn, s.name, s.phase,
-           CAST(g.${num} AS INTEGER) AS numerator, CAST(g.pupils AS INTEGER) AS denominator,
-           ${rateFlag(sql`g.${num}`, sql`g.${flagCol(numName)}`, raw('g.pupils'), raw('g.pupils_flag'))} AS flag
-    FROM schools s JOIN g ON g.urn = s.urn
-    WHERE ${opts.phase ? sql`s.phase = ${opts.phase}` : sql`TRUE`}
-    ORDER BY s.urn`);
+    SELECT urn, name, phase, numerator, denominator, flag FROM (${funnelSelect(opts)}) ORDER BY urn`);
 }
 
 /** The schools a funnel can place, and how many it cannot, by why (see funnelPoints). */
@@ -440,17 +459,9 @@ export interface FunnelPoints {
  * when it is used.
  */
 export async function funnelPoints(db: Db, opts: FunnelOptions): Promise<FunnelPoints> {
-  const numName = MEASURES[opts.measure].numerator;
-  const num = col(numName);
+  await prepareSchoolBasis(db);
   const rows = await db.query<FunnelRow & { schools: number | null }>(sql`
-    WITH g AS (${groupCounts(basisRows(opts.basis), opts.group, ['urn'], ['pupils', numName])}),
-    f AS (
-      SELECT s.urn, s.name, s.phase, CAST(g.${num} AS INTEGER) AS numerator, CAST(g.pupils AS INTEGER) AS denominator,
-             ${rateFlag(sql`g.${num}`, sql`g.${flagCol(numName)}`, raw('g.pupils'), raw('g.pupils_flag'))} AS flag,
-             g.${num} IS NOT NULL AND g.pupils > 0 AS placed
-      FROM schools s JOIN g ON g.urn = s.urn
-      WHERE ${opts.phase ? sql`s.phase = ${opts.phase}` : sql`TRUE`}
-    )
+    WITH f AS (${funnelSelect(opts)})
     SELECT urn, name, phase, numerator, denominator, flag, NULL::INTEGER AS schools FROM f WHERE placed
     UNION ALL
     SELECT NULL, NULL, NULL, NULL, NULL, flag, CAST(count(*) AS INTEGER) FROM f WHERE NOT placed GROUP BY flag

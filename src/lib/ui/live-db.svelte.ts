@@ -22,8 +22,16 @@ export class LiveDb {
   /** Tables some chart of the page reads (LiveQuery says so), loaded once the engine is ready. */
   private readonly wanted = new Set<TableName>();
 
-  /** @param tables tables every chart on the page reads; loaded as soon as the engine starts. */
-  constructor(private readonly tables: readonly TableName[] = []) {}
+  /**
+   * @param tables tables every chart on the page reads; loaded as soon as the engine starts.
+   * @param prepare work the page's charts need done once before their first answer (a derived
+   *   table, such as the schools page's `school_basis`), done before the engine counts as ready. A
+   *   failure there is not the engine's: each chart's own query meets it and shows it.
+   */
+  constructor(
+    private readonly tables: readonly TableName[] = [],
+    private readonly prepare?: (db: Db & { ensureTables(tables: readonly TableName[]): Promise<void> }) => Promise<unknown>
+  ) {}
 
   /**
    * Tables a chart will read: loaded in the background once the engine is ready, so that the
@@ -73,6 +81,7 @@ export class LiveDb {
         .then(async ({ browserDb }) => {
           const db = await browserDb(`${base}/data`);
           await db.ensureTables(this.tables);
+          if (this.prepare) await this.prepare(db).catch(() => {});
           this.status = 'ready';
           performance.mark('duckdb-wasm:ready');
           if (this.wanted.size > 0) void db.ensureTables([...this.wanted]).catch(() => {});
