@@ -195,7 +195,7 @@ function changeInPage([si, pick, timeout]: [number, number, number]): Promise<Ch
     ms: performance.now() - t0,
     loadingMs: loadingAt === null ? null : loadingAt - t0,
     answers: Number(f.dataset.answers ?? 0) - before,
-    control: `${source.label}: ${kind} ${el.getAttribute('name') ?? el.getAttribute('aria-label') ?? el.id ?? ''}${el instanceof HTMLInputElement ? `=${el.value}` : ''}`
+    control: `${source.label}: ${kind} ${el.getAttribute('name') ?? el.getAttribute('aria-label') ?? el.closest('label')?.querySelector('span')?.textContent ?? el.id ?? ''}=${el.value}`
   }));
 }
 
