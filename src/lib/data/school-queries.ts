@@ -148,6 +148,16 @@ export function prepareSchoolBasis(db: Db): Promise<void> {
   return made;
 }
 
+/**
+ * Everything the schools page's queries make once per database: `school_basis` and the list of
+ * schools funnelPoints names its points from. The page does it before DuckDB-WASM counts as ready,
+ * so the reader's first change waits for neither.
+ */
+export async function prepareSchoolsPage(db: Db): Promise<void> {
+  await prepareSchoolBasis(db);
+  await schoolNames(db);
+}
+
 /** The rows of a basis in `school_basis` (alias `b`): one academic year, or the pooled period. */
 function basisWhere(basis: Basis): Sql {
   return sql`b.basis = ${basis.kind === 'year' ? basis.year : 'period'}`;
