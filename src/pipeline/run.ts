@@ -116,6 +116,8 @@ export async function runPipeline(opts: PipelineOptions): Promise<Manifest> {
   const meta = readExtractMeta(opts.input);
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
+  /** Writes the Parquet and CSV files while `conn` builds the Arrow ones (publish.ts). */
+  const copyConn = await instance.connect();
   try {
     await conn.run('SET autoinstall_known_extensions = false');
     await conn.run('SET autoload_known_extensions = false');
@@ -187,6 +189,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<Manifest> {
     const release = `${meta.synthetic ? 'demo' : la.code}-${years.at(-1)?.replace('/', '-') ?? 'empty'}`;
     const manifest = await publish({
       conn,
+      copyConn,
       outDir: opts.out,
       stagingRoot: opts.stagingRoot ?? path.join(process.cwd(), '.cache', 'staging'),
       onStep: opts.onStep,
@@ -226,6 +229,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<Manifest> {
     );
     return manifest;
   } finally {
+    copyConn.closeSync();
     conn.closeSync();
     instance.closeSync();
   }
