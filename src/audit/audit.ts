@@ -8,8 +8,9 @@
  * The pipeline calls `auditRelease` on its staging folder and refuses to publish on any breach;
  * `npm run audit -- DIR` (cli.ts) runs the same check on any folder.
  */
-import { DuckDBInstance } from '@duckdb/node-api';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { Collector, RULES, RULE_ORDER, type Breach } from './breach';
 import {
@@ -36,7 +37,7 @@ import {
   type TableName
 } from './layout';
 import { MANIFEST_FILE, checkManifest, type ManifestInput } from './manifest';
-import { ReadError, column, parseCsv, readArrow, readParquet, withoutColumn, type Grid } from './read';
+import { ReadError, column, csvField, isCsvOf, parseCsv, readArrow, readParquet, withoutColumn, type Grid } from './read';
 
 export type { Breach } from './breach';
 export { RULES, RULE_ORDER } from './breach';
@@ -112,7 +113,7 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
  * parser after a byte-for-byte (latin-1) decode, which keeps ASCII references intact whatever the
  * file's encoding.
  */
-async function readPupilRefs(conn: Awaited<ReturnType<DuckDBInstance['connect']>>, extractDir: string): Promise<Set<string>> {
+async function readPupilRefs(conn: DuckDBConnection, extractDir: string): Promise<Set<string>> {
   const parquet = path.join(extractDir, 'pupils.parquet');
   const csv = path.join(extractDir, 'pupils.csv');
   const exists = async (f: string) => stat(f).then(() => true, () => false);
@@ -164,7 +165,8 @@ function compareFormats(table: TableName, reference: { format: Format; grid: Gri
   a.names.forEach((name, i) => {
     const ca = a.columns[i] ?? [];
     const cb = b.columns[i] ?? [];
-    for (let r = 0; r < a.rows; r++) {
+    // The same column (formats proven to agree when read: readAgreeing) has no differences.
+    for (let r = 0; r < a.rows && ca !== cb; r++) {
       if ((ca[r] ?? null) === (cb[r] ?? null)) continue;
       // CSV text that a spreadsheet would run as a formula is published with a leading quote.
       if (other.format === 'csv' && typeof ca[r] === 'string' && FORMULA_START.test(ca[r]!) && cb[r] === `'${ca[r]}`) continue;
@@ -210,6 +212,119 @@ function scanJson(value: unknown, where: string, scan: ScanOptions, out: Collect
   }
 }
 
+const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
+const sqlIdent = (s: string): string => `"${s.replaceAll('"', '""')}"`;
+
+/** A table's three formats read at once, shown to hold the same cells (readAgreeing). */
+interface AgreeingFormats {
+  csv: Grid;
+  parquet: Grid;
+  arrow: Grid;
+  metadata: { key: string; value: string }[];
+}
+
+/**
+ * DuckDB's own CSV of a Parquet file, written the way a release's CSV is (the `dataset` label
+ * first when there is one, text that a spreadsheet would run as a formula with a leading quote),
+ * with the file's column names, types and key-value metadata. Null when DuckDB cannot read it.
+ */
+async function renderParquet(
+  conn: DuckDBConnection,
+  file: string,
+  out: string,
+  label: string | null
+): Promise<{ bytes: Buffer; names: string[]; types: string[]; metadata: { key: string; value: string }[] } | null> {
+  try {
+    const described = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`)).getRowObjectsJS();
+    const names = described.map((r) => String(r.column_name));
+    const types = described.map((r) => String(r.column_type));
+    const columns = names.map((n, i) =>
+      types[i] === 'VARCHAR' ? `CASE WHEN regexp_matches(${sqlIdent(n)}, '^[=+\\-@\\t\\r]') THEN '''' || ${sqlIdent(n)} ELSE ${sqlIdent(n)} END AS ${sqlIdent(n)}` : sqlIdent(n)
+    );
+    if (label !== null) columns.unshift(`${sqlString(label)} AS ${sqlIdent(DATASET_COLUMN)}`);
+    await conn.run(`COPY (SELECT ${columns.join(', ')} FROM read_parquet(${sqlString(file)})) TO ${sqlString(out)} (FORMAT csv, HEADER true)`);
+    const meta = await conn.runAndReadAll(`SELECT decode(key) AS key, decode(value) AS value FROM parquet_kv_metadata(${sqlString(file)})`);
+    const metadata = meta.getRowObjectsJS().map((r) => ({ key: String(r.key ?? ''), value: String(r.value ?? '') }));
+    return { bytes: await readFile(out), names, types, metadata };
+  } catch {
+    return null;
+  }
+}
+
+/** The first field of the first data row of a CSV text (the synthetic `dataset` label), or null. */
+function firstDataField(text: string): string | null {
+  let pos = text.indexOf('\n') + 1;
+  if (pos <= 0 || pos >= text.length) return null;
+  if (text[pos] !== '"') {
+    const end = text.slice(pos).search(/[,\n]/);
+    return end < 0 ? null : text.slice(pos, pos + end);
+  }
+  let value = '';
+  pos++;
+  for (;;) {
+    const q = text.indexOf('"', pos);
+    if (q < 0) return null;
+    value += text.slice(pos, q);
+    if (text[q + 1] !== '"') return value;
+    value += '"';
+    pos = q + 2;
+  }
+}
+
+/**
+ * A table's three formats at the cost of reading one. The Arrow file is read (the format the
+ * browser gets); the CSV is compared, byte for byte, with the CSV those Arrow cells make
+ * (`isCsvOf`), and with the CSV DuckDB writes from the Parquet file (`renderParquet`, run in
+ * DuckDB's threads while JavaScript does the rest). Equal bytes mean each format holds exactly the
+ * cells the Arrow file holds, so the grids below are the ones reading each file would give, and
+ * every rule sees what it would have seen. Anything else (a missing or unreadable file, a byte out
+ * of place, a column or type that differs) returns null and the table is read format by format,
+ * which finds and words the difference.
+ */
+async function readAgreeing(
+  table: TableName,
+  files: ReadonlyMap<string, Uint8Array>,
+  render: (label: string | null) => Promise<Awaited<ReturnType<typeof renderParquet>>>
+): Promise<AgreeingFormats | null> {
+  const csvBytes = files.get(`${table}.csv`);
+  const arrowBytes = files.get(`${table}.arrow`);
+  if (!csvBytes || !arrowBytes || !files.has(`${table}.parquet`)) return null;
+  let arrow: Grid;
+  let text: string;
+  try {
+    arrow = readArrow(arrowBytes);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(csvBytes);
+  } catch {
+    return null;
+  }
+  if (arrow.names.includes(DATASET_COLUMN) || arrow.names.some((n) => n === '')) return null;
+  const label = text.startsWith(`${DATASET_COLUMN},`) ? (arrow.rows > 0 ? firstDataField(text) : '') : null;
+  if (label === null && text.startsWith(`${DATASET_COLUMN},`)) return null;
+  const rendered = render(label);
+  // The CSV as a release writes it: text columns with their formula guard, the label first.
+  const text_ = (i: number) => arrow.types?.[i] === 'Utf8';
+  const csvColumns = arrow.columns.map((col, i) =>
+    text_(i) && col.some((v) => v !== null && FORMULA_START.test(v)) ? col.map((v) => (v !== null && FORMULA_START.test(v) ? `'${v}` : v)) : col
+  );
+  const csv: Grid = label === null
+    ? { names: arrow.names, columns: csvColumns, rows: arrow.rows }
+    : { names: [DATASET_COLUMN, ...arrow.names], columns: [new Array<string | null>(arrow.rows).fill(label), ...csvColumns], rows: arrow.rows };
+  // The Arrow reader knows which columns need no quoting (a leading quote for a formula adds none).
+  const plain = [...(label === null ? [] : [false]), ...(arrow.plain ?? [])];
+  if (!isCsvOf(text, csv.names, csv.columns, csv.rows, plain)) {
+    await rendered;
+    return null;
+  }
+  const parquet = await rendered;
+  if (!parquet || parquet.names.join('\u0001') !== arrow.names.join('\u0001') || !parquet.bytes.equals(csvBytes)) return null;
+  return {
+    csv,
+    parquet: { names: arrow.names, columns: arrow.columns, rows: arrow.rows, types: parquet.types },
+    arrow,
+    metadata: parquet.metadata
+  };
+}
+
 export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditReport> {
   for (const [name, v] of [['minCount', opts.minCount], ['minGroup', opts.minGroup]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new AuditSetupError(`${name} must be a whole number of at least 1, got ${String(v)}`);
@@ -239,8 +354,24 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
 
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
+  // Two more connections, so that DuckDB reads the extract's pupil references and writes its CSV
+  // of each Parquet file (readAgreeing) in its own threads while JavaScript reads and checks.
+  const refsConn = await instance.connect();
+  const renderConn = await instance.connect();
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'audit-'));
+  /** Renders queue on their connection, one after another, in table order. */
+  let renderQueue: Promise<unknown> = Promise.resolve();
+  const queueRender = (table: TableName, label: string | null) => {
+    const job = renderQueue.then(() => renderParquet(renderConn, path.join(dir, `${table}.parquet`), path.join(scratch, `${table}.csv`), label));
+    renderQueue = job;
+    return job;
+  };
+  const refs = opts.extractDir ? readPupilRefs(refsConn, opts.extractDir) : null;
+  // Settled before any await below can throw, so that a failure here is reported, not unhandled.
+  refs?.catch(() => {});
   try {
-    const scan: ScanOptions = opts.extractDir ? { pupilRefs: await readPupilRefs(conn, opts.extractDir) } : {};
+    /** Rule 7 over each table's text, and over Parquet metadata values, once the pupil references are read. */
+    const toScan: { table: TableName; grid?: Grid; metadata?: { key: string; value: string }[] }[] = [];
     const primary = new Map<TableName, Grid>();
     const rowCounts: ManifestInput['rows'] = new Map();
 
@@ -249,7 +380,23 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
       const counts = new Map<Format, number>();
       rowCounts.set(table, counts);
       let csvRaw: Grid | undefined;
-      for (const format of FORMATS) {
+      const agreeing = await readAgreeing(table, files, (label) => queueRender(table, label));
+      if (agreeing) {
+        for (const format of FORMATS) {
+          out.count(RULES.unreadable);
+          counts.set(format, agreeing[format].rows);
+          grids.set(format, agreeing[format]);
+          if (format === 'parquet') {
+            toScan.push({ table, metadata: agreeing.metadata });
+            for (const m of agreeing.metadata) {
+              const problem = identifierColumnProblem(table, m.key);
+              if (problem) out.add(RULES.identifierColumn, table, 0, `parquet metadata ${m.key}`, m.key, problem);
+            }
+          }
+        }
+        csvRaw = agreeing.csv;
+      }
+      for (const format of agreeing ? [] : FORMATS) {
         const rel = `${table}.${format}`;
         const bytes = files.get(rel);
         if (!bytes) continue; // reported by the manifest check
@@ -262,8 +409,8 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
           } else if (format === 'parquet') {
             const read = await readParquet(conn, path.join(dir, rel));
             grid = read.grid;
+            toScan.push({ table, metadata: read.metadata });
             for (const m of read.metadata) {
-              for (const hit of scanValue(m.value, scan)) out.add(RULES.identifierValue, table, 0, `parquet metadata ${m.key}`, hit.masked, `${hit.kind}: ${hit.detail}`);
               const problem = identifierColumnProblem(table, m.key);
               if (problem) out.add(RULES.identifierColumn, table, 0, `parquet metadata ${m.key}`, m.key, problem);
             }
@@ -314,7 +461,18 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
         primary.set(table, reference.grid);
       }
       const scanned = csvRaw ?? reference?.grid;
-      if (scanned) scanGrid(table, scanned, scan, out);
+      if (scanned) toScan.push({ table, grid: scanned });
+    }
+    await renderQueue.catch(() => {});
+
+    // Identifiers. (After the tables are read, so that reading the extract's pupil references
+    // overlaps the reading; the breaches are sorted, so they come out in the same order.)
+    const scan: ScanOptions = refs ? { pupilRefs: await refs } : {};
+    for (const s of toScan) {
+      for (const m of s.metadata ?? []) {
+        for (const hit of scanValue(m.value, scan)) out.add(RULES.identifierValue, s.table, 0, `parquet metadata ${m.key}`, hit.masked, `${hit.kind}: ${hit.detail}`);
+      }
+      if (s.grid) scanGrid(s.table, s.grid, scan, out);
     }
 
     // A release passed through under DfE's own suppression is checked against DfE's rule, once the
@@ -334,6 +492,11 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
     for (const [t, g] of primary) rows.set(t, g.rows);
     return { breaches: sortBreaches(out.breaches), checked: out.checked, rows, mode };
   } finally {
+    await renderQueue.catch(() => {});
+    await refs?.catch(() => {});
+    await rm(scratch, { recursive: true, force: true });
+    renderConn.closeSync();
+    refsConn.closeSync();
     conn.closeSync();
     instance.closeSync();
   }

@@ -46,13 +46,20 @@ interface Equation {
    */
   totals: number[];
   parts: number[];
-  label: () => string;
+  /** What the equation says, in words, for a breach: `label(column)` (made only when reported). */
+  label: (column: string) => string;
+  column: string;
 }
 
 const SEP = '\u0001';
 /** How a row of DfE's own published figures names its source in `area_year.source`. */
 const DFE_SOURCE_PREFIX = 'DfE: ';
-const key = (...parts: (string | number | null | undefined)[]): string => parts.map((p) => p ?? '').join(SEP);
+const key = (...parts: (string | number | null | undefined)[]): string => {
+  // (A loop, not map and join: this runs a few times for each of 100,000+ rows.)
+  let k = String(parts[0] ?? '');
+  for (let i = 1; i < parts.length; i++) k += SEP + String(parts[i] ?? '');
+  return k;
+};
 
 /** Every count cell of the three count tables, numbered, with its state and published value. */
 class CellSpace {
@@ -171,7 +178,7 @@ export function checkEquations(input: EquationInput, out: Collector): Recovery {
         const id = space.cell(partTable, r, col);
         if (id !== undefined) parts.push(id);
       }
-      equations.push({ totals, parts, label: () => label(col) });
+      equations.push({ totals, parts, label, column: col });
     }
   };
 
@@ -557,7 +564,8 @@ export function checkEquations(input: EquationInput, out: Collector): Recovery {
  */
 export class Recovery {
   private readonly unknown: Int32Array;
-  private readonly cellEquations = new Map<number, number[]>();
+  /** The equations each unknown cell is in: `cellEquations.list` from `start[cell]` to `start[cell + 1]`. */
+  private cellEquations: { start: Int32Array; list: Int32Array } = { start: new Int32Array(1), list: new Int32Array(0) };
 
   constructor(
     private readonly space: CellSpace,
@@ -568,7 +576,8 @@ export class Recovery {
 
   /** The full check: arithmetic of every equation, then every recovery. */
   start(out: Collector): void {
-    const queue = propagateSetup(this.space, this.equations, this.unknown, this.cellEquations, out);
+    const { queue, cellEquations } = propagateSetup(this.space, this.equations, this.unknown, out);
+    this.cellEquations = cellEquations;
     this.run(queue, out, null);
   }
 
@@ -590,7 +599,9 @@ export class Recovery {
     };
     setState(cell, PUBLISHED, value);
     const queue: number[] = [];
-    for (const eq of this.cellEquations.get(cell) ?? []) {
+    const { start, list } = this.cellEquations;
+    for (let k = start[cell] ?? 0; k < (start[cell + 1] ?? 0); k++) {
+      const eq = list[k]!;
       touched.push(eq);
       this.unknown[eq] = (this.unknown[eq] ?? 0) - 1;
       if (this.unknown[eq] === 1) queue.push(eq);
@@ -624,9 +635,10 @@ export class Recovery {
           ? `; uses cell(s) recovered earlier: ${used.slice(0, 3).map((id) => space.describe(id)).join(', ')}${used.length > 3 ? ` and ${used.length - 3} more` : ''}`
           : '';
         const at = space.locate(cell);
-        out.add(RULES.recoverable, at.table, at.row, at.column, flag, `${e.label()}${via}`);
+        out.add(RULES.recoverable, at.table, at.row, at.column, flag, `${e.label(e.column)}${via}`);
       }
-      for (const other of cellEquations.get(cell) ?? []) {
+      for (let k = cellEquations.start[cell] ?? 0; k < (cellEquations.start[cell + 1] ?? 0); k++) {
+        const other = cellEquations.list[k]!;
         unknown[other] = (unknown[other] ?? 0) - 1;
         trial?.touched.push(other);
         if (unknown[other] === 1) queue.push(other);
@@ -635,29 +647,45 @@ export class Recovery {
   }
 }
 
-/** Count each equation's unknown cells and check the arithmetic of its known ones; returns the equations with one unknown. */
-function propagateSetup(space: CellSpace, equations: Equation[], unknown: Int32Array, cellEquations: Map<number, number[]>, out: Collector): number[] {
+/**
+ * Count each equation's unknown cells and check the arithmetic of its known ones; returns the
+ * equations with one unknown, and for each unknown cell the equations it is in (in equation order;
+ * a cell twice in one equation is listed twice), as one array indexed by cell.
+ */
+function propagateSetup(space: CellSpace, equations: Equation[], unknown: Int32Array, out: Collector): { queue: number[]; cellEquations: { start: Int32Array; list: Int32Array } } {
   const queue: number[] = [];
+  const { state, value } = space;
+  const start = new Int32Array(space.size + 1);
+  for (const e of equations) {
+    for (const id of e.parts) if (state[id] === UNKNOWN) start[id + 1]!++;
+    for (const id of e.totals) if (state[id] === UNKNOWN) start[id + 1]!++;
+  }
+  let cellsInEquations = 0;
+  for (let c = 0; c < space.size; c++) {
+    if (start[c + 1]! > 0) cellsInEquations++;
+    start[c + 1]! += start[c]!;
+  }
+  const list = new Int32Array(start[space.size] ?? 0);
+  const fill = start.slice(0, space.size);
+  /** Sum of the known cells of `ids`, and the count of unknown ones (each listed for equation ei). */
+  const known = (ids: number[], ei: number): [sum: number, unknown: number] => {
+    let sum = 0;
+    let missing = 0;
+    for (const id of ids) {
+      if (state[id] === UNKNOWN) {
+        missing++;
+        list[fill[id]!++] = ei;
+      } else {
+        sum += value[id] ?? 0;
+      }
+    }
+    return [sum, missing];
+  };
 
   equations.forEach((e, ei) => {
     let n = 0;
-    const known = (ids: number[]): [sum: number, unknown: number] => {
-      let sum = 0;
-      let missing = 0;
-      for (const id of ids) {
-        if (space.state[id] === UNKNOWN) {
-          missing++;
-          let list = cellEquations.get(id);
-          if (!list) cellEquations.set(id, (list = []));
-          list.push(ei);
-        } else {
-          sum += space.value[id] ?? 0;
-        }
-      }
-      return [sum, missing];
-    };
-    const [knownParts, unknownParts] = known(e.parts);
-    const [total, unknownTotals] = known(e.totals);
+    const [knownParts, unknownParts] = known(e.parts, ei);
+    const [total, unknownTotals] = known(e.totals, ei);
     n = unknownParts + unknownTotals;
     const totalKnown = unknownTotals === 0;
     unknown[ei] = n;
@@ -671,13 +699,13 @@ function propagateSetup(space: CellSpace, equations: Equation[], unknown: Int32A
     }
     if (n === 1) queue.push(ei);
   });
-  out.count(RULES.recoverable, cellEquations.size);
-  return queue;
+  out.count(RULES.recoverable, cellsInEquations);
+  return { queue, cellEquations: { start, list } };
 }
 
 function reportInconsistent(space: CellSpace, e: Equation, out: Collector, detail: string): void {
   const at = e.totals[0] ?? (e.parts.find((id) => space.state[id] !== UNKNOWN && space.value[id] !== 0) ?? e.parts[0]);
   if (at === undefined) return;
   const l = space.locate(at);
-  out.add(RULES.inconsistent, l.table, l.row, l.column, space.state[at] === UNKNOWN ? '' : String(space.value[at]), `${e.label()}: ${detail}`);
+  out.add(RULES.inconsistent, l.table, l.row, l.column, space.state[at] === UNKNOWN ? '' : String(space.value[at]), `${e.label(e.column)}: ${detail}`);
 }
