@@ -8,7 +8,7 @@
  * The pipeline calls `auditRelease` on its staging folder and refuses to publish on any breach;
  * `npm run audit -- DIR` (cli.ts) runs the same check on any folder.
  */
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, listValue, type DuckDBConnection } from '@duckdb/node-api';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,7 +25,7 @@ import {
 } from './cells';
 import { checkDfePublished, passThroughGate, type PassThroughGate } from './dfe-published';
 import { checkEquations, type Recovery } from './equations';
-import { identifierColumnProblem, scanValue, type IdentifierMatch, type ScanOptions } from './identifiers';
+import { identifierColumnProblem, pupilRefLookups, scanValue, type IdentifierMatch, type ScanOptions } from './identifiers';
 import {
   DATASET_COLUMN,
   EXPECTED_COLUMNS,
@@ -108,36 +108,44 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
 }
 
 /**
- * The extract's pupil references, to look for in published text. Read here rather than taken from
- * the pipeline, so the audit stays independent: Parquet through DuckDB, CSV with the audit's own
- * parser after a byte-for-byte (latin-1) decode, which keeps ASCII references intact whatever the
- * file's encoding.
+ * The extract's pupil references among `candidates` (every string rule 7 may look up: the published
+ * text and its tokens, `pupilRefLookups`), to look for in published text: the same answers as the
+ * whole set of references, which never has to come into memory. Read here rather than taken from
+ * the pipeline, so the audit stays independent: Parquet and CSV through DuckDB, or a CSV DuckDB will
+ * not read with the audit's own parser after a byte-for-byte (latin-1) decode, which keeps ASCII
+ * references intact whatever the file's encoding.
  */
-async function readPupilRefs(conn: DuckDBConnection, extractDir: string): Promise<Set<string>> {
+async function readPupilRefs(conn: DuckDBConnection, extractDir: string, candidates: readonly string[]): Promise<Set<string>> {
   const parquet = path.join(extractDir, 'pupils.parquet');
   const csv = path.join(extractDir, 'pupils.csv');
   const exists = async (f: string) => stat(f).then(() => true, () => false);
   try {
-    if (await exists(parquet)) {
+    /** The candidates that are among the references a query selects (as `r`). */
+    const among = async (refs: string) => {
+      // (The candidates are the small side: DuckDB looks each reference up among them.)
       const reader = await conn.runAndReadAll(
-        `SELECT DISTINCT CAST(pupil_ref AS VARCHAR) AS r FROM read_parquet('${parquet.replaceAll("'", "''")}') WHERE pupil_ref IS NOT NULL`
+        `SELECT DISTINCT r FROM (${refs}) WHERE r IN (SELECT unnest($1::VARCHAR[]))`,
+        [listValue([...candidates])]
       );
-      return new Set(reader.getColumnsJS()[0]?.map((v) => String(v)) ?? []);
+      return new Set((reader.getColumnsJS()[0] ?? []).map((v) => String(v)));
+    };
+    if (await exists(parquet)) {
+      return await among(`SELECT CAST(pupil_ref AS VARCHAR) AS r FROM read_parquet('${parquet.replaceAll("'", "''")}') WHERE pupil_ref IS NOT NULL`);
     }
     if (!(await exists(csv))) throw new AuditSetupError(`--extract ${extractDir}: no pupils.csv or pupils.parquet there`);
     try {
       // Fast path for the usual UTF-8 file; anything DuckDB will not read goes the slow way below.
-      const reader = await conn.runAndReadAll(
-        `SELECT DISTINCT pupil_ref FROM read_csv('${csv.replaceAll("'", "''")}', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"') WHERE pupil_ref IS NOT NULL AND pupil_ref <> ''`
+      return await among(
+        `SELECT pupil_ref AS r FROM read_csv('${csv.replaceAll("'", "''")}', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"') WHERE pupil_ref IS NOT NULL AND pupil_ref <> ''`
       );
-      return new Set(reader.getColumnsJS()[0]?.map((v) => String(v)) ?? []);
     } catch {
       // fall through
     }
     const grid = parseCsv(new TextDecoder('latin1').decode(await readFile(csv)).replace(/^\u00ef\u00bb\u00bf/, ''));
     const refs = column(grid, 'pupil_ref');
     if (!refs) throw new Error('no pupil_ref column');
-    return new Set(refs.filter((v): v is string => v !== null && v !== ''));
+    const all = new Set(refs.filter((v): v is string => v !== null && v !== ''));
+    return new Set(candidates.filter((c) => all.has(c)));
   } catch (e) {
     if (e instanceof AuditSetupError) throw e;
     throw new AuditSetupError(`--extract ${extractDir}: cannot read pupil_ref (${(e as Error).message.split('\n')[0] ?? ''})`);
@@ -198,6 +206,13 @@ function scanGrid(table: TableName, grid: Grid, scan: ScanOptions, out: Collecto
     }
     out.count(RULES.identifierValue, grid.rows);
   });
+}
+
+/** Every string in a JSON value (what scanJson scans). */
+function jsonStrings(value: unknown, visit: (s: string) => void): void {
+  if (typeof value === 'string') visit(value);
+  else if (Array.isArray(value)) value.forEach((v) => jsonStrings(v, visit));
+  else if (typeof value === 'object' && value !== null) for (const v of Object.values(value)) jsonStrings(v, visit);
 }
 
 /** Rule 7 over the manifest's strings (not for dates: `generated_at` is one, and names no pupil). */
@@ -366,9 +381,10 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
     renderQueue = job;
     return job;
   };
-  const refs = opts.extractDir ? readPupilRefs(refsConn, opts.extractDir) : null;
-  // Settled before any await below can throw, so that a failure here is reported, not unhandled.
-  refs?.catch(() => {});
+  let refs: Promise<Set<string>> | null = null;
+  // Every file's SHA-256 for rule 8, in the thread pool (WebCrypto) while the tables are read.
+  const digests = Promise.all([...files].map(async ([rel, bytes]) => [rel, Buffer.from(await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)).toString('hex')] as const));
+  digests.catch(() => {});
   try {
     /** Rule 7 over each table's text, and over Parquet metadata values, once the pupil references are read. */
     const toScan: { table: TableName; grid?: Grid; metadata?: { key: string; value: string }[] }[] = [];
@@ -465,14 +481,24 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
     }
     await renderQueue.catch(() => {});
 
-    // Identifiers. (After the tables are read, so that reading the extract's pupil references
-    // overlaps the reading; the breaches are sorted, so they come out in the same order.)
-    const scan: ScanOptions = refs ? { pupilRefs: await refs } : {};
-    for (const s of toScan) {
-      for (const m of s.metadata ?? []) {
-        for (const hit of scanValue(m.value, scan)) out.add(RULES.identifierValue, s.table, 0, `parquet metadata ${m.key}`, hit.masked, `${hit.kind}: ${hit.detail}`);
+    // The extract's pupil references among the strings rule 7 will look up, found by DuckDB while
+    // the rules below run; the identifiers are then looked for last (breaches are sorted, so they
+    // come out in the same order as if they had been looked for table by table).
+    if (opts.extractDir) {
+      const candidates = new Set<string>();
+      const add = (v: string) => {
+        for (const l of pupilRefLookups(v)) candidates.add(l);
+      };
+      for (const s of toScan) {
+        for (const m of s.metadata ?? []) add(m.value);
+        s.grid?.names.forEach((name, i) => {
+          if (isIntegerColumn(s.table, name)) return;
+          for (const v of new Set(s.grid!.columns[i] ?? [])) if (v !== null && v !== '') add(v);
+        });
       }
-      if (s.grid) scanGrid(s.table, s.grid, scan, out);
+      if (manifest.ok) jsonStrings(manifest.value, add);
+      refs = readPupilRefs(refsConn, opts.extractDir, [...candidates]);
+      refs.catch(() => {});
     }
 
     // A release passed through under DfE's own suppression is checked against DfE's rule, once the
@@ -484,8 +510,15 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
     const mode = gate.requested && gate.problems.length === 0 ? 'dfe-published' : 'pipeline';
     checkCounts(primary, opts, out, mode === 'dfe-published' ? gate : undefined);
 
-    // Rule 8, and identifiers in the manifest's own text.
-    checkManifest({ manifest, files, rows: rowCounts }, out);
+    // Rule 8, and identifiers (rule 7) in the tables and the manifest's own text.
+    checkManifest({ manifest, files, rows: rowCounts, digests: new Map(await digests) }, out);
+    const scan: ScanOptions = refs ? { pupilRefs: await refs } : {};
+    for (const s of toScan) {
+      for (const m of s.metadata ?? []) {
+        for (const hit of scanValue(m.value, scan)) out.add(RULES.identifierValue, s.table, 0, `parquet metadata ${m.key}`, hit.masked, `${hit.kind}: ${hit.detail}`);
+      }
+      if (s.grid) scanGrid(s.table, s.grid, scan, out);
+    }
     if (manifest.ok) scanJson(manifest.value, '', scan, out);
 
     const rows = new Map<string, number>();
@@ -494,6 +527,7 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
   } finally {
     await renderQueue.catch(() => {});
     await refs?.catch(() => {});
+    await digests.catch(() => {});
     await rm(scratch, { recursive: true, force: true });
     renderConn.closeSync();
     refsConn.closeSync();

@@ -191,7 +191,10 @@ function arrowColumnText(vector: Vector): { text: (string | null)[]; plain: bool
   const utf8 = new TextDecoder();
   for (const data of vector.data as Data[]) {
     const n = data.length;
-    const valid = data.nullCount > 0 ? (i: number) => data.getValid(i) : () => true;
+    // Data.getValid's test, read once per batch: a bitmap only counts when there are NULLs.
+    const bitmap = data.nullCount > 0 && data.nullBitmap && data.nullBitmap.byteLength > 0 ? data.nullBitmap : null;
+    const offset = data.offset;
+    const valid = bitmap ? (i: number) => (bitmap[(offset + i) >> 3]! & (1 << ((offset + i) & 7))) !== 0 : () => true;
     if (DataType.isInt(data.type) || DataType.isFloat(data.type)) {
       const values = data.values as ArrayLike<number | bigint>;
       const stride = data.stride;
