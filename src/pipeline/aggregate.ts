@@ -31,9 +31,12 @@ export async function aggregate(conn: DuckDBConnection, la: AreaIdentity, neighb
   // The pupils in one pass, grouped as finely as any table needs them (school, year, group,
   // primary need, FSM), with their events: every measure is then a sum over these few thousand
   // cells instead of another pass over a million pupil-year rows. `pupils_suspended` counts the
-  // pupils with one or more suspensions, `pupils_repeat_suspended` two or more.
-  await run(`CREATE TEMP TABLE pupil_cells AS
+  // pupils with one or more suspensions, `pupils_repeat_suspended` two or more. A pupil with
+  // events keeps a row (and reference) of their own, so that their events can take their group
+  // from here rather than from another pass over the pupils.
+  await run(`CREATE TEMP TABLE pupil_parts AS
     SELECT p.academic_year, p.urn, ${GROUP_OF} AS pupil_group, p.primary_need, p.fsm = '1' AS fsm,
+           CASE WHEN e.pupil_ref IS NOT NULL THEN p.pupil_ref END AS pupil_ref,
            count(*) AS pupils, coalesce(sum(e.susp), 0) AS suspensions,
            count(*) FILTER (WHERE e.susp > 0) AS pupils_suspended,
            count(*) FILTER (WHERE e.susp > 1) AS pupils_repeat_suspended,
@@ -47,12 +50,18 @@ export async function aggregate(conn: DuckDBConnection, la: AreaIdentity, neighb
       FROM in_exclusions GROUP BY ALL
     ) e USING (academic_year, urn, pupil_ref)
     GROUP BY ALL`);
-  // Each event with its pupil's group, for the counts by reason and by term.
+  await run(`CREATE TEMP TABLE pupil_cells AS
+    SELECT academic_year, urn, pupil_group, primary_need, fsm, sum(pupils) AS pupils, sum(suspensions) AS suspensions,
+           sum(pupils_suspended) AS pupils_suspended, sum(pupils_repeat_suspended) AS pupils_repeat_suspended,
+           sum(permanent_exclusions) AS permanent_exclusions, sum(sessions_lost) AS sessions_lost
+    FROM pupil_parts GROUP BY ALL`);
+  // Each event with its pupil's group, for the counts by reason and by term (validation has made
+  // sure every event's pupil is on roll that year at that school, once).
   await run(`CREATE TEMP TABLE event_rows AS
-    SELECT e.academic_year, e.urn, e.pupil_ref, ${GROUP_OF} AS pupil_group, e.category, e.start_date, e.sessions,
+    SELECT e.academic_year, e.urn, e.pupil_ref, p.pupil_group, e.category, e.start_date, e.sessions,
            e.reason_1, e.reason_2, e.reason_3
     FROM in_exclusions e
-    JOIN in_pupils p USING (academic_year, urn, pupil_ref)`);
+    JOIN (SELECT academic_year, urn, pupil_ref, pupil_group FROM pupil_parts WHERE pupil_ref IS NOT NULL) p USING (academic_year, urn, pupil_ref)`);
 
   await run(createTableSql('school_year'));
   await run(`INSERT INTO school_year (${COUNTS_INSERT('urn, academic_year, year_start, pupil_group', YEAR_COUNTS)})
@@ -94,13 +103,12 @@ export async function aggregate(conn: DuckDBConnection, la: AreaIdentity, neighb
       FROM mentions GROUP BY GROUPING SETS ((academic_year, urn, pupil_group, code), (academic_year, urn, code))
     ),
     frame AS (
-      SELECT sy.urn, sy.academic_year, sy.year_start, sy.pupil_group, r.code
+      SELECT sy.urn, sy.academic_year, sy.year_start, sy.pupil_group, r.code, r.name
       FROM school_year sy JOIN reason_names r ON sy.year_start BETWEEN r.valid_from AND r.valid_to
     )
-    SELECT f.urn, f.academic_year, f.year_start, f.pupil_group, f.code, n.name,
+    SELECT f.urn, f.academic_year, f.year_start, f.pupil_group, f.code, f.name,
            coalesce(c.suspensions, 0), NULL, coalesce(c.permanent_exclusions, 0), NULL
     FROM frame f
-    JOIN reason_names n ON n.code = f.code
     LEFT JOIN counted c ON c.urn = f.urn AND c.academic_year = f.academic_year AND c.pupil_group = f.pupil_group AND c.code = f.code
     ORDER BY f.urn, f.academic_year, f.pupil_group, f.code`);
 
