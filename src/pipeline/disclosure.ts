@@ -208,14 +208,19 @@ async function readReasons(conn: DuckDBConnection, g: CellGraph): Promise<Reason
     `WITH sy AS (SELECT ${text('urn')} AS urn, ${text('academic_year')} AS ay, ${text('pupil_group')} AS pg, row_number() OVER (ORDER BY rowid) - 1 AS pos FROM school_year),
           parent AS (SELECT urn, ay, pg, max(pos) AS pos FROM sy GROUP BY ALL),
           r AS (SELECT rowid AS rid, ${text('urn')} AS urn, ${text('academic_year')} AS ay, ${text('pupil_group')} AS pg, ${text('reason_code')} AS rc, year_start,
-                       ${cols.map((c) => `"${c}", "${c}_flag"`).join(', ')} FROM school_year_reason)
+                       ${cols.map((c) => `"${c}", "${c}_flag"`).join(', ')} FROM school_year_reason),
+          -- Families numbered over their distinct keys (cheaper than a rank over every row). G's
+          -- numbers are used here only; K's are matched by the query below, so sorted the same way.
+          g AS (SELECT urn, ay, rc, (row_number() OVER ())::INTEGER AS g FROM (SELECT DISTINCT urn, ay, rc FROM r)),
+          k AS (SELECT ay, pg, rc, (row_number() OVER (ORDER BY ay, pg, rc))::INTEGER AS k FROM (SELECT DISTINCT ay, pg, rc FROM r))
      SELECT r.rid::DOUBLE AS rid, coalesce(r.year_start, 0)::DOUBLE AS year_start,
             CASE r.pg ${GROUPS.map((grp, i) => `WHEN '${grp}' THEN ${i}`).join(' ')} WHEN 'All pupils' THEN 3 ELSE 4 END::INTEGER AS grp,
             coalesce(p.pos, -1)::INTEGER AS parent,
-            dense_rank() OVER (ORDER BY r.urn, r.ay, r.rc)::INTEGER AS g_family,
-            dense_rank() OVER (ORDER BY r.ay, r.pg, r.rc)::INTEGER AS k_family,
+            g.g AS g_family, k.k AS k_family,
             ${cols.map((c) => `"${c}"::DOUBLE AS "${c}", ("${c}" IS NULL AND "${c}_flag" IN ('z', 'x'))::INTEGER AS "${c}_na"`).join(', ')}
      FROM r LEFT JOIN parent p ON p.urn = r.urn AND p.ay = r.ay AND p.pg = r.pg
+     JOIN g ON g.urn = r.urn AND g.ay = r.ay AND g.rc = r.rc
+     JOIN k ON k.ay = r.ay AND k.pg = r.pg AND k.rc = r.rc
      ORDER BY r.rid`
   );
   // (An empty result has no columns at all.)
@@ -241,7 +246,7 @@ async function readReasons(conn: DuckDBConnection, g: CellGraph): Promise<Reason
     t.values.push(Float64Array.from(raw, (v) => (v === null ? Number.NaN : v)));
     t.notApplicable.push(Uint8Array.from(na));
   });
-  // The same numbering over the distinct keys (a dense rank is the row number among them).
+  // The same numbering of K's families as above.
   const families = await conn.runAndReadAll(
     `SELECT ay, pg, rc, (row_number() OVER (ORDER BY ay, pg, rc))::INTEGER AS k
      FROM (SELECT DISTINCT ${text('academic_year')} AS ay, ${text('pupil_group')} AS pg, ${text('reason_code')} AS rc FROM school_year_reason)`
