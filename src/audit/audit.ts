@@ -108,36 +108,40 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
 }
 
 /**
- * The extract's pupil references among `candidates` (every string rule 7 may look up: the published
- * text and its tokens, `pupilRefLookups`), to look for in published text: the same answers as the
- * whole set of references, which never has to come into memory. Read here rather than taken from
- * the pipeline, so the audit stays independent: Parquet and CSV through DuckDB, or a CSV DuckDB will
- * not read with the audit's own parser after a byte-for-byte (latin-1) decode, which keeps ASCII
- * references intact whatever the file's encoding.
+ * The extract's pupil references, to look for in published text: read when the audit starts (in
+ * DuckDB's threads, while the release is read), then asked only about `candidates`, every string
+ * rule 7 may look up (the published text and its tokens, `pupilRefLookups`). The references among
+ * them give scanValue the same answers as the whole set, which never has to come into JavaScript.
+ * Read here rather than taken from the pipeline, so the audit stays independent: Parquet and CSV
+ * through DuckDB, or a CSV DuckDB will not read with the audit's own parser after a byte-for-byte
+ * (latin-1) decode, which keeps ASCII references intact whatever the file's encoding.
  */
-async function readPupilRefs(conn: DuckDBConnection, extractDir: string, candidates: readonly string[]): Promise<Set<string>> {
+async function readPupilRefs(conn: DuckDBConnection, extractDir: string): Promise<(candidates: readonly string[]) => Promise<Set<string>>> {
   const parquet = path.join(extractDir, 'pupils.parquet');
   const csv = path.join(extractDir, 'pupils.csv');
   const exists = async (f: string) => stat(f).then(() => true, () => false);
+  const fail = (e: unknown): never => {
+    if (e instanceof AuditSetupError) throw e;
+    throw new AuditSetupError(`--extract ${extractDir}: cannot read pupil_ref (${(e as Error).message.split('\n')[0] ?? ''})`);
+  };
+  /** The references in a table of DuckDB's (column `r`), asked about the candidates. */
+  const among = (table: string) => async (candidates: readonly string[]) => {
+    // (The candidates are the small side: each reference is looked up among them.)
+    const reader = await conn.runAndReadAll(`SELECT DISTINCT r FROM ${table} WHERE r IN (SELECT unnest($1::VARCHAR[]))`, [listValue([...candidates])]);
+    return new Set((reader.getColumnsJS()[0] ?? []).map((v) => String(v)));
+  };
   try {
-    /** The candidates that are among the references a query selects (as `r`). */
-    const among = async (refs: string) => {
-      // (The candidates are the small side: DuckDB looks each reference up among them.)
-      const reader = await conn.runAndReadAll(
-        `SELECT DISTINCT r FROM (${refs}) WHERE r IN (SELECT unnest($1::VARCHAR[]))`,
-        [listValue([...candidates])]
-      );
-      return new Set((reader.getColumnsJS()[0] ?? []).map((v) => String(v)));
-    };
     if (await exists(parquet)) {
-      return await among(`SELECT CAST(pupil_ref AS VARCHAR) AS r FROM read_parquet('${parquet.replaceAll("'", "''")}') WHERE pupil_ref IS NOT NULL`);
+      await conn.run(`CREATE TEMP TABLE audit_pupil_refs AS SELECT CAST(pupil_ref AS VARCHAR) AS r FROM read_parquet('${parquet.replaceAll("'", "''")}') WHERE pupil_ref IS NOT NULL`);
+      return among('audit_pupil_refs');
     }
     if (!(await exists(csv))) throw new AuditSetupError(`--extract ${extractDir}: no pupils.csv or pupils.parquet there`);
     try {
       // Fast path for the usual UTF-8 file; anything DuckDB will not read goes the slow way below.
-      return await among(
-        `SELECT pupil_ref AS r FROM read_csv('${csv.replaceAll("'", "''")}', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"') WHERE pupil_ref IS NOT NULL AND pupil_ref <> ''`
+      await conn.run(
+        `CREATE TEMP TABLE audit_pupil_refs AS SELECT pupil_ref AS r FROM read_csv('${csv.replaceAll("'", "''")}', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"') WHERE pupil_ref IS NOT NULL AND pupil_ref <> ''`
       );
+      return among('audit_pupil_refs');
     } catch {
       // fall through
     }
@@ -145,10 +149,9 @@ async function readPupilRefs(conn: DuckDBConnection, extractDir: string, candida
     const refs = column(grid, 'pupil_ref');
     if (!refs) throw new Error('no pupil_ref column');
     const all = new Set(refs.filter((v): v is string => v !== null && v !== ''));
-    return new Set(candidates.filter((c) => all.has(c)));
+    return async (candidates) => new Set(candidates.filter((c) => all.has(c)));
   } catch (e) {
-    if (e instanceof AuditSetupError) throw e;
-    throw new AuditSetupError(`--extract ${extractDir}: cannot read pupil_ref (${(e as Error).message.split('\n')[0] ?? ''})`);
+    return fail(e);
   }
 }
 
@@ -296,26 +299,50 @@ function firstDataField(text: string): string | null {
  * of place, a column or type that differs) returns null and the table is read format by format,
  * which finds and words the difference.
  */
+/** A table's CSV as text, with the synthetic label its rows carry (null without a `dataset` column). */
+interface CsvText {
+  text: string;
+  label: string | null;
+}
+
+/**
+ * The CSV of a table whose three files are all there, decoded, and the label of its first row
+ * (when it has a `dataset` column): what readAgreeing needs, worked out first so that DuckDB can
+ * start on the Parquet file of every table at once. Null when the file is not UTF-8 text or its
+ * label cannot be read (the table is then read format by format).
+ */
+function csvText(table: TableName, files: ReadonlyMap<string, Uint8Array>): CsvText | null {
+  const bytes = files.get(`${table}.csv`);
+  if (!bytes || !files.has(`${table}.arrow`) || !files.has(`${table}.parquet`)) return null;
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+  if (!text.startsWith(`${DATASET_COLUMN},`)) return { text, label: null };
+  const hasRows = text.indexOf('\n') + 1 < text.length;
+  const label = hasRows ? firstDataField(text) : '';
+  return label === null ? null : { text, label };
+}
+
 async function readAgreeing(
   table: TableName,
   files: ReadonlyMap<string, Uint8Array>,
-  render: (label: string | null) => Promise<Awaited<ReturnType<typeof renderParquet>>>
+  csvFile: CsvText | null,
+  rendered: Promise<Awaited<ReturnType<typeof renderParquet>>> | undefined
 ): Promise<AgreeingFormats | null> {
   const csvBytes = files.get(`${table}.csv`);
   const arrowBytes = files.get(`${table}.arrow`);
-  if (!csvBytes || !arrowBytes || !files.has(`${table}.parquet`)) return null;
+  if (!csvBytes || !arrowBytes || !csvFile || !rendered) return null;
+  const { text, label } = csvFile;
   let arrow: Grid;
-  let text: string;
   try {
     arrow = readArrow(arrowBytes);
-    text = new TextDecoder('utf-8', { fatal: true }).decode(csvBytes);
   } catch {
     return null;
   }
   if (arrow.names.includes(DATASET_COLUMN) || arrow.names.some((n) => n === '')) return null;
-  const label = text.startsWith(`${DATASET_COLUMN},`) ? (arrow.rows > 0 ? firstDataField(text) : '') : null;
-  if (label === null && text.startsWith(`${DATASET_COLUMN},`)) return null;
-  const rendered = render(label);
   // The CSV as a release writes it: text columns with their formula guard, the label first.
   const text_ = (i: number) => arrow.types?.[i] === 'Utf8';
   const csvColumns = arrow.columns.map((col, i) =>
@@ -326,10 +353,7 @@ async function readAgreeing(
     : { names: [DATASET_COLUMN, ...arrow.names], columns: [new Array<string | null>(arrow.rows).fill(label), ...csvColumns], rows: arrow.rows };
   // The Arrow reader knows which columns need no quoting (a leading quote for a formula adds none).
   const plain = [...(label === null ? [] : [false]), ...(arrow.plain ?? [])];
-  if (!isCsvOf(text, csv.names, csv.columns, csv.rows, plain)) {
-    await rendered;
-    return null;
-  }
+  if (!isCsvOf(text, csv.names, csv.columns, csv.rows, plain)) return null;
   const parquet = await rendered;
   if (!parquet || parquet.names.join('\u0001') !== arrow.names.join('\u0001') || !parquet.bytes.equals(csvBytes)) return null;
   return {
@@ -381,6 +405,13 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
     renderQueue = job;
     return job;
   };
+  // Every table's Parquet file goes to DuckDB at once (readAgreeing), and the extract's pupil
+  // references are read meanwhile, on their own connection.
+  const csvTexts = new Map(TABLE_NAMES.map((t) => [t, csvText(t, files)] as const));
+  const renders = new Map<TableName, ReturnType<typeof queueRender>>();
+  for (const [table, csv] of csvTexts) if (csv) renders.set(table, queueRender(table, csv.label));
+  const pupilRefs = opts.extractDir ? readPupilRefs(refsConn, opts.extractDir) : null;
+  pupilRefs?.catch(() => {});
   let refs: Promise<Set<string>> | null = null;
   // Every file's SHA-256 for rule 8, in the thread pool (WebCrypto) while the tables are read.
   const digests = Promise.all([...files].map(async ([rel, bytes]) => [rel, Buffer.from(await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)).toString('hex')] as const));
@@ -396,7 +427,7 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
       const counts = new Map<Format, number>();
       rowCounts.set(table, counts);
       let csvRaw: Grid | undefined;
-      const agreeing = await readAgreeing(table, files, (label) => queueRender(table, label));
+      const agreeing = await readAgreeing(table, files, csvTexts.get(table) ?? null, renders.get(table));
       if (agreeing) {
         for (const format of FORMATS) {
           out.count(RULES.unreadable);
@@ -484,7 +515,7 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
     // The extract's pupil references among the strings rule 7 will look up, found by DuckDB while
     // the rules below run; the identifiers are then looked for last (breaches are sorted, so they
     // come out in the same order as if they had been looked for table by table).
-    if (opts.extractDir) {
+    if (pupilRefs) {
       const candidates = new Set<string>();
       const add = (v: string) => {
         for (const l of pupilRefLookups(v)) candidates.add(l);
@@ -497,7 +528,7 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
         });
       }
       if (manifest.ok) jsonStrings(manifest.value, add);
-      refs = readPupilRefs(refsConn, opts.extractDir, [...candidates]);
+      refs = pupilRefs.then((among) => among([...candidates]));
       refs.catch(() => {});
     }
 
@@ -527,6 +558,7 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
   } finally {
     await renderQueue.catch(() => {});
     await refs?.catch(() => {});
+    await pupilRefs?.catch(() => {});
     await digests.catch(() => {});
     await rm(scratch, { recursive: true, force: true });
     renderConn.closeSync();
