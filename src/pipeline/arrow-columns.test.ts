@@ -49,8 +49,8 @@ describe('arrowColumn', () => {
   it('a column from a dictionary and codes is the column of its values, byte for byte', () => {
     fc.assert(
       fc.property(fc.uniqueArray(fc.string({ unit: 'grapheme' }), { maxLength: 6 }), fc.array(fc.nat(), { maxLength: 40 }), fc.array(fc.boolean(), { maxLength: 40 }), (dictionary, picks, nulls) => {
-        const codes = picks.map((p, i) => (dictionary.length === 0 || nulls[i] ? null : 1 + (p % dictionary.length)));
-        const values = codes.map((c) => (c === null ? null : dictionary[c - 1]!));
+        const codes = picks.map((p, i) => (dictionary.length === 0 || nulls[i] ? (i % 2 === 0 ? null : 0) : 1 + (p % dictionary.length)));
+        const values = codes.map((c) => (c === null || c === 0 ? null : dictionary[c - 1]!));
         const bytes = (v: ReturnType<typeof arrowColumn>) => tableToIPC(new Table({ t: v }), 'stream');
         expect(Buffer.from(bytes(utf8FromCodes(dictionary, codes))).equals(Buffer.from(bytes(arrowColumn('VARCHAR', values))))).toBe(true);
       })

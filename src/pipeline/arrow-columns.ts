@@ -53,7 +53,7 @@ function numberColumn(values: readonly Cell[], type: Int32 | Float64): Vector {
 }
 
 /**
- * A UTF-8 column from a dictionary and a code per row (1-based into `dictionary`, null for NULL):
+ * A UTF-8 column from a dictionary and a code per row (1-based into `dictionary`; 0 or null for NULL):
  * the same data `arrowColumn('VARCHAR', values)` makes from the decoded values, without a string
  * per row ever coming from DuckDB (publish.ts reads text columns this way).
  */
@@ -67,7 +67,7 @@ export function utf8FromCodes(dictionary: readonly string[], codes: readonly (nu
   let end = 0;
   for (let i = 0; i < n; i++) {
     const c = codes[i];
-    if (c === null || c === undefined) {
+    if (c === null || c === undefined || c === 0) {
       nullCount++;
       parts[i] = '';
     } else {

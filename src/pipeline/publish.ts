@@ -72,8 +72,11 @@ async function writeArrow(conn: DuckDBConnection, table: TableName, file: string
       const [is, vs] = d.getColumns() as [number[], string[]];
       (is ?? []).forEach((i, k) => dictionaries[i]!.push(vs[k]!));
     }
+    // No NULL comes back (code 0 for text, NaN for an integer): reading a column with NULLs in
+    // it through the node API costs twice as much.
+    const integer = def.columns.map((c) => c.type === 'INTEGER');
     const reader = await conn.runAndReadAll(
-      `SELECT ${def.columns.map((c, i) => (text[i] ? `d${i}.code` : `t."${c.name}"`)).join(', ')}
+      `SELECT ${def.columns.map((c, i) => (text[i] ? `coalesce(d${i}.code, 0)` : integer[i] ? `coalesce(t."${c.name}"::DOUBLE, 'NaN'::DOUBLE)` : `t."${c.name}"`)).join(', ')}
        FROM "${table}" t ${def.columns.map((c, i) => (text[i] ? `LEFT JOIN ${dictionary(c.name)} d${i} ON t."${c.name}" = d${i}.v` : '')).join(' ')}
        ORDER BY ${SORT[table].split(', ').map((k) => `t."${k}"`).join(', ')}`
     );
@@ -81,7 +84,9 @@ async function writeArrow(conn: DuckDBConnection, table: TableName, file: string
     const vectors: Record<string, Vector> = {};
     def.columns.forEach((c, i) => {
       const values = columns[i] ?? [];
-      vectors[c.name] = text[i] ? utf8FromCodes(dictionaries[i]!, values as (number | null)[]) : arrowColumn(c.type, values);
+      vectors[c.name] = text[i]
+        ? utf8FromCodes(dictionaries[i]!, values as number[])
+        : arrowColumn(c.type, integer[i] ? values.map((v) => (Number.isNaN(v) ? null : v)) : values);
     });
     const bytes = tableToIPC(new Table(vectors), 'stream');
     await writeFile(file, bytes);
@@ -132,49 +137,53 @@ export async function publish(input: PublishInput): Promise<Manifest> {
   await mkdir(input.stagingRoot, { recursive: true });
   const staging = path.join(input.stagingRoot, `release-${process.pid}-${Date.now()}`);
   await mkdir(staging, { recursive: true });
-  /** The Parquet and CSV files, written one table after another on `copyConn` (or `conn`). */
+  /** The Parquet and CSV files of every table, being written on `copyConn` (when given). */
   let copies: Promise<unknown> = Promise.resolve();
   try {
-    const copyConn = input.copyConn ?? conn;
-    const written = new Map<TableName, Promise<{ parquet: PublishedFile; csv: PublishedFile }>>();
-    const arrows = new Map<TableName, PublishedFile>();
-    const rows = new Map<TableName, number>();
-    for (const table of TABLE_NAMES) {
-      await input.onStep?.(`write ${table}`);
+    // Text cells a spreadsheet would run as a formula get a leading quote in the CSV (numbers
+    // stay numbers); Arrow and Parquet keep the text as it is.
+    const formula = (c: string) => ['-', '=', '+', '@'].map((x) => `starts_with("${c}", '${x}')`).join(' OR ') + ` OR starts_with("${c}", chr(9)) OR starts_with("${c}", chr(13))`;
+    const copySql = (table: TableName): string[] => {
       const order = SORT[table];
-      // Text cells a spreadsheet would run as a formula get a leading quote in the CSV (numbers
-      // stay numbers); Arrow and Parquet keep the text as it is.
-      const formula = (c: string) => ['-', '=', '+', '@'].map((x) => `starts_with("${c}", '${x}')`).join(' OR ') + ` OR starts_with("${c}", chr(9)) OR starts_with("${c}", chr(13))`;
       const csvColumns = TABLES[table].columns
         .map((c) => (c.type === 'VARCHAR' ? `CASE WHEN ${formula(c.name)} THEN '''' || "${c.name}" ELSE "${c.name}" END AS "${c.name}"` : `"${c.name}"`))
         .join(', ');
       const label = `SELECT ${manifest.synthetic ? `'${manifest.label.replaceAll("'", "''")}' AS dataset, ` : ''}${csvColumns} FROM "${table}"`;
-      const job = copies.then(async () => {
-        await copyConn.run(
-          `COPY (SELECT * FROM "${table}" ORDER BY ${order}) TO '${path.join(staging, `${table}.parquet`).replaceAll("'", "''")}'
-           (FORMAT parquet, COMPRESSION zstd, KV_METADATA {dataset: '${manifest.label.replaceAll("'", "''")}'})`
-        );
-        await copyConn.run(
-          `COPY (${label} ORDER BY ${order}) TO '${path.join(staging, `${table}.csv`).replaceAll("'", "''")}' (FORMAT csv, HEADER true)`
-        );
-        return { parquet: await describe(staging, `${table}.parquet`), csv: await describe(staging, `${table}.csv`) };
-      });
-      copies = job.catch(() => {});
-      written.set(table, job);
+      return [
+        `COPY (SELECT * FROM "${table}" ORDER BY ${order}) TO '${path.join(staging, `${table}.parquet`).replaceAll("'", "''")}'
+         (FORMAT parquet, COMPRESSION zstd, KV_METADATA {dataset: '${manifest.label.replaceAll("'", "''")}'})`,
+        `COPY (${label} ORDER BY ${order}) TO '${path.join(staging, `${table}.csv`).replaceAll("'", "''")}' (FORMAT csv, HEADER true)`
+      ];
+    };
+    // With a second connection, every COPY goes to DuckDB in one call, so that it works through
+    // them in its own threads while this one builds the Arrow files (a chain of calls would wait
+    // for the main thread between them).
+    if (input.copyConn) {
+      copies = input.copyConn.run(TABLE_NAMES.flatMap(copySql).join(';\n'));
+      copies.catch(() => {});
+    }
+    const arrows = new Map<TableName, PublishedFile>();
+    const rows = new Map<TableName, number>();
+    for (const table of TABLE_NAMES) {
+      await input.onStep?.(`write ${table}`);
+      if (!input.copyConn) for (const sql of copySql(table)) await conn.run(sql);
       const arrow = await writeArrow(conn, table, path.join(staging, `${table}.arrow`));
       arrows.set(table, await describeBytes(`${table}.arrow`, arrow));
       const count = await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM "${table}"`);
       rows.set(table, Number(count.getRowObjectsJS()[0]?.n ?? 0));
     }
+    await copies;
+    const written = await Promise.all(
+      TABLE_NAMES.map(async (table) => ({ parquet: await describe(staging, `${table}.parquet`), csv: await describe(staging, `${table}.csv`) }))
+    );
     const tables = {} as Record<TableName, ManifestTable>;
-    for (const table of TABLE_NAMES) {
-      const { parquet, csv } = await written.get(table)!;
+    TABLE_NAMES.forEach((table, i) => {
       tables[table] = {
         rows: rows.get(table) ?? 0,
         description: TABLES[table].description,
-        files: { arrow: arrows.get(table)!, parquet, csv }
+        files: { arrow: arrows.get(table)!, ...written[i]! }
       };
-    }
+    });
     const full: Manifest = { ...manifest, tables };
     await writeFile(path.join(staging, 'manifest.json'), JSON.stringify(full, null, 2) + '\n');
     await input.onStep?.('verify');
@@ -184,7 +193,7 @@ export async function publish(input: PublishInput): Promise<Manifest> {
     return full;
   } finally {
     // Nothing may still be writing into the staging folder when it is removed.
-    await copies;
+    await copies.catch(() => {});
     await rm(staging, { recursive: true, force: true });
   }
 }
