@@ -246,27 +246,87 @@ interface AgreeingFormats {
  * first when there is one, text that a spreadsheet would run as a formula with a leading quote),
  * with the file's column names, types and key-value metadata. Null when DuckDB cannot read it.
  */
-async function renderParquet(
-  conn: DuckDBConnection,
-  file: string,
-  out: string,
-  label: string | null
-): Promise<{ bytes: Buffer; names: string[]; types: string[]; metadata: { key: string; value: string }[] } | null> {
+type Rendered = { bytes: Buffer; names: string[]; types: string[]; metadata: { key: string; value: string }[] } | null;
+
+/** The COPY that writes a Parquet file's CSV as a release writes its CSV (see renderParquet). */
+function renderSql(file: string, out: string, names: readonly string[], types: readonly string[], label: string | null): string {
+  const columns = names.map((n, i) =>
+    types[i] === 'VARCHAR' ? `CASE WHEN regexp_matches(${sqlIdent(n)}, '^[=+\\-@\\t\\r]') THEN '''' || ${sqlIdent(n)} ELSE ${sqlIdent(n)} END AS ${sqlIdent(n)}` : sqlIdent(n)
+  );
+  if (label !== null) columns.unshift(`${sqlString(label)} AS ${sqlIdent(DATASET_COLUMN)}`);
+  return `COPY (SELECT ${columns.join(', ')} FROM read_parquet(${sqlString(file)})) TO ${sqlString(out)} (FORMAT csv, HEADER true)`;
+}
+
+async function renderParquet(conn: DuckDBConnection, file: string, out: string, label: string | null): Promise<Rendered> {
   try {
     const described = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`)).getRowObjectsJS();
     const names = described.map((r) => String(r.column_name));
     const types = described.map((r) => String(r.column_type));
-    const columns = names.map((n, i) =>
-      types[i] === 'VARCHAR' ? `CASE WHEN regexp_matches(${sqlIdent(n)}, '^[=+\\-@\\t\\r]') THEN '''' || ${sqlIdent(n)} ELSE ${sqlIdent(n)} END AS ${sqlIdent(n)}` : sqlIdent(n)
-    );
-    if (label !== null) columns.unshift(`${sqlString(label)} AS ${sqlIdent(DATASET_COLUMN)}`);
-    await conn.run(`COPY (SELECT ${columns.join(', ')} FROM read_parquet(${sqlString(file)})) TO ${sqlString(out)} (FORMAT csv, HEADER true)`);
+    await conn.run(renderSql(file, out, names, types, label));
     const meta = await conn.runAndReadAll(`SELECT decode(key) AS key, decode(value) AS value FROM parquet_kv_metadata(${sqlString(file)})`);
     const metadata = meta.getRowObjectsJS().map((r) => ({ key: String(r.key ?? ''), value: String(r.value ?? '') }));
     return { bytes: await readFile(out), names, types, metadata };
   } catch {
     return null;
   }
+}
+
+/**
+ * `renderParquet` for several tables at once: their schemas in one query, then every COPY and the
+ * metadata in one call, so that DuckDB works through them all in its threads without waiting for
+ * the main thread between them (which is reading the Arrow files meanwhile). If any step fails,
+ * each table is rendered on its own, so that one unreadable file costs only its own table.
+ * Resolves once the schemas are known, with the renders still running.
+ */
+async function renderAll(conn: DuckDBConnection, jobs: { table: TableName; file: string; out: string; label: string | null }[]): Promise<Map<TableName, Promise<Rendered>>> {
+  const oneByOne = () => {
+    let queue: Promise<unknown> = Promise.resolve();
+    return new Map(
+      jobs.map((j) => {
+        const r = queue.then(() => renderParquet(conn, j.file, j.out, j.label));
+        queue = r;
+        return [j.table, r] as const;
+      })
+    );
+  };
+  if (jobs.length === 0) return new Map();
+  let schemas: { t: string; name: string; type: string }[];
+  try {
+    const d = await conn.runAndReadAll(
+      jobs.map((j) => `SELECT ${sqlString(j.table)} AS t, column_name AS name, column_type AS type FROM (DESCRIBE SELECT * FROM read_parquet(${sqlString(j.file)}))`).join(' UNION ALL ')
+    );
+    schemas = d.getRowObjectsJS().map((r) => ({ t: String(r.t), name: String(r.name), type: String(r.type) }));
+  } catch {
+    return oneByOne();
+  }
+  const of = (t: TableName) => schemas.filter((s) => s.t === t);
+  const batch = conn
+    .runAndReadAll(
+      [
+        ...jobs.map((j) => renderSql(j.file, j.out, of(j.table).map((s) => s.name), of(j.table).map((s) => s.type), j.label)),
+        jobs.map((j) => `SELECT ${sqlString(j.table)} AS t, decode(key) AS key, decode(value) AS value FROM parquet_kv_metadata(${sqlString(j.file)})`).join(' UNION ALL ')
+      ].join(';\n')
+    )
+    .then((meta) => meta.getRowObjectsJS().map((r) => ({ t: String(r.t), key: String(r.key ?? ''), value: String(r.value ?? '') })));
+  const done = batch.then(
+    (metadata) => ({ ok: true as const, metadata }),
+    () => ({ ok: false as const, metadata: [] })
+  );
+  let fallback: Map<TableName, Promise<Rendered>> | null = null;
+  return new Map(
+    jobs.map((j) => [
+      j.table,
+      done.then(async (b): Promise<Rendered> => {
+        if (!b.ok) return (fallback ??= oneByOne()).get(j.table)!;
+        return {
+          bytes: await readFile(j.out),
+          names: of(j.table).map((s) => s.name),
+          types: of(j.table).map((s) => s.type),
+          metadata: b.metadata.filter((m) => m.t === j.table).map(({ key, value }) => ({ key, value }))
+        };
+      })
+    ])
+  );
 }
 
 /** The first field of the first data row of a CSV text (the synthetic `dataset` label), or null. */
@@ -292,12 +352,12 @@ function firstDataField(text: string): string | null {
 /**
  * A table's three formats at the cost of reading one. The Arrow file is read (the format the
  * browser gets); the CSV is compared, byte for byte, with the CSV those Arrow cells make
- * (`isCsvOf`), and with the CSV DuckDB writes from the Parquet file (`renderParquet`, run in
- * DuckDB's threads while JavaScript does the rest). Equal bytes mean each format holds exactly the
- * cells the Arrow file holds, so the grids below are the ones reading each file would give, and
- * every rule sees what it would have seen. Anything else (a missing or unreadable file, a byte out
- * of place, a column or type that differs) returns null and the table is read format by format,
- * which finds and words the difference.
+ * (`isCsvOf`, here), and with the CSV DuckDB writes from the Parquet file (`renderParquet`, run in
+ * DuckDB's threads while JavaScript does the rest; `withParquet`). Equal bytes mean each format
+ * holds exactly the cells the Arrow file holds, so the grids are the ones reading each file would
+ * give, and every rule sees what it would have seen. Anything else (a missing or unreadable file, a
+ * byte out of place, a column or type that differs) returns null and the table is read format by
+ * format, which finds and words the difference.
  */
 /** A table's CSV as text, with the synthetic label its rows carry (null without a `dataset` column). */
 interface CsvText {
@@ -326,15 +386,10 @@ function csvText(table: TableName, files: ReadonlyMap<string, Uint8Array>): CsvT
   return label === null ? null : { text, label };
 }
 
-async function readAgreeing(
-  table: TableName,
-  files: ReadonlyMap<string, Uint8Array>,
-  csvFile: CsvText | null,
-  rendered: Promise<Awaited<ReturnType<typeof renderParquet>>> | undefined
-): Promise<AgreeingFormats | null> {
+function readAgreeing(table: TableName, files: ReadonlyMap<string, Uint8Array>, csvFile: CsvText | null): { csv: Grid; arrow: Grid } | null {
   const csvBytes = files.get(`${table}.csv`);
   const arrowBytes = files.get(`${table}.arrow`);
-  if (!csvBytes || !arrowBytes || !csvFile || !rendered) return null;
+  if (!csvBytes || !arrowBytes || !csvFile) return null;
   const { text, label } = csvFile;
   let arrow: Grid;
   try {
@@ -354,8 +409,14 @@ async function readAgreeing(
   // The Arrow reader knows which columns need no quoting (a leading quote for a formula adds none).
   const plain = [...(label === null ? [] : [false]), ...(arrow.plain ?? [])];
   if (!isCsvOf(text, csv.names, csv.columns, csv.rows, plain)) return null;
-  const parquet = await rendered;
-  if (!parquet || parquet.names.join('\u0001') !== arrow.names.join('\u0001') || !parquet.bytes.equals(csvBytes)) return null;
+  return { csv, arrow };
+}
+
+/** The rest of readAgreeing: the Parquet file's CSV, as DuckDB writes it, must be the same bytes. */
+function withParquet(read: { csv: Grid; arrow: Grid } | null, parquet: Rendered, csvBytes: Uint8Array | undefined): AgreeingFormats | null {
+  if (!read || !parquet || !csvBytes) return null;
+  const { csv, arrow } = read;
+  if (parquet.names.join('\u0001') !== arrow.names.join('\u0001') || !parquet.bytes.equals(csvBytes)) return null;
   return {
     csv,
     parquet: { names: arrow.names, columns: arrow.columns, rows: arrow.rows, types: parquet.types },
@@ -398,18 +459,15 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
   const refsConn = await instance.connect();
   const renderConn = await instance.connect();
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'audit-'));
-  /** Renders queue on their connection, one after another, in table order. */
-  let renderQueue: Promise<unknown> = Promise.resolve();
-  const queueRender = (table: TableName, label: string | null) => {
-    const job = renderQueue.then(() => renderParquet(renderConn, path.join(dir, `${table}.parquet`), path.join(scratch, `${table}.csv`), label));
-    renderQueue = job;
-    return job;
-  };
   // Every table's Parquet file goes to DuckDB at once (readAgreeing), and the extract's pupil
   // references are read meanwhile, on their own connection.
   const csvTexts = new Map(TABLE_NAMES.map((t) => [t, csvText(t, files)] as const));
-  const renders = new Map<TableName, ReturnType<typeof queueRender>>();
-  for (const [table, csv] of csvTexts) if (csv) renders.set(table, queueRender(table, csv.label));
+  const renders = await renderAll(
+    renderConn,
+    [...csvTexts].flatMap(([table, csv]) => (csv ? [{ table, file: path.join(dir, `${table}.parquet`), out: path.join(scratch, `${table}.csv`), label: csv.label }] : []))
+  );
+  const renderQueue = Promise.all(renders.values());
+  renderQueue.catch(() => {});
   const pupilRefs = opts.extractDir ? readPupilRefs(refsConn, opts.extractDir) : null;
   pupilRefs?.catch(() => {});
   let refs: Promise<Set<string>> | null = null;
@@ -422,12 +480,14 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
     const primary = new Map<TableName, Grid>();
     const rowCounts: ManifestInput['rows'] = new Map();
 
+    // The Arrow files read and checked against the CSVs first, while DuckDB writes the Parquet ones' CSVs.
+    const read = new Map(TABLE_NAMES.map((t) => [t, readAgreeing(t, files, csvTexts.get(t) ?? null)] as const));
     for (const table of TABLE_NAMES) {
       const grids = new Map<Format, Grid>();
       const counts = new Map<Format, number>();
       rowCounts.set(table, counts);
       let csvRaw: Grid | undefined;
-      const agreeing = await readAgreeing(table, files, csvTexts.get(table) ?? null, renders.get(table));
+      const agreeing = withParquet(read.get(table) ?? null, (await renders.get(table)) ?? null, files.get(`${table}.csv`));
       if (agreeing) {
         for (const format of FORMATS) {
           out.count(RULES.unreadable);
