@@ -2,6 +2,12 @@
  * The independent disclosure audit of a published release (DISCLOSURE.md): re-reads every file of a
  * release folder, in every format, and lists each breach of the rules.
  *
+ * Every format is checked, at the cost of reading one: a table's Arrow file is read, its CSV is
+ * compared byte for byte with the CSV those cells make, and its Parquet file is written out as CSV
+ * by DuckDB and compared with the same bytes (`readAgreeing`). Equal bytes prove the three hold the
+ * same cells; any difference sends the table down the slow path, which reads each format on its
+ * own and names the cells that differ.
+ *
  * Independence is the point. The pipeline's suppressor decides what to hide; this module checks the
  * result from the files alone, sharing no code with the suppressor, the aggregation or the schema
  * module (`src/pipeline/**`, `src/lib/**`), so that one bug cannot both cause a leak and hide it.

@@ -2,10 +2,11 @@
  * Reading a published file back into a plain grid of strings, once per format: CSV with a parser of
  * our own, Parquet with native DuckDB (`read_parquet`), Arrow IPC with apache-arrow.
  *
- * Every format is read, not only one, because every format is published (the site loads the Arrow
- * files, people download the CSV and Parquet): a cell hidden in one and shown in another is a
+ * Every format is checked, not only one, because every format is published (the site loads the
+ * Arrow files, people download the CSV and Parquet): a cell hidden in one and shown in another is a
  * disclosure. Values are kept as the text a reader would see (NULL as `null`), so the three formats
- * can be compared cell by cell and the rules do their own parsing of numbers.
+ * can be compared cell by cell and the rules do their own parsing of numbers. `isCsvOf` lets the
+ * audit prove a CSV holds a grid's cells without parsing it (audit.ts, readAgreeing).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DataType, tableFromIPC, type Data, type Vector } from 'apache-arrow';

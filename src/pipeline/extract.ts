@@ -8,15 +8,18 @@
  * analyst's own file in the browser): that decides its encoding, rejects bytes that are text in
  * neither encoding, and finds structural faults (ragged rows, stray or unterminated quotes, line
  * breaks inside fields, empty lines) with the line they are on, which DuckDB's own errors do not
- * reliably give (its sniffer reports most of them without a line). Only a file that passes the scan
- * reaches DuckDB, read with the dialect fixed (no sniffing, so DuckDB cannot guess a comment
- * character or skip a line) and every column as text. Windows-1252 is transcoded into a temporary
+ * reliably give (its sniffer reports most of them without a line). The usual file (UTF-8 with no
+ * quote character in it) takes a faster check that accepts only what the scan accepts
+ * (src/pipeline/csv-plain.ts) and runs while DuckDB loads it; any other file, or any doubt, gets the
+ * full scan before DuckDB reads it. Only a file that passes reaches DuckDB, read with the dialect
+ * fixed (no sniffing, so DuckDB cannot guess a comment character or skip a line) and every column
+ * as text. Windows-1252 is transcoded into a temporary
  * UTF-8 copy first, because native DuckDB 1.5.5 cannot read it (and with a table of our own, because
  * this Node's TextDecoder gets Windows-1252 wrong); the input folder is only ever read.
  *
  * Values are then checked in SQL, column by column (format and code lists, from the contract's
- * shared rules in src/lib/validation/rules.ts), and once every value is
- * well-formed, across rows and files (duplicates, unknown URNs, pupils not on roll, dates outside
+ * shared rules in src/lib/validation/rules.ts, judged once per distinct value), and once every
+ * value is well-formed, across rows and files (duplicates, unknown URNs, pupils not on roll, dates outside
  * their year, ...). Because the scan guarantees one record per line after the header, a table's
  * rowid + 2 is the record's line (DuckDB keeps insertion order); for Parquet it is the row number
  * + 1, so the same number points at the same record whichever format was exported.
