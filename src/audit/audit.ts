@@ -2,14 +2,21 @@
  * The independent disclosure audit of a published release (DISCLOSURE.md): re-reads every file of a
  * release folder, in every format, and lists each breach of the rules.
  *
+ * Every format is checked, at the cost of reading one: a table's Arrow file is read, its CSV is
+ * compared byte for byte with the CSV those cells make, and its Parquet file is written out as CSV
+ * by DuckDB and compared with the same bytes (`readAgreeing`). Equal bytes prove the three hold the
+ * same cells; any difference sends the table down the slow path, which reads each format on its
+ * own and names the cells that differ.
+ *
  * Independence is the point. The pipeline's suppressor decides what to hide; this module checks the
  * result from the files alone, sharing no code with the suppressor, the aggregation or the schema
  * module (`src/pipeline/**`, `src/lib/**`), so that one bug cannot both cause a leak and hide it.
  * The pipeline calls `auditRelease` on its staging folder and refuses to publish on any breach;
  * `npm run audit -- DIR` (cli.ts) runs the same check on any folder.
  */
-import { DuckDBInstance } from '@duckdb/node-api';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { DuckDBInstance, listValue, type DuckDBConnection } from '@duckdb/node-api';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { Collector, RULES, RULE_ORDER, type Breach } from './breach';
 import {
@@ -24,7 +31,7 @@ import {
 } from './cells';
 import { checkDfePublished, passThroughGate, type PassThroughGate } from './dfe-published';
 import { checkEquations, type Recovery } from './equations';
-import { identifierColumnProblem, scanValue, type IdentifierMatch, type ScanOptions } from './identifiers';
+import { identifierColumnProblem, pupilRefLookups, scanValue, type IdentifierMatch, type ScanOptions } from './identifiers';
 import {
   DATASET_COLUMN,
   EXPECTED_COLUMNS,
@@ -36,7 +43,7 @@ import {
   type TableName
 } from './layout';
 import { MANIFEST_FILE, checkManifest, type ManifestInput } from './manifest';
-import { ReadError, column, parseCsv, readArrow, readParquet, withoutColumn, type Grid } from './read';
+import { ReadError, column, csvField, isCsvOf, parseCsv, readArrow, readParquet, withoutColumn, type Grid } from './read';
 
 export type { Breach } from './breach';
 export { RULES, RULE_ORDER } from './breach';
@@ -107,39 +114,50 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
 }
 
 /**
- * The extract's pupil references, to look for in published text. Read here rather than taken from
- * the pipeline, so the audit stays independent: Parquet through DuckDB, CSV with the audit's own
- * parser after a byte-for-byte (latin-1) decode, which keeps ASCII references intact whatever the
- * file's encoding.
+ * The extract's pupil references, to look for in published text: read when the audit starts (in
+ * DuckDB's threads, while the release is read), then asked only about `candidates`, every string
+ * rule 7 may look up (the published text and its tokens, `pupilRefLookups`). The references among
+ * them give scanValue the same answers as the whole set, which never has to come into JavaScript.
+ * Read here rather than taken from the pipeline, so the audit stays independent: Parquet and CSV
+ * through DuckDB, or a CSV DuckDB will not read with the audit's own parser after a byte-for-byte
+ * (latin-1) decode, which keeps ASCII references intact whatever the file's encoding.
  */
-async function readPupilRefs(conn: Awaited<ReturnType<DuckDBInstance['connect']>>, extractDir: string): Promise<Set<string>> {
+async function readPupilRefs(conn: DuckDBConnection, extractDir: string): Promise<(candidates: readonly string[]) => Promise<Set<string>>> {
   const parquet = path.join(extractDir, 'pupils.parquet');
   const csv = path.join(extractDir, 'pupils.csv');
   const exists = async (f: string) => stat(f).then(() => true, () => false);
+  const fail = (e: unknown): never => {
+    if (e instanceof AuditSetupError) throw e;
+    throw new AuditSetupError(`--extract ${extractDir}: cannot read pupil_ref (${(e as Error).message.split('\n')[0] ?? ''})`);
+  };
+  /** The references in a table of DuckDB's (column `r`), asked about the candidates. */
+  const among = (table: string) => async (candidates: readonly string[]) => {
+    // (The candidates are the small side: each reference is looked up among them.)
+    const reader = await conn.runAndReadAll(`SELECT DISTINCT r FROM ${table} WHERE r IN (SELECT unnest($1::VARCHAR[]))`, [listValue([...candidates])]);
+    return new Set((reader.getColumnsJS()[0] ?? []).map((v) => String(v)));
+  };
   try {
     if (await exists(parquet)) {
-      const reader = await conn.runAndReadAll(
-        `SELECT DISTINCT CAST(pupil_ref AS VARCHAR) AS r FROM read_parquet('${parquet.replaceAll("'", "''")}') WHERE pupil_ref IS NOT NULL`
-      );
-      return new Set(reader.getColumnsJS()[0]?.map((v) => String(v)) ?? []);
+      await conn.run(`CREATE TEMP TABLE audit_pupil_refs AS SELECT CAST(pupil_ref AS VARCHAR) AS r FROM read_parquet('${parquet.replaceAll("'", "''")}') WHERE pupil_ref IS NOT NULL`);
+      return among('audit_pupil_refs');
     }
     if (!(await exists(csv))) throw new AuditSetupError(`--extract ${extractDir}: no pupils.csv or pupils.parquet there`);
     try {
       // Fast path for the usual UTF-8 file; anything DuckDB will not read goes the slow way below.
-      const reader = await conn.runAndReadAll(
-        `SELECT DISTINCT pupil_ref FROM read_csv('${csv.replaceAll("'", "''")}', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"') WHERE pupil_ref IS NOT NULL AND pupil_ref <> ''`
+      await conn.run(
+        `CREATE TEMP TABLE audit_pupil_refs AS SELECT pupil_ref AS r FROM read_csv('${csv.replaceAll("'", "''")}', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"') WHERE pupil_ref IS NOT NULL AND pupil_ref <> ''`
       );
-      return new Set(reader.getColumnsJS()[0]?.map((v) => String(v)) ?? []);
+      return among('audit_pupil_refs');
     } catch {
       // fall through
     }
     const grid = parseCsv(new TextDecoder('latin1').decode(await readFile(csv)).replace(/^\u00ef\u00bb\u00bf/, ''));
     const refs = column(grid, 'pupil_ref');
     if (!refs) throw new Error('no pupil_ref column');
-    return new Set(refs.filter((v): v is string => v !== null && v !== ''));
+    const all = new Set(refs.filter((v): v is string => v !== null && v !== ''));
+    return async (candidates) => new Set(candidates.filter((c) => all.has(c)));
   } catch (e) {
-    if (e instanceof AuditSetupError) throw e;
-    throw new AuditSetupError(`--extract ${extractDir}: cannot read pupil_ref (${(e as Error).message.split('\n')[0] ?? ''})`);
+    return fail(e);
   }
 }
 
@@ -164,7 +182,8 @@ function compareFormats(table: TableName, reference: { format: Format; grid: Gri
   a.names.forEach((name, i) => {
     const ca = a.columns[i] ?? [];
     const cb = b.columns[i] ?? [];
-    for (let r = 0; r < a.rows; r++) {
+    // The same column (formats proven to agree when read: readAgreeing) has no differences.
+    for (let r = 0; r < a.rows && ca !== cb; r++) {
       if ((ca[r] ?? null) === (cb[r] ?? null)) continue;
       // CSV text that a spreadsheet would run as a formula is published with a leading quote.
       if (other.format === 'csv' && typeof ca[r] === 'string' && FORMULA_START.test(ca[r]!) && cb[r] === `'${ca[r]}`) continue;
@@ -198,6 +217,13 @@ function scanGrid(table: TableName, grid: Grid, scan: ScanOptions, out: Collecto
   });
 }
 
+/** Every string in a JSON value (what scanJson scans). */
+function jsonStrings(value: unknown, visit: (s: string) => void): void {
+  if (typeof value === 'string') visit(value);
+  else if (Array.isArray(value)) value.forEach((v) => jsonStrings(v, visit));
+  else if (typeof value === 'object' && value !== null) for (const v of Object.values(value)) jsonStrings(v, visit);
+}
+
 /** Rule 7 over the manifest's strings (not for dates: `generated_at` is one, and names no pupil). */
 function scanJson(value: unknown, where: string, scan: ScanOptions, out: Collector): void {
   if (typeof value === 'string') {
@@ -208,6 +234,201 @@ function scanJson(value: unknown, where: string, scan: ScanOptions, out: Collect
   } else if (typeof value === 'object' && value !== null) {
     for (const [k, v] of Object.entries(value)) scanJson(v, where ? `${where}.${k}` : k, scan, out);
   }
+}
+
+const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
+const sqlIdent = (s: string): string => `"${s.replaceAll('"', '""')}"`;
+
+/** A table's three formats read at once, shown to hold the same cells (readAgreeing). */
+interface AgreeingFormats {
+  csv: Grid;
+  parquet: Grid;
+  arrow: Grid;
+  metadata: { key: string; value: string }[];
+}
+
+/**
+ * DuckDB's own CSV of a Parquet file, written the way a release's CSV is (the `dataset` label
+ * first when there is one, text that a spreadsheet would run as a formula with a leading quote),
+ * with the file's column names, types and key-value metadata. Null when DuckDB cannot read it.
+ */
+type Rendered = { bytes: Buffer; names: string[]; types: string[]; metadata: { key: string; value: string }[] } | null;
+
+/** The COPY that writes a Parquet file's CSV as a release writes its CSV (see renderParquet). */
+function renderSql(file: string, out: string, names: readonly string[], types: readonly string[], label: string | null): string {
+  const columns = names.map((n, i) =>
+    types[i] === 'VARCHAR' ? `CASE WHEN regexp_matches(${sqlIdent(n)}, '^[=+\\-@\\t\\r]') THEN '''' || ${sqlIdent(n)} ELSE ${sqlIdent(n)} END AS ${sqlIdent(n)}` : sqlIdent(n)
+  );
+  if (label !== null) columns.unshift(`${sqlString(label)} AS ${sqlIdent(DATASET_COLUMN)}`);
+  return `COPY (SELECT ${columns.join(', ')} FROM read_parquet(${sqlString(file)})) TO ${sqlString(out)} (FORMAT csv, HEADER true)`;
+}
+
+async function renderParquet(conn: DuckDBConnection, file: string, out: string, label: string | null): Promise<Rendered> {
+  try {
+    const described = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`)).getRowObjectsJS();
+    const names = described.map((r) => String(r.column_name));
+    const types = described.map((r) => String(r.column_type));
+    await conn.run(renderSql(file, out, names, types, label));
+    const meta = await conn.runAndReadAll(`SELECT decode(key) AS key, decode(value) AS value FROM parquet_kv_metadata(${sqlString(file)})`);
+    const metadata = meta.getRowObjectsJS().map((r) => ({ key: String(r.key ?? ''), value: String(r.value ?? '') }));
+    return { bytes: await readFile(out), names, types, metadata };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `renderParquet` for several tables at once: their schemas in one query, then every COPY and the
+ * metadata in one call, so that DuckDB works through them all in its threads without waiting for
+ * the main thread between them (which is reading the Arrow files meanwhile). If any step fails,
+ * each table is rendered on its own, so that one unreadable file costs only its own table.
+ * Resolves once the schemas are known, with the renders still running.
+ */
+async function renderAll(conn: DuckDBConnection, jobs: { table: TableName; file: string; out: string; label: string | null }[]): Promise<Map<TableName, Promise<Rendered>>> {
+  const oneByOne = () => {
+    let queue: Promise<unknown> = Promise.resolve();
+    return new Map(
+      jobs.map((j) => {
+        const r = queue.then(() => renderParquet(conn, j.file, j.out, j.label));
+        queue = r;
+        return [j.table, r] as const;
+      })
+    );
+  };
+  if (jobs.length === 0) return new Map();
+  let schemas: { t: string; name: string; type: string }[];
+  try {
+    const d = await conn.runAndReadAll(
+      jobs.map((j) => `SELECT ${sqlString(j.table)} AS t, column_name AS name, column_type AS type FROM (DESCRIBE SELECT * FROM read_parquet(${sqlString(j.file)}))`).join(' UNION ALL ')
+    );
+    schemas = d.getRowObjectsJS().map((r) => ({ t: String(r.t), name: String(r.name), type: String(r.type) }));
+  } catch {
+    return oneByOne();
+  }
+  const of = (t: TableName) => schemas.filter((s) => s.t === t);
+  const batch = conn
+    .runAndReadAll(
+      [
+        ...jobs.map((j) => renderSql(j.file, j.out, of(j.table).map((s) => s.name), of(j.table).map((s) => s.type), j.label)),
+        jobs.map((j) => `SELECT ${sqlString(j.table)} AS t, decode(key) AS key, decode(value) AS value FROM parquet_kv_metadata(${sqlString(j.file)})`).join(' UNION ALL ')
+      ].join(';\n')
+    )
+    .then((meta) => meta.getRowObjectsJS().map((r) => ({ t: String(r.t), key: String(r.key ?? ''), value: String(r.value ?? '') })));
+  const done = batch.then(
+    (metadata) => ({ ok: true as const, metadata }),
+    () => ({ ok: false as const, metadata: [] })
+  );
+  let fallback: Map<TableName, Promise<Rendered>> | null = null;
+  return new Map(
+    jobs.map((j) => [
+      j.table,
+      done.then(async (b): Promise<Rendered> => {
+        if (!b.ok) return (fallback ??= oneByOne()).get(j.table)!;
+        return {
+          bytes: await readFile(j.out),
+          names: of(j.table).map((s) => s.name),
+          types: of(j.table).map((s) => s.type),
+          metadata: b.metadata.filter((m) => m.t === j.table).map(({ key, value }) => ({ key, value }))
+        };
+      })
+    ])
+  );
+}
+
+/** The first field of the first data row of a CSV text (the synthetic `dataset` label), or null. */
+function firstDataField(text: string): string | null {
+  let pos = text.indexOf('\n') + 1;
+  if (pos <= 0 || pos >= text.length) return null;
+  if (text[pos] !== '"') {
+    const end = text.slice(pos).search(/[,\n]/);
+    return end < 0 ? null : text.slice(pos, pos + end);
+  }
+  let value = '';
+  pos++;
+  for (;;) {
+    const q = text.indexOf('"', pos);
+    if (q < 0) return null;
+    value += text.slice(pos, q);
+    if (text[q + 1] !== '"') return value;
+    value += '"';
+    pos = q + 2;
+  }
+}
+
+/**
+ * A table's three formats at the cost of reading one. The Arrow file is read (the format the
+ * browser gets); the CSV is compared, byte for byte, with the CSV those Arrow cells make
+ * (`isCsvOf`, here), and with the CSV DuckDB writes from the Parquet file (`renderParquet`, run in
+ * DuckDB's threads while JavaScript does the rest; `withParquet`). Equal bytes mean each format
+ * holds exactly the cells the Arrow file holds, so the grids are the ones reading each file would
+ * give, and every rule sees what it would have seen. Anything else (a missing or unreadable file, a
+ * byte out of place, a column or type that differs) returns null and the table is read format by
+ * format, which finds and words the difference.
+ */
+/** A table's CSV as text, with the synthetic label its rows carry (null without a `dataset` column). */
+interface CsvText {
+  text: string;
+  label: string | null;
+}
+
+/**
+ * The CSV of a table whose three files are all there, decoded, and the label of its first row
+ * (when it has a `dataset` column): what readAgreeing needs, worked out first so that DuckDB can
+ * start on the Parquet file of every table at once. Null when the file is not UTF-8 text or its
+ * label cannot be read (the table is then read format by format).
+ */
+function csvText(table: TableName, files: ReadonlyMap<string, Uint8Array>): CsvText | null {
+  const bytes = files.get(`${table}.csv`);
+  if (!bytes || !files.has(`${table}.arrow`) || !files.has(`${table}.parquet`)) return null;
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+  if (!text.startsWith(`${DATASET_COLUMN},`)) return { text, label: null };
+  const hasRows = text.indexOf('\n') + 1 < text.length;
+  const label = hasRows ? firstDataField(text) : '';
+  return label === null ? null : { text, label };
+}
+
+function readAgreeing(table: TableName, files: ReadonlyMap<string, Uint8Array>, csvFile: CsvText | null): { csv: Grid; arrow: Grid } | null {
+  const csvBytes = files.get(`${table}.csv`);
+  const arrowBytes = files.get(`${table}.arrow`);
+  if (!csvBytes || !arrowBytes || !csvFile) return null;
+  const { text, label } = csvFile;
+  let arrow: Grid;
+  try {
+    arrow = readArrow(arrowBytes);
+  } catch {
+    return null;
+  }
+  if (arrow.names.includes(DATASET_COLUMN) || arrow.names.some((n) => n === '')) return null;
+  // The CSV as a release writes it: text columns with their formula guard, the label first.
+  const text_ = (i: number) => arrow.types?.[i] === 'Utf8';
+  const csvColumns = arrow.columns.map((col, i) =>
+    text_(i) && col.some((v) => v !== null && FORMULA_START.test(v)) ? col.map((v) => (v !== null && FORMULA_START.test(v) ? `'${v}` : v)) : col
+  );
+  const csv: Grid = label === null
+    ? { names: arrow.names, columns: csvColumns, rows: arrow.rows }
+    : { names: [DATASET_COLUMN, ...arrow.names], columns: [new Array<string | null>(arrow.rows).fill(label), ...csvColumns], rows: arrow.rows };
+  // The Arrow reader knows which columns need no quoting (a leading quote for a formula adds none).
+  const plain = [...(label === null ? [] : [false]), ...(arrow.plain ?? [])];
+  if (!isCsvOf(text, csv.names, csv.columns, csv.rows, plain)) return null;
+  return { csv, arrow };
+}
+
+/** The rest of readAgreeing: the Parquet file's CSV, as DuckDB writes it, must be the same bytes. */
+function withParquet(read: { csv: Grid; arrow: Grid } | null, parquet: Rendered, csvBytes: Uint8Array | undefined): AgreeingFormats | null {
+  if (!read || !parquet || !csvBytes) return null;
+  const { csv, arrow } = read;
+  if (parquet.names.join('\u0001') !== arrow.names.join('\u0001') || !parquet.bytes.equals(csvBytes)) return null;
+  return {
+    csv,
+    parquet: { names: arrow.names, columns: arrow.columns, rows: arrow.rows, types: parquet.types },
+    arrow,
+    metadata: parquet.metadata
+  };
 }
 
 export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditReport> {
@@ -239,17 +460,56 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
 
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
+  // Two more connections, so that DuckDB reads the extract's pupil references and writes its CSV
+  // of each Parquet file (readAgreeing) in its own threads while JavaScript reads and checks.
+  const refsConn = await instance.connect();
+  const renderConn = await instance.connect();
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'audit-'));
+  // Every table's Parquet file goes to DuckDB at once (readAgreeing), and the extract's pupil
+  // references are read meanwhile, on their own connection.
+  const csvTexts = new Map(TABLE_NAMES.map((t) => [t, csvText(t, files)] as const));
+  const renders = await renderAll(
+    renderConn,
+    [...csvTexts].flatMap(([table, csv]) => (csv ? [{ table, file: path.join(dir, `${table}.parquet`), out: path.join(scratch, `${table}.csv`), label: csv.label }] : []))
+  );
+  const renderQueue = Promise.all(renders.values());
+  renderQueue.catch(() => {});
+  const pupilRefs = opts.extractDir ? readPupilRefs(refsConn, opts.extractDir) : null;
+  pupilRefs?.catch(() => {});
+  let refs: Promise<Set<string>> | null = null;
+  // Every file's SHA-256 for rule 8, in the thread pool (WebCrypto) while the tables are read.
+  const digests = Promise.all([...files].map(async ([rel, bytes]) => [rel, Buffer.from(await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)).toString('hex')] as const));
+  digests.catch(() => {});
   try {
-    const scan: ScanOptions = opts.extractDir ? { pupilRefs: await readPupilRefs(conn, opts.extractDir) } : {};
+    /** Rule 7 over each table's text, and over Parquet metadata values, once the pupil references are read. */
+    const toScan: { table: TableName; grid?: Grid; metadata?: { key: string; value: string }[] }[] = [];
     const primary = new Map<TableName, Grid>();
     const rowCounts: ManifestInput['rows'] = new Map();
 
+    // The Arrow files read and checked against the CSVs first, while DuckDB writes the Parquet ones' CSVs.
+    const read = new Map(TABLE_NAMES.map((t) => [t, readAgreeing(t, files, csvTexts.get(t) ?? null)] as const));
     for (const table of TABLE_NAMES) {
       const grids = new Map<Format, Grid>();
       const counts = new Map<Format, number>();
       rowCounts.set(table, counts);
       let csvRaw: Grid | undefined;
-      for (const format of FORMATS) {
+      const agreeing = withParquet(read.get(table) ?? null, (await renders.get(table)) ?? null, files.get(`${table}.csv`));
+      if (agreeing) {
+        for (const format of FORMATS) {
+          out.count(RULES.unreadable);
+          counts.set(format, agreeing[format].rows);
+          grids.set(format, agreeing[format]);
+          if (format === 'parquet') {
+            toScan.push({ table, metadata: agreeing.metadata });
+            for (const m of agreeing.metadata) {
+              const problem = identifierColumnProblem(table, m.key);
+              if (problem) out.add(RULES.identifierColumn, table, 0, `parquet metadata ${m.key}`, m.key, problem);
+            }
+          }
+        }
+        csvRaw = agreeing.csv;
+      }
+      for (const format of agreeing ? [] : FORMATS) {
         const rel = `${table}.${format}`;
         const bytes = files.get(rel);
         if (!bytes) continue; // reported by the manifest check
@@ -262,8 +522,8 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
           } else if (format === 'parquet') {
             const read = await readParquet(conn, path.join(dir, rel));
             grid = read.grid;
+            toScan.push({ table, metadata: read.metadata });
             for (const m of read.metadata) {
-              for (const hit of scanValue(m.value, scan)) out.add(RULES.identifierValue, table, 0, `parquet metadata ${m.key}`, hit.masked, `${hit.kind}: ${hit.detail}`);
               const problem = identifierColumnProblem(table, m.key);
               if (problem) out.add(RULES.identifierColumn, table, 0, `parquet metadata ${m.key}`, m.key, problem);
             }
@@ -314,7 +574,28 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
         primary.set(table, reference.grid);
       }
       const scanned = csvRaw ?? reference?.grid;
-      if (scanned) scanGrid(table, scanned, scan, out);
+      if (scanned) toScan.push({ table, grid: scanned });
+    }
+    await renderQueue.catch(() => {});
+
+    // The extract's pupil references among the strings rule 7 will look up, found by DuckDB while
+    // the rules below run; the identifiers are then looked for last (breaches are sorted, so they
+    // come out in the same order as if they had been looked for table by table).
+    if (pupilRefs) {
+      const candidates = new Set<string>();
+      const add = (v: string) => {
+        for (const l of pupilRefLookups(v)) candidates.add(l);
+      };
+      for (const s of toScan) {
+        for (const m of s.metadata ?? []) add(m.value);
+        s.grid?.names.forEach((name, i) => {
+          if (isIntegerColumn(s.table, name)) return;
+          for (const v of new Set(s.grid!.columns[i] ?? [])) if (v !== null && v !== '') add(v);
+        });
+      }
+      if (manifest.ok) jsonStrings(manifest.value, add);
+      refs = pupilRefs.then((among) => among([...candidates]));
+      refs.catch(() => {});
     }
 
     // A release passed through under DfE's own suppression is checked against DfE's rule, once the
@@ -326,14 +607,28 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
     const mode = gate.requested && gate.problems.length === 0 ? 'dfe-published' : 'pipeline';
     checkCounts(primary, opts, out, mode === 'dfe-published' ? gate : undefined);
 
-    // Rule 8, and identifiers in the manifest's own text.
-    checkManifest({ manifest, files, rows: rowCounts }, out);
+    // Rule 8, and identifiers (rule 7) in the tables and the manifest's own text.
+    checkManifest({ manifest, files, rows: rowCounts, digests: new Map(await digests) }, out);
+    const scan: ScanOptions = refs ? { pupilRefs: await refs } : {};
+    for (const s of toScan) {
+      for (const m of s.metadata ?? []) {
+        for (const hit of scanValue(m.value, scan)) out.add(RULES.identifierValue, s.table, 0, `parquet metadata ${m.key}`, hit.masked, `${hit.kind}: ${hit.detail}`);
+      }
+      if (s.grid) scanGrid(s.table, s.grid, scan, out);
+    }
     if (manifest.ok) scanJson(manifest.value, '', scan, out);
 
     const rows = new Map<string, number>();
     for (const [t, g] of primary) rows.set(t, g.rows);
     return { breaches: sortBreaches(out.breaches), checked: out.checked, rows, mode };
   } finally {
+    await renderQueue.catch(() => {});
+    await refs?.catch(() => {});
+    await pupilRefs?.catch(() => {});
+    await digests.catch(() => {});
+    await rm(scratch, { recursive: true, force: true });
+    renderConn.closeSync();
+    refsConn.closeSync();
     conn.closeSync();
     instance.closeSync();
   }

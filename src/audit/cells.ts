@@ -184,10 +184,34 @@ export function rowIndex(t: CountTable, keys: readonly string[]): Map<string, nu
  * `area_year` for the reason rows of `area_breakdown`.
  */
 export function parentRows(reasons: CountTable, parent: CountTable, keys: readonly string[]): Int32Array {
-  const index = rowIndex(parent, keys);
-  const rKeys = keys.map((k) => reasons.text(k));
+  // `rowIndex`'s answer, with each key column's text numbered first and the numbers combined
+  // (the reasons table has 100,000+ rows: a key string per row was most of this function's time).
+  const dictionaries = keys.map(() => new Map<string, number>());
+  const number = (j: number, v: string | null | undefined, add: boolean): number => {
+    const d = dictionaries[j]!;
+    const s = v ?? '';
+    let id = d.get(s);
+    if (id === undefined && add) d.set(s, (id = d.size));
+    return id ?? -1;
+  };
+  const pCols = keys.map((k) => parent.text(k));
+  const pIds = pCols.map((col, j) => Int32Array.from({ length: parent.rows }, (_, r) => number(j, col[r], true)));
+  const sizes = dictionaries.map((d) => Math.max(d.size, 1));
+  const exact = sizes.reduce((a, n) => a * n, 1) < 2 ** 52;
+  const combine = (ids: number[]): number | string => (exact ? ids.reduce((k, id, j) => k * sizes[j]! + id, 0) : ids.join(','));
+  const index = new Map<number | string, number>();
+  for (let r = 0; r < parent.rows; r++) {
+    const k = combine(pIds.map((ids) => ids[r]!));
+    if (!index.has(k)) index.set(k, r);
+  }
+  const rCols = keys.map((k) => reasons.text(k));
   const out = new Int32Array(reasons.rows);
-  for (let r = 0; r < reasons.rows; r++) out[r] = index.get(key(...rKeys.map((c) => c[r] ?? null))) ?? -1;
+  const ids = new Array<number>(keys.length);
+  for (let r = 0; r < reasons.rows; r++) {
+    let known = true;
+    for (let j = 0; j < keys.length && known; j++) known = (ids[j] = number(j, rCols[j]![r], false)) >= 0;
+    out[r] = known ? (index.get(combine(ids)) ?? -1) : -1;
+  }
   return out;
 }
 

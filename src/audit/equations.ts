@@ -48,13 +48,55 @@ interface Equation {
    */
   totals: number[];
   parts: number[];
-  label: () => string;
+  /** What the equation says, in words, for a breach: `label(column)` (made only when reported). */
+  label: (column: string) => string;
+  column: string;
 }
 
 const SEP = '\u0001';
 /** How a row of DfE's own published figures names its source in `area_year.source`. */
 const DFE_SOURCE_PREFIX = 'DfE: ';
-const key = (...parts: (string | number | null | undefined)[]): string => parts.map((p) => p ?? '').join(SEP);
+const key = (...parts: (string | number | null | undefined)[]): string => {
+  // (A loop, not map and join: this runs a few times for each of 100,000+ rows.)
+  let k = String(parts[0] ?? '');
+  for (let i = 1; i < parts.length; i++) k += SEP + String(parts[i] ?? '');
+  return k;
+};
+
+/**
+ * Keys of many rows as numbers rather than strings (the reasons table has 100,000+ rows): each
+ * column's text is numbered (`idsOf`, NULL as empty text, as `key` treats it) and the numbers are
+ * combined (`NumericKey`). Two rows get the same number exactly when `key` gives them the same
+ * string (for columns without the separator in them, which is all of them: see `key`).
+ */
+class Dictionary {
+  readonly ids = new Map<string, number>();
+  /** The number of a text, numbering it if new. */
+  add(v: string | null | undefined): number {
+    const s = v ?? '';
+    let id = this.ids.get(s);
+    if (id === undefined) this.ids.set(s, (id = this.ids.size));
+    return id;
+  }
+  /** The number of a text already numbered, or -1. */
+  find(v: string | null | undefined): number {
+    return this.ids.get(v ?? '') ?? -1;
+  }
+  get size(): number {
+    return this.ids.size;
+  }
+}
+
+/**
+ * A key made of three or four numbered parts (each below its size in `sizes`), as one number:
+ * exact while the product of the sizes stays below 2^52, else (never at any scale seen) a string.
+ */
+function numericKey(sizes: readonly number[]): (a: number, b: number, c: number, d?: number) => number | string {
+  const [, nb = 1, nc = 1, nd = 1] = sizes.map((n) => Math.max(n, 1));
+  const exact = sizes.reduce((x, n) => x * Math.max(n, 1), 1) < 2 ** 52;
+  if (!exact) return (a, b, c, d) => `${a},${b},${c},${d ?? ''}`;
+  return sizes.length === 4 ? (a, b, c, d) => ((a * nb + b) * nc + c) * nd + d! : (a, b, c) => (a * nb + b) * nc + c;
+}
 
 /** Every count cell of the three count tables, numbered, with its state and published value. */
 class CellSpace {
@@ -106,6 +148,15 @@ class CellSpace {
   cell(ti: number, row: number, col: string): number | undefined {
     const ci = this.columns[ti]?.indexOf(col) ?? -1;
     return ci < 0 ? undefined : this.id(ti, row, ci);
+  }
+
+  /** `cell` for one column of many rows: the function from row to cell id, or undefined without the column. */
+  cellsOf(ti: number, col: string): ((row: number) => number) | undefined {
+    const ci = this.columns[ti]?.indexOf(col) ?? -1;
+    if (ci < 0) return undefined;
+    const offset = this.offsets[ti] ?? 0;
+    const width = this.columns[ti]?.length ?? 0;
+    return (row) => offset + row * width + ci;
   }
 
   hasColumn(ti: number, col: string): boolean {
@@ -162,18 +213,10 @@ export function checkEquations(input: EquationInput, out: Collector): Recovery {
   ): void => {
     const rows = totalRows === undefined ? [] : typeof totalRows === 'number' ? [totalRows] : totalRows;
     for (const col of columns) {
-      if (!space.hasColumn(partTable, col) || !space.hasColumn(totalTable, col)) continue;
-      const totals: number[] = [];
-      for (const r of rows) {
-        const id = space.cell(totalTable, r, col);
-        if (id !== undefined) totals.push(id);
-      }
-      const parts: number[] = [];
-      for (const r of partRows) {
-        const id = space.cell(partTable, r, col);
-        if (id !== undefined) parts.push(id);
-      }
-      equations.push({ totals, parts, label: () => label(col) });
+      const totalCell = space.cellsOf(totalTable, col);
+      const partCell = space.cellsOf(partTable, col);
+      if (!totalCell || !partCell) continue;
+      equations.push({ totals: rows.map(totalCell), parts: partRows.map(partCell), label, column: col });
     }
   };
 
@@ -356,28 +399,52 @@ export function checkEquations(input: EquationInput, out: Collector): Recovery {
 
   // --- sets F (reasons within a school-year, one reason per event until 2019/20) and G (pupil
   // groups within a school-year-reason; a missing reason row is a zero).
+  // The reasons table's keys, numbered (see numericKey): urn, year and reason code by row, and
+  // the pupil group as its index in PUPIL_GROUPS (-1 for any other).
+  const urnIds = new Dictionary();
+  const yearIds = new Dictionary();
+  const reasonIds = new Dictionary();
+  let reasonRows: { urn: Int32Array; year: Int32Array; reason: Int32Array; group: Int8Array } | undefined;
   if (syr) {
     const urn = syr.text('urn');
     const year = syr.text('academic_year');
     const group = syr.text('pupil_group');
     const reason = syr.text('reason_code');
-    const byGroup = new Map<string, number[]>();
-    const byReason = new Map<string, Map<string, number>>();
+    reasonRows = { urn: new Int32Array(syr.rows), year: new Int32Array(syr.rows), reason: new Int32Array(syr.rows), group: new Int8Array(syr.rows) };
     for (let r = 0; r < syr.rows; r++) {
-      const g = group[r] ?? '';
-      if (!PUPIL_GROUPS.includes(g)) {
-        out.add(RULES.inconsistent, syr.table, r + 1, 'pupil_group', g, `unknown pupil group (expected ${PUPIL_GROUPS.join(', ')})`);
+      reasonRows.urn[r] = urnIds.add(urn[r]);
+      reasonRows.year[r] = yearIds.add(year[r]);
+      reasonRows.reason[r] = reasonIds.add(reason[r]);
+      reasonRows.group[r] = PUPIL_GROUPS.indexOf(group[r] ?? '');
+    }
+    const { urn: u, year: y, reason: rc, group: gi } = reasonRows;
+    const familyKey = numericKey([urnIds.size, yearIds.size, reasonIds.size]);
+    const groupKey = numericKey([urnIds.size, yearIds.size, PUPIL_GROUPS.length]);
+    /** Rows by urn, year and group, for set F; and set G's families (urn, year, reason) in the order first met. */
+    const byGroup = new Map<number | string, number[]>();
+    const familyOf = new Map<number | string, number>();
+    /** Per family: its first row, and its row for each pupil group (-1 for none). */
+    const familyFirst: number[] = [];
+    const familyRows: number[] = [];
+    for (let r = 0; r < syr.rows; r++) {
+      const g = gi[r]!;
+      if (g < 0) {
+        out.add(RULES.inconsistent, syr.table, r + 1, 'pupil_group', group[r] ?? '', `unknown pupil group (expected ${PUPIL_GROUPS.join(', ')})`);
         continue;
       }
-      const rk = key(urn[r], year[r], reason[r]);
-      let groups = byReason.get(rk);
-      if (!groups) byReason.set(rk, (groups = new Map()));
-      if (groups.has(g)) {
-        out.add(RULES.inconsistent, syr.table, r + 1, 'reason_code', reason[r] ?? '', `duplicate row for urn ${urn[r] ?? ''} ${year[r] ?? ''} ${g} reason ${reason[r] ?? ''}`);
+      const rk = familyKey(u[r]!, y[r]!, rc[r]!);
+      let f = familyOf.get(rk);
+      if (f === undefined) {
+        familyOf.set(rk, (f = familyFirst.length));
+        familyFirst.push(r);
+        familyRows.push(-1, -1, -1, -1);
+      }
+      if (familyRows[4 * f + g] !== -1) {
+        out.add(RULES.inconsistent, syr.table, r + 1, 'reason_code', reason[r] ?? '', `duplicate row for urn ${urn[r] ?? ''} ${year[r] ?? ''} ${group[r] ?? ''} reason ${reason[r] ?? ''}`);
         continue;
       }
-      groups.set(g, r);
-      const gk = key(urn[r], year[r], g);
+      familyRows[4 * f + g] = r;
+      const gk = groupKey(u[r]!, y[r]!, g);
       let list = byGroup.get(gk);
       if (!list) byGroup.set(gk, (list = []));
       list.push(r);
@@ -394,15 +461,21 @@ export function checkEquations(input: EquationInput, out: Collector): Recovery {
         const start = startYear(sYear[r], sStart[r]);
         // Unparseable years are held to set F too: better a false alarm than a missed recovery.
         if (start >= SINGLE_REASON_UNTIL) continue;
-        const parts = byGroup.get(key(sUrn[r], sYear[r], sGroup[r])) ?? [];
+        const su = urnIds.find(sUrn[r]);
+        const sy_ = yearIds.find(sYear[r]);
+        const sg = PUPIL_GROUPS.indexOf(sGroup[r] ?? '');
+        const parts = su < 0 || sy_ < 0 || sg < 0 ? [] : (byGroup.get(groupKey(su, sy_, sg)) ?? []);
         addEquations(COUNT_COLUMNS.school_year_reason, SY, r, SYR, parts, (c) => `F: urn ${sUrn[r] ?? ''} ${sYear[r] ?? ''} ${sGroup[r] ?? ''} ${c}: school_year total = sum of ${parts.length} reasons (one reason per event before 2020/21)`);
       }
     }
-    for (const groups of byReason.values()) {
-      const any = groups.values().next().value ?? 0;
-      const parts = GROUP_PARTS.flatMap((g) => (groups.has(g) ? [groups.get(g) as number] : []));
-      addEquations(COUNT_COLUMNS.school_year_reason, SYR, groups.get(ALL_PUPILS), SYR, parts, (c) => `G: urn ${urn[any] ?? ''} ${year[any] ?? ''} reason ${reason[any] ?? ''} ${c}: ${groupsLabel}${groups.has(ALL_PUPILS) ? '' : ` (no ${ALL_PUPILS} row: a missing row is zero)`}`);
-    }
+    const all = PUPIL_GROUPS.indexOf(ALL_PUPILS);
+    const partsAt = GROUP_PARTS.map((g) => PUPIL_GROUPS.indexOf(g));
+    familyFirst.forEach((any, f) => {
+      const rows = familyRows.slice(4 * f, 4 * f + 4);
+      const parts = partsAt.filter((g) => rows[g] !== -1).map((g) => rows[g]!);
+      const total = rows[all] === -1 ? undefined : rows[all];
+      addEquations(COUNT_COLUMNS.school_year_reason, SYR, total, SYR, parts, (c) => `G: urn ${urn[any] ?? ''} ${year[any] ?? ''} reason ${reason[any] ?? ''} ${c}: ${groupsLabel}${total !== undefined ? '' : ` (no ${ALL_PUPILS} row: a missing row is zero)`}`);
+    });
   }
 
   // --- sets H (years within a school's pooled period), I (pupil groups within it) and J (the
@@ -470,19 +543,24 @@ export function checkEquations(input: EquationInput, out: Collector): Recovery {
   // area-year) and M (pupil groups within a breakdown category).
   const ab = input.breakdown;
   /** school_year_reason rows by LA, year, group and reason, for set K. */
-  const reasonsOf = new Map<string, number[]>();
-  if (ab && syr) {
+  const reasonsOf = new Map<number | string, number[]>();
+  const laIds = new Dictionary();
+  let reasonKey: ReturnType<typeof numericKey> | undefined;
+  if (ab && syr && reasonRows) {
     const urn = syr.text('urn');
-    const year = syr.text('academic_year');
-    const group = syr.text('pupil_group');
-    const reason = syr.text('reason_code');
+    // The LA of each school, numbered once per school rather than once per row.
+    const laOfUrn = [...urnIds.ids.keys()].map((u) => laIds.add(onlyLa ?? schoolLa.get(u) ?? ''));
+    reasonKey = numericKey([laIds.size, yearIds.size, PUPIL_GROUPS.length, reasonIds.size]);
+    const { urn: u, year: y, reason: rc, group: gi } = reasonRows;
     for (let r = 0; r < syr.rows; r++) {
-      const la = onlyLa ?? schoolLa.get(urn[r] ?? '') ?? '';
-      const k = key(la, year[r], group[r], reason[r]);
+      // A row of any other group is never looked for (set K asks for the four groups only).
+      if (gi[r]! < 0) continue;
+      const k = reasonKey(laOfUrn[u[r]!]!, y[r]!, gi[r]!, rc[r]!);
       let list = reasonsOf.get(k);
       if (!list) reasonsOf.set(k, (list = []));
       list.push(r);
     }
+    void urn;
   }
   if (ab) {
     const type = ab.text('area_type');
@@ -517,7 +595,10 @@ export function checkEquations(input: EquationInput, out: Collector): Recovery {
       if (!list) byDimension.set(dk, (list = []));
       list.push(r);
       if (sy && syr && dimension[r] === REASON_DIMENSION && type[r] === LA_AREA_TYPE && phase[r] === ALL_PHASES) {
-        const parts = reasonsOf.get(key(code[r], year[r], g, category[r])) ?? [];
+        const la = laIds.find(code[r]);
+        const yr = yearIds.find(year[r]);
+        const rc = reasonIds.find(category[r]);
+        const parts = !reasonKey || la < 0 || yr < 0 || rc < 0 ? [] : (reasonsOf.get(reasonKey(la, yr, PUPIL_GROUPS.indexOf(g), rc)) ?? []);
         addEquations(COUNT_COLUMNS.school_year_reason, AB, r, SYR, parts, (c) => `K: LA ${code[r] ?? ''} ${year[r] ?? ''} ${g} reason ${category[r] ?? ''} ${c}: LA total = sum of ${parts.length} schools`);
       }
     }
@@ -561,7 +642,8 @@ export function checkEquations(input: EquationInput, out: Collector): Recovery {
  */
 export class Recovery {
   private readonly unknown: Int32Array;
-  private readonly cellEquations = new Map<number, number[]>();
+  /** The equations each unknown cell is in: `cellEquations.list` from `start[cell]` to `start[cell + 1]`. */
+  private cellEquations: { start: Int32Array; list: Int32Array } = { start: new Int32Array(1), list: new Int32Array(0) };
 
   constructor(
     private readonly space: CellSpace,
@@ -572,7 +654,8 @@ export class Recovery {
 
   /** The full check: arithmetic of every equation, then every recovery. */
   start(out: Collector): void {
-    const queue = propagateSetup(this.space, this.equations, this.unknown, this.cellEquations, out);
+    const { queue, cellEquations } = propagateSetup(this.space, this.equations, this.unknown, out);
+    this.cellEquations = cellEquations;
     this.run(queue, out, null);
   }
 
@@ -594,7 +677,9 @@ export class Recovery {
     };
     setState(cell, PUBLISHED, value);
     const queue: number[] = [];
-    for (const eq of this.cellEquations.get(cell) ?? []) {
+    const { start, list } = this.cellEquations;
+    for (let k = start[cell] ?? 0; k < (start[cell + 1] ?? 0); k++) {
+      const eq = list[k]!;
       touched.push(eq);
       this.unknown[eq] = (this.unknown[eq] ?? 0) - 1;
       if (this.unknown[eq] === 1) queue.push(eq);
@@ -628,9 +713,10 @@ export class Recovery {
           ? `; uses cell(s) recovered earlier: ${used.slice(0, 3).map((id) => space.describe(id)).join(', ')}${used.length > 3 ? ` and ${used.length - 3} more` : ''}`
           : '';
         const at = space.locate(cell);
-        out.add(RULES.recoverable, at.table, at.row, at.column, flag, `${e.label()}${via}`);
+        out.add(RULES.recoverable, at.table, at.row, at.column, flag, `${e.label(e.column)}${via}`);
       }
-      for (const other of cellEquations.get(cell) ?? []) {
+      for (let k = cellEquations.start[cell] ?? 0; k < (cellEquations.start[cell + 1] ?? 0); k++) {
+        const other = cellEquations.list[k]!;
         unknown[other] = (unknown[other] ?? 0) - 1;
         trial?.touched.push(other);
         if (unknown[other] === 1) queue.push(other);
@@ -639,29 +725,45 @@ export class Recovery {
   }
 }
 
-/** Count each equation's unknown cells and check the arithmetic of its known ones; returns the equations with one unknown. */
-function propagateSetup(space: CellSpace, equations: Equation[], unknown: Int32Array, cellEquations: Map<number, number[]>, out: Collector): number[] {
+/**
+ * Count each equation's unknown cells and check the arithmetic of its known ones; returns the
+ * equations with one unknown, and for each unknown cell the equations it is in (in equation order;
+ * a cell twice in one equation is listed twice), as one array indexed by cell.
+ */
+function propagateSetup(space: CellSpace, equations: Equation[], unknown: Int32Array, out: Collector): { queue: number[]; cellEquations: { start: Int32Array; list: Int32Array } } {
   const queue: number[] = [];
+  const { state, value } = space;
+  const start = new Int32Array(space.size + 1);
+  for (const e of equations) {
+    for (const id of e.parts) if (state[id] === UNKNOWN) start[id + 1]!++;
+    for (const id of e.totals) if (state[id] === UNKNOWN) start[id + 1]!++;
+  }
+  let cellsInEquations = 0;
+  for (let c = 0; c < space.size; c++) {
+    if (start[c + 1]! > 0) cellsInEquations++;
+    start[c + 1]! += start[c]!;
+  }
+  const list = new Int32Array(start[space.size] ?? 0);
+  const fill = start.slice(0, space.size);
+  /** Sum of the known cells of `ids`, and the count of unknown ones (each listed for equation ei). */
+  const known = (ids: number[], ei: number): [sum: number, unknown: number] => {
+    let sum = 0;
+    let missing = 0;
+    for (const id of ids) {
+      if (state[id] === UNKNOWN) {
+        missing++;
+        list[fill[id]!++] = ei;
+      } else {
+        sum += value[id] ?? 0;
+      }
+    }
+    return [sum, missing];
+  };
 
   equations.forEach((e, ei) => {
     let n = 0;
-    const known = (ids: number[]): [sum: number, unknown: number] => {
-      let sum = 0;
-      let missing = 0;
-      for (const id of ids) {
-        if (space.state[id] === UNKNOWN) {
-          missing++;
-          let list = cellEquations.get(id);
-          if (!list) cellEquations.set(id, (list = []));
-          list.push(ei);
-        } else {
-          sum += space.value[id] ?? 0;
-        }
-      }
-      return [sum, missing];
-    };
-    const [knownParts, unknownParts] = known(e.parts);
-    const [total, unknownTotals] = known(e.totals);
+    const [knownParts, unknownParts] = known(e.parts, ei);
+    const [total, unknownTotals] = known(e.totals, ei);
     n = unknownParts + unknownTotals;
     const totalKnown = unknownTotals === 0;
     unknown[ei] = n;
@@ -675,13 +777,13 @@ function propagateSetup(space: CellSpace, equations: Equation[], unknown: Int32A
     }
     if (n === 1) queue.push(ei);
   });
-  out.count(RULES.recoverable, cellEquations.size);
-  return queue;
+  out.count(RULES.recoverable, cellsInEquations);
+  return { queue, cellEquations: { start, list } };
 }
 
 function reportInconsistent(space: CellSpace, e: Equation, out: Collector, detail: string): void {
   const at = e.totals[0] ?? (e.parts.find((id) => space.state[id] !== UNKNOWN && space.value[id] !== 0) ?? e.parts[0]);
   if (at === undefined) return;
   const l = space.locate(at);
-  out.add(RULES.inconsistent, l.table, l.row, l.column, space.state[at] === UNKNOWN ? '' : String(space.value[at]), `${e.label()}: ${detail}`);
+  out.add(RULES.inconsistent, l.table, l.row, l.column, space.state[at] === UNKNOWN ? '' : String(space.value[at]), `${e.label(e.column)}: ${detail}`);
 }

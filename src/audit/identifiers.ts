@@ -88,6 +88,16 @@ export interface ScanOptions {
   dates?: boolean;
 }
 
+/**
+ * Every string `scanValue(text, { pupilRefs })` may look up in `pupilRefs`: the text and its tokens.
+ * The audit asks the extract about these alone (audit.ts), so that its pupil references never
+ * have to come into memory: a set holding just those of them that are among these strings gives
+ * `scanValue` the same answers as the whole set.
+ */
+export function pupilRefLookups(text: string): string[] {
+  return [text, ...text.split(TOKEN_SPLIT)];
+}
+
 /** Every identifier-like thing in one text value (usually none: the fast path returns at once). */
 export function scanValue(text: string, opts: ScanOptions = {}): IdentifierMatch[] {
   const out: IdentifierMatch[] = [];

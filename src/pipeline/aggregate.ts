@@ -28,10 +28,19 @@ export async function aggregate(conn: DuckDBConnection, la: AreaIdentity, neighb
   await run(createTableSql('schools'));
   await run(`INSERT INTO schools SELECT urn, laestab, name, la_code, la_name, region, phase, type, status, nullif(trim(trust), '') FROM in_schools ORDER BY urn`);
 
-  // One row per pupil-year with that pupil's events, so every measure is a plain sum or count.
-  await run(`CREATE TEMP TABLE pupil_year AS
+  // The pupils in one pass, grouped as finely as any table needs them (school, year, group,
+  // primary need, FSM), with their events: every measure is then a sum over these few thousand
+  // cells instead of another pass over a million pupil-year rows. `pupils_suspended` counts the
+  // pupils with one or more suspensions, `pupils_repeat_suspended` two or more. A pupil with
+  // events keeps a row (and reference) of their own, so that their events can take their group
+  // from here rather than from another pass over the pupils.
+  await run(`CREATE TEMP TABLE pupil_parts AS
     SELECT p.academic_year, p.urn, ${GROUP_OF} AS pupil_group, p.primary_need, p.fsm = '1' AS fsm,
-           coalesce(e.susp, 0) AS susp, coalesce(e.sessions, 0) AS sessions, coalesce(e.perm, 0) AS perm
+           CASE WHEN e.pupil_ref IS NOT NULL THEN p.pupil_ref END AS pupil_ref,
+           count(*) AS pupils, coalesce(sum(e.susp), 0) AS suspensions,
+           count(*) FILTER (WHERE e.susp > 0) AS pupils_suspended,
+           count(*) FILTER (WHERE e.susp > 1) AS pupils_repeat_suspended,
+           coalesce(sum(e.perm), 0) AS permanent_exclusions, coalesce(sum(e.sessions), 0) AS sessions_lost
     FROM in_pupils p
     LEFT JOIN (
       SELECT academic_year, urn, pupil_ref,
@@ -39,16 +48,29 @@ export async function aggregate(conn: DuckDBConnection, la: AreaIdentity, neighb
              sum(CAST(sessions AS INTEGER)) FILTER (WHERE category = 'SUSP') AS sessions,
              count(*) FILTER (WHERE category = 'PERM') AS perm
       FROM in_exclusions GROUP BY ALL
-    ) e USING (academic_year, urn, pupil_ref)`);
+    ) e USING (academic_year, urn, pupil_ref)
+    GROUP BY ALL`);
+  await run(`CREATE TEMP TABLE pupil_cells AS
+    SELECT academic_year, urn, pupil_group, primary_need, fsm, sum(pupils) AS pupils, sum(suspensions) AS suspensions,
+           sum(pupils_suspended) AS pupils_suspended, sum(pupils_repeat_suspended) AS pupils_repeat_suspended,
+           sum(permanent_exclusions) AS permanent_exclusions, sum(sessions_lost) AS sessions_lost
+    FROM pupil_parts GROUP BY ALL`);
+  // Each event with its pupil's group, for the counts by reason and by term (validation has made
+  // sure every event's pupil is on roll that year at that school, once).
+  await run(`CREATE TEMP TABLE event_rows AS
+    SELECT e.academic_year, e.urn, e.pupil_ref, p.pupil_group, e.category, e.start_date, e.sessions,
+           e.reason_1, e.reason_2, e.reason_3
+    FROM in_exclusions e
+    JOIN (SELECT academic_year, urn, pupil_ref, pupil_group FROM pupil_parts WHERE pupil_ref IS NOT NULL) p USING (academic_year, urn, pupil_ref)`);
 
   await run(createTableSql('school_year'));
   await run(`INSERT INTO school_year (${COUNTS_INSERT('urn, academic_year, year_start, pupil_group', YEAR_COUNTS)})
     WITH groups(pupil_group) AS (VALUES ('EHC plan'), ('SEN support'), ('No SEN')),
-    school_years AS (SELECT DISTINCT academic_year, urn FROM in_pupils),
+    school_years AS (SELECT DISTINCT academic_year, urn FROM pupil_cells),
     by_group AS (
-      SELECT sy.urn, sy.academic_year, g.pupil_group, ${MEASURES_OF('py')}
+      SELECT sy.urn, sy.academic_year, g.pupil_group, ${MEASURES_OF('pc')}
       FROM school_years sy CROSS JOIN groups g
-      LEFT JOIN pupil_year py ON py.urn = sy.urn AND py.academic_year = sy.academic_year AND py.pupil_group = g.pupil_group
+      LEFT JOIN pupil_cells pc ON pc.urn = sy.urn AND pc.academic_year = sy.academic_year AND pc.pupil_group = g.pupil_group
       GROUP BY ALL
     ),
     all_groups AS (
@@ -68,9 +90,8 @@ export async function aggregate(conn: DuckDBConnection, la: AreaIdentity, neighb
   await run(`CREATE TEMP TABLE reason_names(code VARCHAR, name VARCHAR, valid_from INTEGER, valid_to INTEGER)`);
   await run(`INSERT INTO reason_names VALUES ${values(reasonNames)}`);
   await run(`CREATE TEMP TABLE mentions AS
-    SELECT e.academic_year, e.urn, ${GROUP_OF} AS pupil_group, e.category, r.code
-    FROM in_exclusions e
-    JOIN in_pupils p USING (academic_year, urn, pupil_ref)
+    SELECT e.academic_year, e.urn, e.pupil_group, e.category, r.code
+    FROM event_rows e
     CROSS JOIN LATERAL (SELECT unnest([e.reason_1, e.reason_2, e.reason_3]) AS code) r
     WHERE coalesce(trim(r.code), '') <> ''`);
   await run(createTableSql('school_year_reason'));
@@ -82,13 +103,12 @@ export async function aggregate(conn: DuckDBConnection, la: AreaIdentity, neighb
       FROM mentions GROUP BY GROUPING SETS ((academic_year, urn, pupil_group, code), (academic_year, urn, code))
     ),
     frame AS (
-      SELECT sy.urn, sy.academic_year, sy.year_start, sy.pupil_group, r.code
+      SELECT sy.urn, sy.academic_year, sy.year_start, sy.pupil_group, r.code, r.name
       FROM school_year sy JOIN reason_names r ON sy.year_start BETWEEN r.valid_from AND r.valid_to
     )
-    SELECT f.urn, f.academic_year, f.year_start, f.pupil_group, f.code, n.name,
+    SELECT f.urn, f.academic_year, f.year_start, f.pupil_group, f.code, f.name,
            coalesce(c.suspensions, 0), NULL, coalesce(c.permanent_exclusions, 0), NULL
     FROM frame f
-    JOIN reason_names n ON n.code = f.code
     LEFT JOIN counted c ON c.urn = f.urn AND c.academic_year = f.academic_year AND c.pupil_group = f.pupil_group AND c.code = f.code
     ORDER BY f.urn, f.academic_year, f.pupil_group, f.code`);
 
@@ -165,8 +185,9 @@ async function breakdowns(conn: DuckDBConnection, la: AreaIdentity): Promise<voi
 
   await run(`CREATE TEMP TABLE breakdown_counts AS
     WITH pupil_rows AS (
-      SELECT academic_year, pupil_group, primary_need, CASE WHEN fsm THEN 'FSM' ELSE 'NOT_FSM' END AS fsm_code, urn, susp, perm, sessions
-      FROM pupil_year
+      SELECT academic_year, pupil_group, primary_need, CASE WHEN fsm THEN 'FSM' ELSE 'NOT_FSM' END AS fsm_code,
+             pupils, suspensions, pupils_suspended, permanent_exclusions, sessions_lost
+      FROM pupil_cells
     ),
     pupil_parts AS (
       SELECT academic_year, pupil_group, 'need' AS dimension, primary_need AS code, ${BREAKDOWN_MEASURES('pupil_rows')}
@@ -176,11 +197,10 @@ async function breakdowns(conn: DuckDBConnection, la: AreaIdentity): Promise<voi
       FROM pupil_rows GROUP BY GROUPING SETS ((academic_year, pupil_group, fsm_code), (academic_year, fsm_code))
     ),
     events AS (
-      SELECT e.academic_year, ${GROUP_OF} AS pupil_group, e.pupil_ref, e.category, TRY_CAST(e.sessions AS INTEGER) AS sessions,
+      SELECT e.academic_year, e.pupil_group, e.pupil_ref, e.category, TRY_CAST(e.sessions AS INTEGER) AS sessions,
              CASE WHEN month(CAST(e.start_date AS DATE)) >= 9 THEN 'AUT'
                   WHEN CAST(e.start_date AS DATE) <= x.easter THEN 'SPR' ELSE 'SUM' END AS term
-      FROM in_exclusions e
-      JOIN in_pupils p USING (academic_year, urn, pupil_ref)
+      FROM event_rows e
       JOIN easter x ON x.year_start = ${YEAR_START('e.academic_year')}
     ),
     term_parts AS (
@@ -228,18 +248,17 @@ const PERIOD_COUNTS = ['pupils', 'suspensions', 'pupils_suspended', 'permanent_e
 /** An INSERT's column list: the key columns, then the counts (their flags are left NULL). */
 const COUNTS_INSERT = (keys: string, counts: string[]) => `${keys}, ${counts.join(', ')}`;
 
-/** The year counts of a set of pupil-year rows `t` (the LEFT JOIN's NULL rows count as none). */
+/** The year counts of a set of pupil cells `t` (the LEFT JOIN's NULL rows count as none). */
 const MEASURES_OF = (t: string) =>
-  `count(${t}.urn) AS pupils, coalesce(sum(${t}.susp), 0) AS suspensions,
-   count(${t}.urn) FILTER (WHERE ${t}.susp > 0) AS pupils_suspended,
-   count(${t}.urn) FILTER (WHERE ${t}.susp > 1) AS pupils_repeat_suspended,
-   coalesce(sum(${t}.perm), 0) AS permanent_exclusions, coalesce(sum(${t}.sessions), 0) AS sessions_lost,
-   count(${t}.urn) FILTER (WHERE ${t}.fsm) AS pupils_fsm`;
+  `coalesce(sum(${t}.pupils), 0) AS pupils, coalesce(sum(${t}.suspensions), 0) AS suspensions,
+   coalesce(sum(${t}.pupils_suspended), 0) AS pupils_suspended,
+   coalesce(sum(${t}.pupils_repeat_suspended), 0) AS pupils_repeat_suspended,
+   coalesce(sum(${t}.permanent_exclusions), 0) AS permanent_exclusions, coalesce(sum(${t}.sessions_lost), 0) AS sessions_lost,
+   coalesce(sum(${t}.pupils) FILTER (WHERE ${t}.fsm), 0) AS pupils_fsm`;
 
 /** The counts of a breakdown category (area_breakdown has no repeat or FSM columns). */
 const BREAKDOWN_MEASURES = (t: string) =>
-  `count(${t}.urn) AS pupils, coalesce(sum(${t}.susp), 0) AS suspensions,
-   count(${t}.urn) FILTER (WHERE ${t}.susp > 0) AS pupils_suspended,
-   coalesce(sum(${t}.perm), 0) AS permanent_exclusions, coalesce(sum(${t}.sessions), 0) AS sessions_lost`;
+  `sum(${t}.pupils) AS pupils, sum(${t}.suspensions) AS suspensions, sum(${t}.pupils_suspended) AS pupils_suspended,
+   sum(${t}.permanent_exclusions) AS permanent_exclusions, sum(${t}.sessions_lost) AS sessions_lost`;
 
 const lit = (v: string) => `'${v.replaceAll("'", "''")}'`;

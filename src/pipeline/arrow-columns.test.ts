@@ -4,7 +4,7 @@
 import { Float64, Int32, Table, Utf8, tableFromIPC, tableToIPC, vectorFromArray } from 'apache-arrow';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { arrowColumn } from './arrow-columns';
+import { arrowColumn, utf8FromCodes } from './arrow-columns';
 
 function roundTrip(cols: Record<string, ReturnType<typeof arrowColumn>>) {
   const t = tableFromIPC(tableToIPC(new Table(cols), 'stream'));
@@ -42,6 +42,17 @@ describe('arrowColumn', () => {
       fc.property(fc.array(fc.option(fc.string({ unit: 'grapheme' }), { nil: null }), { maxLength: 40 }), (xs) => {
         const [fast] = roundTrip({ t: arrowColumn('VARCHAR', xs) });
         expect(fast!.values).toEqual(xs);
+      })
+    );
+  });
+
+  it('a column from a dictionary and codes is the column of its values, byte for byte', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.string({ unit: 'grapheme' }), { maxLength: 6 }), fc.array(fc.nat(), { maxLength: 40 }), fc.array(fc.boolean(), { maxLength: 40 }), (dictionary, picks, nulls) => {
+        const codes = picks.map((p, i) => (dictionary.length === 0 || nulls[i] ? (i % 2 === 0 ? null : 0) : 1 + (p % dictionary.length)));
+        const values = codes.map((c) => (c === null || c === 0 ? null : dictionary[c - 1]!));
+        const bytes = (v: ReturnType<typeof arrowColumn>) => tableToIPC(new Table({ t: v }), 'stream');
+        expect(Buffer.from(bytes(utf8FromCodes(dictionary, codes))).equals(Buffer.from(bytes(arrowColumn('VARCHAR', values))))).toBe(true);
       })
     );
   });

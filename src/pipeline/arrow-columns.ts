@@ -52,6 +52,38 @@ function numberColumn(values: readonly Cell[], type: Int32 | Float64): Vector {
   return makeVector(makeData({ type, length: values.length, nullCount, nullBitmap, data } as never));
 }
 
+/**
+ * A UTF-8 column from a dictionary and a code per row (1-based into `dictionary`; 0 or null for NULL):
+ * the same data `arrowColumn('VARCHAR', values)` makes from the decoded values, without a string
+ * per row ever coming from DuckDB (publish.ts reads text columns this way).
+ */
+export function utf8FromCodes(dictionary: readonly string[], codes: readonly (number | null)[]): Vector {
+  const bytes = dictionary.map((s) => (NON_ASCII.test(s) ? Buffer.byteLength(s, 'utf8') : s.length));
+  const n = codes.length;
+  const offsets = new Int32Array(n + 1);
+  const parts: string[] = new Array<string>(n);
+  const bitmap = new Uint8Array((n + 7) >> 3);
+  let nullCount = 0;
+  let end = 0;
+  for (let i = 0; i < n; i++) {
+    const c = codes[i];
+    if (c === null || c === undefined || c === 0) {
+      nullCount++;
+      parts[i] = '';
+    } else {
+      const k = c - 1;
+      parts[i] = dictionary[k]!;
+      end += bytes[k]!;
+      bitmap[i >> 3]! |= 1 << (i & 7);
+    }
+    offsets[i + 1] = end;
+  }
+  const data = new Uint8Array(Buffer.from(parts.join(''), 'utf8'));
+  return makeVector(
+    makeData({ type: new Utf8(), length: n, nullCount, nullBitmap: nullCount === 0 ? undefined : bitmap, valueOffsets: offsets, data })
+  );
+}
+
 /** One Arrow column of the given contract type from a column of values (NULL as null). */
 export function arrowColumn(type: ColumnType, values: readonly Cell[]): Vector {
   if (type === 'VARCHAR') return utf8Column(values);

@@ -10,7 +10,7 @@
  * whole run is close to linear in the number of cells. The decisions are written back to DuckDB as
  * NULL plus a `c` flag.
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBDataChunk, DuckDBVector, INTEGER, type DuckDBConnection } from '@duckdb/node-api';
 import type { DisclosureSummary } from '../lib/data/manifest';
 
 export interface DisclosureConfig {
@@ -71,70 +71,230 @@ interface Row {
   notApplicable: Set<string>;
 }
 
-/** The cells of all tables as flat arrays, with equations and "follows" links between them. */
+/** A rule's code in `CellGraph.rule` (0: not suppressed). */
+const RULE_CODES: SuppressionRule[] = ['small_count', 'small_group', 'follows_pupils', 'secondary', 'source'];
+const RULE_CODE = Object.fromEntries(RULE_CODES.map((r, i) => [r, i + 1])) as Record<SuppressionRule, number>;
+const TABLE_CODES: TableName[] = ['school_year', 'area_year', 'school_year_reason', 'school_period', 'area_breakdown'];
+const COLUMN_CODES = [...new Set(Object.values(COLUMNS).flat())];
+
+/**
+ * The cells of all tables as flat arrays, with equations and "follows" links between them. Built
+ * as flat lists (a few hundred thousand cells: one array per cell would be most of the work), then
+ * `freeze` indexes them: each cell's followers and equations as ranges of one array (CSR), in the
+ * order they were added, which is the order the suppressor visits them in.
+ */
 class CellGraph {
   readonly value: number[] = [];
-  readonly where: { table: TableName; rowid: number; column: string }[] = [];
-  readonly followers: number[][] = [];
+  /** Where each cell is: table (index in TABLE_CODES), rowid, column (index in COLUMN_CODES). */
+  readonly whereTable: number[] = [];
+  readonly whereRow: number[] = [];
+  readonly whereColumn: number[] = [];
   /** The pupil count an event count follows, or -1. */
   readonly leader: number[] = [];
-  readonly equationsOf: number[][] = [];
+  /** "Follows" links in the order made: (pupil, event). */
+  private readonly followPupil: number[] = [];
+  private readonly followEvent: number[] = [];
   /**
-   * Sum of totals = sum of parts; most equations have one total, set J has one per year.
-   * `preferTotal`: protect the equation by suppressing its total before any part (set H, where
+   * Equations, sum of totals = sum of parts; most have one total, set J has one per year. Each
+   * is a range of `eqCells` (totals first, then parts) from `eqStart[e]` to `eqStart[e + 1]`.
+   * `eqPreferTotal`: protect the equation by suppressing its total before any part (set H, where
    * the total is a derived pooled figure and the parts are the yearly ones people rely on).
    */
-  readonly equations: { name: string; totals: number[]; parts: number[]; preferTotal: boolean }[] = [];
+  readonly eqStart: number[] = [0];
+  readonly eqTotals: number[] = [];
+  readonly eqPreferTotal: number[] = [];
+  readonly eqCells: number[] = [];
+  /** After `freeze`: cell -> its followers, and cell -> the equations it is in, as CSR ranges. */
+  followersStart!: Int32Array;
+  followersList!: Int32Array;
+  equationsOfStart!: Int32Array;
+  equationsOfList!: Int32Array;
   suppressed!: Uint8Array;
-  rule!: (SuppressionRule | null)[];
+  /** The rule (RULE_CODES[rule - 1]) each cell was suppressed by; 0 when it is not. */
+  rule!: Uint8Array;
   eqSuppressed!: Int32Array;
 
-  add(table: TableName, rowid: number, column: string, value: number): number {
+  get equationCount(): number {
+    return this.eqTotals.length;
+  }
+
+  /** A cell of table TABLE_CODES[table], column COLUMN_CODES[column]. */
+  add(table: number, rowid: number, column: number, value: number): number {
     const id = this.value.length;
     this.value.push(value);
-    this.where.push({ table, rowid, column });
-    this.followers.push([]);
+    this.whereTable.push(table);
+    this.whereRow.push(rowid);
+    this.whereColumn.push(column);
     this.leader.push(-1);
-    this.equationsOf.push([]);
     return id;
   }
 
   follow(event: number | undefined, pupil: number | undefined): void {
     if (event === undefined || pupil === undefined) return;
-    this.followers[pupil]!.push(event);
+    this.followPupil.push(pupil);
+    this.followEvent.push(event);
     this.leader[event] = pupil;
   }
 
-  equation(name: string, totals: (number | undefined)[] | number | undefined, parts: (number | undefined)[], preferTotal = false): void {
+  equation(totals: (number | undefined)[] | number | undefined, parts: (number | undefined)[], preferTotal = false): void {
     const t = Array.isArray(totals) ? totals : [totals];
     if (t.length === 0 || t.some((x) => x === undefined)) return;
-    const present = parts.filter((p): p is number => p !== undefined);
-    if (present.length === 0) return;
-    const id = this.equations.length;
-    this.equations.push({ name, totals: t as number[], parts: present, preferTotal });
-    for (const c of [...(t as number[]), ...present]) this.equationsOf[c]!.push(id);
+    let present = 0;
+    for (const p of parts) if (p !== undefined) present++;
+    if (present === 0) return;
+    for (const c of t) this.eqCells.push(c!);
+    for (const p of parts) if (p !== undefined) this.eqCells.push(p);
+    this.eqTotals.push(t.length);
+    this.eqPreferTotal.push(preferTotal ? 1 : 0);
+    this.eqStart.push(this.eqCells.length);
   }
 
   freeze(): void {
-    this.suppressed = new Uint8Array(this.value.length);
-    this.rule = new Array<SuppressionRule | null>(this.value.length).fill(null);
-    this.eqSuppressed = new Int32Array(this.equations.length);
+    const n = this.value.length;
+    const csr = (from: number[], to: (i: number) => number, count: number) => {
+      const start = new Int32Array(n + 1);
+      for (let i = 0; i < count; i++) start[from[i]! + 1]!++;
+      for (let c = 0; c < n; c++) start[c + 1]! += start[c]!;
+      const list = new Int32Array(count);
+      const fill = start.slice(0, n);
+      for (let i = 0; i < count; i++) list[fill[from[i]!]!++] = to(i);
+      return { start, list };
+    };
+    const f = csr(this.followPupil, (i) => this.followEvent[i]!, this.followPupil.length);
+    this.followersStart = f.start;
+    this.followersList = f.list;
+    // Each cell's equations in the order the equations were made (a cell twice in one equation twice).
+    const eqOfCell: number[] = new Array<number>(this.eqCells.length);
+    for (let e = 0; e < this.eqTotals.length; e++) for (let k = this.eqStart[e]!; k < this.eqStart[e + 1]!; k++) eqOfCell[k] = e;
+    const q = csr(this.eqCells, (k) => eqOfCell[k]!, this.eqCells.length);
+    this.equationsOfStart = q.start;
+    this.equationsOfList = q.list;
+    this.suppressed = new Uint8Array(n);
+    this.rule = new Uint8Array(n);
+    this.eqSuppressed = new Int32Array(this.eqTotals.length);
   }
+}
+
+/** The reasons table, by column: 130,000 rows at demo scale, read without a JS object per row. */
+interface ReasonTable {
+  n: number;
+  rowid: number[];
+  yearStart: number[];
+  /** Index of the row's pupil_group in GROUPS, 3 for All pupils, 4 for anything else. */
+  group: number[];
+  /** The school_year row with the same urn, academic_year and pupil_group (the last such), or -1. */
+  parent: number[];
+  /** Set G's family (urn, academic_year, reason_code) and set K's (academic_year, pupil_group, reason_code), as numbers. */
+  gFamily: number[];
+  kFamily: number[];
+  /** K's family number of each (academic_year, pupil_group, reason_code) key. */
+  kFamilyOf: Map<string, number>;
+  values: Float64Array[];
+  notApplicable: Uint8Array[];
+  /** Cell ids by column (COLUMNS.school_year_reason), -1 where a value is not a cell. */
+  ids: Int32Array[];
+}
+
+/**
+ * Read school_year_reason with its relations to school_year worked out by DuckDB (the key strings
+ * never come into JavaScript): what `readRows`, `index` and the key maps give for the other
+ * tables, with the same meaning (keys compared as text, NULL as empty text, the last row of a
+ * duplicated key winning, year_start NULL as 0).
+ */
+async function readReasons(conn: DuckDBConnection, g: CellGraph): Promise<ReasonTable> {
+  const cols = COLUMNS.school_year_reason;
+  const text = (c: string) => `coalesce("${c}", '')`;
+  const reader = await conn.runAndReadAll(
+    `WITH sy AS (SELECT ${text('urn')} AS urn, ${text('academic_year')} AS ay, ${text('pupil_group')} AS pg, row_number() OVER (ORDER BY rowid) - 1 AS pos FROM school_year),
+          parent AS (SELECT urn, ay, pg, max(pos) AS pos FROM sy GROUP BY ALL),
+          r AS (SELECT rowid AS rid, ${text('urn')} AS urn, ${text('academic_year')} AS ay, ${text('pupil_group')} AS pg, ${text('reason_code')} AS rc, year_start,
+                       ${cols.map((c) => `"${c}", "${c}_flag"`).join(', ')} FROM school_year_reason),
+          -- Families numbered over their distinct keys (cheaper than a rank over every row). G's
+          -- numbers are used here only; K's are matched by the query below, so sorted the same way.
+          g AS (SELECT urn, ay, rc, (row_number() OVER ())::INTEGER AS g FROM (SELECT DISTINCT urn, ay, rc FROM r)),
+          k AS (SELECT ay, pg, rc, (row_number() OVER (ORDER BY ay, pg, rc))::INTEGER AS k FROM (SELECT DISTINCT ay, pg, rc FROM r))
+     SELECT r.rid::DOUBLE AS rid, coalesce(r.year_start, 0)::DOUBLE AS year_start,
+            CASE r.pg ${GROUPS.map((grp, i) => `WHEN '${grp}' THEN ${i}`).join(' ')} WHEN 'All pupils' THEN 3 ELSE 4 END::INTEGER AS grp,
+            coalesce(p.pos, -1)::INTEGER AS parent,
+            g.g AS g_family, k.k AS k_family,
+            ${cols.map((c) => `coalesce("${c}"::DOUBLE, 'NaN'::DOUBLE) AS "${c}", ("${c}" IS NULL AND "${c}_flag" IN ('z', 'x'))::INTEGER AS "${c}_na"`).join(', ')}
+     FROM r LEFT JOIN parent p ON p.urn = r.urn AND p.ay = r.ay AND p.pg = r.pg
+     JOIN g ON g.urn = r.urn AND g.ay = r.ay AND g.rc = r.rc
+     JOIN k ON k.ay = r.ay AND k.pg = r.pg AND k.rc = r.rc
+     ORDER BY r.rid`
+  );
+  // (An empty result has no columns at all.)
+  const columns = reader.getColumns() as (number | null)[][];
+  const num = (i: number) => (columns[i] ?? []) as number[];
+  const n = reader.currentRowCount;
+  const t: ReasonTable = {
+    n,
+    rowid: num(0),
+    yearStart: num(1),
+    group: num(2),
+    parent: num(3),
+    gFamily: num(4),
+    kFamily: num(5),
+    kFamilyOf: new Map(),
+    values: [],
+    notApplicable: [],
+    ids: []
+  };
+  cols.forEach((_, j) => {
+    const raw = columns[6 + 2 * j] ?? [];
+    const na = num(7 + 2 * j);
+    t.values.push(Float64Array.from(raw, (v) => (v === null ? Number.NaN : v)));
+    t.notApplicable.push(Uint8Array.from(na));
+  });
+  // The same numbering of K's families as above.
+  const families = await conn.runAndReadAll(
+    `SELECT ay, pg, rc, (row_number() OVER (ORDER BY ay, pg, rc))::INTEGER AS k
+     FROM (SELECT DISTINCT ${text('academic_year')} AS ay, ${text('pupil_group')} AS pg, ${text('reason_code')} AS rc FROM school_year_reason)`
+  );
+  for (const r of families.getRowObjectsJS()) t.kFamilyOf.set(key(String(r.ay), String(r.pg), String(r.rc)), Number(r.k));
+  // Cell ids row by row, column by column, as `index` gives them.
+  for (const _ of cols) t.ids.push(new Int32Array(n).fill(-1));
+  const table = TABLE_CODES.indexOf('school_year_reason');
+  const codes = cols.map((c) => COLUMN_CODES.indexOf(c));
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < cols.length; j++) {
+      if (t.notApplicable[j]![i]) continue;
+      const v = t.values[j]![i]!;
+      t.ids[j]![i] = g.add(table, t.rowid[i]!, codes[j]!, Number.isNaN(v) ? Number.POSITIVE_INFINITY : v);
+    }
+  }
+  return t;
 }
 
 async function readRows(conn: DuckDBConnection, table: TableName, keys: string[]): Promise<Row[]> {
   const cols = COLUMNS[table];
+  // Counts as DOUBLE (exact for any count; NaN for NULL, which the node API reads faster than a
+  // NULL) and which are not applicable as one bit each.
   const reader = await conn.runAndReadAll(
-    `SELECT rowid::BIGINT AS rowid, ${keys.map((k) => `"${k}"`).join(', ')},
-            ${cols.map((c) => `"${c}"::BIGINT AS "${c}", "${c}_flag" AS "${c}_flag"`).join(', ')}
+    `SELECT rowid::DOUBLE AS rowid, ${keys.map((k) => `"${k}"`).join(', ')},
+            ${cols.map((c) => `coalesce("${c}"::DOUBLE, 'NaN'::DOUBLE) AS "${c}"`).join(', ')},
+            (${cols.map((c, b) => `CASE WHEN "${c}" IS NULL AND "${c}_flag" IN ('z', 'x') THEN ${1 << b} ELSE 0 END`).join(' + ')})::INTEGER AS na
      FROM "${table}" ORDER BY rowid`
   );
-  return reader.getRowObjectsJS().map((r) => ({
-    rowid: Number(r.rowid),
-    key: Object.fromEntries(keys.map((k) => [k, typeof r[k] === 'bigint' ? Number(r[k]) : (r[k] as string | number)])),
-    cells: Object.fromEntries(cols.map((c) => [c, r[c] === null ? Number.NaN : Number(r[c])])),
-    notApplicable: new Set(cols.filter((c) => r[c] === null && (r[`${c}_flag`] === 'z' || r[`${c}_flag`] === 'x')))
-  }));
+  const columns = reader.getColumns() as (string | number | bigint | null)[][];
+  const rows: Row[] = new Array<Row>(columns.length === 0 ? 0 : reader.currentRowCount);
+  for (let i = 0; i < rows.length; i++) {
+    const key: Record<string, string | number> = {};
+    keys.forEach((k, j) => {
+      const v = columns[1 + j]![i]!;
+      key[k] = typeof v === 'bigint' ? Number(v) : (v as string | number);
+    });
+    const cells: Record<string, number> = {};
+    const na = columns[1 + keys.length + cols.length]![i] as number;
+    const notApplicable = new Set<string>();
+    cols.forEach((c, b) => {
+      const v = columns[1 + keys.length + b]![i] as number | null;
+      cells[c] = v === null ? Number.NaN : v;
+      if (na & (1 << b)) notApplicable.add(c);
+    });
+    rows[i] = { rowid: columns[0]![i] as number, key, cells, notApplicable };
+  }
+  return rows;
 }
 
 interface Indexed {
@@ -143,6 +303,8 @@ interface Indexed {
 }
 
 function index(g: CellGraph, table: TableName, rows: Row[]): Indexed {
+  const t = TABLE_CODES.indexOf(table);
+  const codes = new Map(COLUMNS[table].map((c) => [c, COLUMN_CODES.indexOf(c)]));
   const ids = rows.map((r) => {
     const m = new Map<string, number>();
     for (const c of COLUMNS[table]) {
@@ -150,7 +312,7 @@ function index(g: CellGraph, table: TableName, rows: Row[]): Indexed {
       const v = r.cells[c]!;
       // A count that is already NULL (a source's own suppression) stays out of the equations' arithmetic
       // but still counts as unknown.
-      m.set(c, g.add(table, r.rowid, c, Number.isNaN(v) ? Number.POSITIVE_INFINITY : v));
+      m.set(c, g.add(t, r.rowid, codes.get(c)!, Number.isNaN(v) ? Number.POSITIVE_INFINITY : v));
     }
     return m;
   });
@@ -182,11 +344,7 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
   const g = new CellGraph();
   const sy = index(g, 'school_year', await readRows(conn, 'school_year', ['urn', 'academic_year', 'year_start', 'pupil_group']));
   const ay = index(g, 'area_year', await readRows(conn, 'area_year', ['area_type', 'area_code', 'academic_year', 'year_start', 'phase', 'pupil_group']));
-  const syr = index(
-    g,
-    'school_year_reason',
-    await readRows(conn, 'school_year_reason', ['urn', 'academic_year', 'year_start', 'pupil_group', 'reason_code'])
-  );
+  const syr = await readReasons(conn, g);
   const sp = index(g, 'school_period', await readRows(conn, 'school_period', ['urn', 'pupil_group', 'first_year_start', 'last_year_start']));
   const ab = index(
     g,
@@ -198,6 +356,12 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
   );
 
   const cell = (ix: Indexed, i: number, c: string) => ix.ids[i]!.get(c);
+  /** A reasons cell (column j of COLUMNS.school_year_reason), or undefined where there is none. */
+  const reasonCell = (i: number, j: number) => {
+    const id = syr.ids[j]![i]!;
+    return id < 0 ? undefined : id;
+  };
+  const REASON_COLUMNS = COLUMNS.school_year_reason;
   const k = (r: Row, ...names: string[]) => key(...names.map((n) => r.key[n]!));
 
   // Events follow their pupil count: within a row, and from a school-year (or an area-year) to its reasons.
@@ -206,8 +370,6 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
       for (const e of EVENT_COLUMNS) g.follow(cell(ix, i, e), cell(ix, i, 'pupils_suspended'));
     });
   }
-  const syByKey = new Map<string, number>();
-  sy.rows.forEach((r, i) => syByKey.set(k(r, 'urn', 'academic_year', 'pupil_group'), i));
   const ayByKey = new Map<string, number>();
   ay.rows.forEach((r, i) => ayByKey.set(k(r, 'area_type', 'area_code', 'academic_year', 'phase', 'pupil_group'), i));
   const reasonsFollow = (ix: Indexed, i: number, parentIx: Indexed, parent: number | undefined) => {
@@ -215,29 +377,48 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
     g.follow(cell(ix, i, 'suspensions'), cell(parentIx, parent, 'pupils_suspended'));
     g.follow(cell(ix, i, 'permanent_exclusions'), cell(parentIx, parent, 'permanent_exclusions'));
   };
-  syr.rows.forEach((r, i) => reasonsFollow(syr, i, sy, syByKey.get(k(r, 'urn', 'academic_year', 'pupil_group'))));
+  for (let i = 0; i < syr.n; i++) {
+    const parent = syr.parent[i]!;
+    if (parent < 0) continue;
+    g.follow(reasonCell(i, REASON_COLUMNS.indexOf('suspensions')), cell(sy, parent, 'pupils_suspended'));
+    g.follow(reasonCell(i, REASON_COLUMNS.indexOf('permanent_exclusions')), cell(sy, parent, 'permanent_exclusions'));
+  }
   /** The area-year a breakdown row breaks down. */
   const abParent = ab.rows.map((r) => ayByKey.get(k(r, 'area_type', 'area_code', 'academic_year', 'phase', 'pupil_group')));
   ab.rows.forEach((r, i) => {
     if (r.key.dimension === 'reason') reasonsFollow(ab, i, ay, abParent[i]);
   });
 
-  /** Sum of the rows' cells of column c equals the total row's (sets A, B, G, I, M: groups add up). */
-  const groupSets = (ix: Indexed, table: TableName, family: (r: Row) => string, label: string) => {
-    for (const [f, members] of groupBy(ix, family)) {
+  /** Sum of the rows' cells of column c equals the total row's (sets A, B, I, M: groups add up). */
+  const groupSets = (ix: Indexed, table: TableName, family: (r: Row) => string) => {
+    for (const members of groupBy(ix, family).values()) {
       const byGroup = new Map(members.map((i) => [String(ix.rows[i]!.key.pupil_group), i]));
       const total = byGroup.get('All pupils');
       if (total === undefined) continue;
       for (const c of COLUMNS[table]) {
-        g.equation(`${label} ${f} ${c}`, cell(ix, total, c), GROUPS.map((grp) => (byGroup.has(grp) ? cell(ix, byGroup.get(grp)!, c) : undefined)));
+        g.equation(cell(ix, total, c), GROUPS.map((grp) => (byGroup.has(grp) ? cell(ix, byGroup.get(grp)!, c) : undefined)));
       }
     }
   };
-  groupSets(sy, 'school_year', (r) => k(r, 'urn', 'academic_year'), 'A');
-  groupSets(ay, 'area_year', (r) => k(r, 'area_type', 'area_code', 'academic_year', 'phase'), 'B');
-  groupSets(syr, 'school_year_reason', (r) => k(r, 'urn', 'academic_year', 'reason_code'), 'G');
-  groupSets(sp, 'school_period', (r) => k(r, 'urn'), 'I');
-  groupSets(ab, 'area_breakdown', (r) => k(r, 'area_type', 'area_code', 'academic_year', 'phase', 'dimension', 'category_code'), 'M');
+  groupSets(sy, 'school_year', (r) => k(r, 'urn', 'academic_year'));
+  groupSets(ay, 'area_year', (r) => k(r, 'area_type', 'area_code', 'academic_year', 'phase'));
+  // G, the same over the reasons table's numbered families: families in order of their first row,
+  // and within one the last row of each group (as the map above keeps it).
+  {
+    const families = familiesInOrder(syr.gFamily, () => true);
+    const byGroup = new Int32Array(5);
+    for (const members of families) {
+      byGroup.fill(-1);
+      for (const i of members) byGroup[syr.group[i]!] = i;
+      const total = byGroup[3]!;
+      if (total < 0) continue;
+      REASON_COLUMNS.forEach((_, j) => {
+        g.equation(reasonCell(total, j), GROUPS.map((_, grp) => (byGroup[grp]! >= 0 ? reasonCell(byGroup[grp]!, j) : undefined)));
+      });
+    }
+  }
+  groupSets(sp, 'school_period', (r) => k(r, 'urn'));
+  groupSets(ab, 'area_breakdown', (r) => k(r, 'area_type', 'area_code', 'academic_year', 'phase', 'dimension', 'category_code'));
 
   // C, D, E: schools add up to the LA (overall and by phase), phases add up to the LA.
   const laRow = new Map<string, number>();
@@ -264,16 +445,17 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
   for (const [kk, total] of laRow) {
     const [year, group, phase] = kk.split('\u0001') as [string, string, string];
     for (const c of COLUMNS.area_year) {
-      g.equation(`${phase === 'All' ? 'C' : 'D'} ${kk} ${c}`, cell(ay, total, c), (schoolsBy.get(kk) ?? []).map((i) => cell(sy, i, c)));
-      if (phase === 'All') g.equation(`E ${kk} ${c}`, cell(ay, total, c), (phasesBy.get(key(year, group)) ?? []).map((i) => cell(ay, i, c)));
+      g.equation(cell(ay, total, c), (schoolsBy.get(kk) ?? []).map((i) => cell(sy, i, c)));
+      if (phase === 'All') g.equation(cell(ay, total, c), (phasesBy.get(key(year, group)) ?? []).map((i) => cell(ay, i, c)));
     }
   }
 
   // F: before 2020/21 each event has one reason, so reasons add up to the school-year's events.
-  for (const [kk, parts] of groupBy(syr, (r) => (Number(r.key.year_start) >= MULTI_REASON_FROM ? null : k(r, 'urn', 'academic_year', 'pupil_group')))) {
-    const parent = syByKey.get(kk);
-    if (parent === undefined) continue;
-    for (const c of COLUMNS.school_year_reason) g.equation(`F ${kk} ${c}`, cell(sy, parent, c), parts.map((i) => cell(syr, i, c)));
+  // (A family is the school-year's key, so its number is the school-year row; rows without one
+  // add nothing.)
+  for (const parts of familiesInOrder(syr.parent, (i) => syr.yearStart[i]! < MULTI_REASON_FROM && syr.parent[i]! >= 0)) {
+    const parent = syr.parent[parts[0]!]!;
+    REASON_COLUMNS.forEach((c, j) => g.equation(cell(sy, parent, c), parts.map((i) => reasonCell(i, j))));
   }
 
   // H: a school's pooled period is the sum of its years; J: the schools' periods add up to the
@@ -287,7 +469,7 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
       const y = Number(sy.rows[j]!.key.year_start);
       return y >= first && y <= last;
     });
-    for (const c of COLUMNS.school_period) g.equation(`H ${k(r, 'urn', 'pupil_group')} ${c}`, cell(sp, i, c), years.map((j) => cell(sy, j, c)), true);
+    for (const c of COLUMNS.school_period) g.equation(cell(sp, i, c), years.map((j) => cell(sy, j, c)), true);
     for (const phase of schoolPhases(String(r.key.urn))) {
       const pk = key(first, last, r.key.pupil_group!, phase);
       if (!periodsBy.has(pk)) periodsBy.set(pk, []);
@@ -304,7 +486,7 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
       })
       .map(([, i]) => i);
     if (laYears.length === 0) continue;
-    for (const c of COLUMNS.school_period) g.equation(`J ${pk} ${c}`, laYears.map((i) => cell(ay, i, c)), parts.map((i) => cell(sp, i, c)));
+    for (const c of COLUMNS.school_period) g.equation(laYears.map((i) => cell(ay, i, c)), parts.map((i) => cell(sp, i, c)));
   }
 
   // K: schools' reasons add up to the LA's reasons (all phases); L: a breakdown's categories add
@@ -312,19 +494,25 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
   // src/pipeline/dfe/contract.ts) break down no area_year row and are in no set: nothing published
   // adds up to them (DfE rounds to 5, and before 2015/16 School Action pupils had no need recorded),
   // so they are held to the primary rules alone.
-  const schoolReasonsBy = groupBy(syr, (r) => k(r, 'academic_year', 'pupil_group', 'reason_code'));
+  const schoolReasonsBy = new Map<number, number[]>();
+  for (let i = 0; i < syr.n; i++) {
+    let list = schoolReasonsBy.get(syr.kFamily[i]!);
+    if (!list) schoolReasonsBy.set(syr.kFamily[i]!, (list = []));
+    list.push(i);
+  }
   ab.rows.forEach((r, i) => {
     if (r.key.dimension !== 'reason' || r.key.area_type !== 'LA' || r.key.phase !== 'All') return;
-    const parts = schoolReasonsBy.get(k(r, 'academic_year', 'pupil_group', 'category_code')) ?? [];
-    for (const c of COLUMNS.school_year_reason) g.equation(`K ${k(r, 'academic_year', 'pupil_group', 'category_code')} ${c}`, cell(ab, i, c), parts.map((j) => cell(syr, j, c)));
+    const family = syr.kFamilyOf.get(k(r, 'academic_year', 'pupil_group', 'category_code'));
+    const parts = family === undefined ? [] : (schoolReasonsBy.get(family) ?? []);
+    REASON_COLUMNS.forEach((c, j) => g.equation(cell(ab, i, c), parts.map((p) => reasonCell(p, j))));
   });
-  for (const [kk, parts] of groupBy(ab, (r) => k(r, 'area_type', 'area_code', 'academic_year', 'phase', 'pupil_group', 'dimension'))) {
+  for (const parts of groupBy(ab, (r) => k(r, 'area_type', 'area_code', 'academic_year', 'phase', 'pupil_group', 'dimension')).values()) {
     const first = ab.rows[parts[0]!]!;
     const dimension = String(first.key.dimension);
     if (dimension === 'reason' && Number(first.key.year_start) >= MULTI_REASON_FROM) continue;
     const parent = abParent[parts[0]!];
     if (parent === undefined) continue;
-    for (const c of ADDITIVE_OVER_CATEGORIES[dimension] ?? []) g.equation(`L ${kk} ${c}`, cell(ay, parent, c), parts.map((i) => cell(ab, i, c)));
+    for (const c of ADDITIVE_OVER_CATEGORIES[dimension] ?? []) g.equation(cell(ay, parent, c), parts.map((i) => cell(ab, i, c)));
   }
 
   g.freeze();
@@ -332,24 +520,32 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
   // suppressed because its pupils are (and labelled so) rather than picked on its own.
   const pupilQueue: number[] = [];
   const eventQueue: number[] = [];
-  const isEventEquation = g.equations.map((e) => EVENT_COLUMNS.has(g.where[e.totals[0]!]!.column));
+  const eventColumn = COLUMN_CODES.map((c) => EVENT_COLUMNS.has(c));
+  const isEventEquation = Uint8Array.from({ length: g.equationCount }, (_, e) => (eventColumn[g.whereColumn[g.eqCells[g.eqStart[e]!]!]!]! ? 1 : 0));
   const enqueue = (eq: number) => (isEventEquation[eq] ? eventQueue : pupilQueue).push(eq);
-  const mark = (id: number, rule: SuppressionRule): boolean => {
+  const mark = (id: number, rule: number): boolean => {
     if (g.suppressed[id]) return false;
     g.suppressed[id] = 1;
     g.rule[id] = rule;
-    for (const eq of g.equationsOf[id]!) {
+    for (let k = g.equationsOfStart[id]!; k < g.equationsOfStart[id + 1]!; k++) {
+      const eq = g.equationsOfList[k]!;
       g.eqSuppressed[eq]!++;
       enqueue(eq);
     }
     return true;
   };
+  const FOLLOWS = RULE_CODE.follows_pupils;
   /** Suppress cells under one rule, then the event counts that follow them. */
-  const suppress = (ids: (number | undefined)[], rule: SuppressionRule) => {
-    const fresh = ids.filter((id): id is number => id !== undefined && mark(id, rule));
+  const suppress = (ids: readonly (number | undefined)[], rule: number) => {
+    const fresh: number[] = [];
+    for (const id of ids) if (id !== undefined && mark(id, rule)) fresh.push(id);
     for (const id of fresh) {
-      const followers = g.followers[id]!.filter((f) => !g.suppressed[f]);
-      if (followers.length > 0) suppress(followers, 'follows_pupils');
+      const followers: number[] = [];
+      for (let k = g.followersStart[id]!; k < g.followersStart[id + 1]!; k++) {
+        const f = g.followersList[k]!;
+        if (!g.suppressed[f]) followers.push(f);
+      }
+      if (followers.length > 0) suppress(followers, FOLLOWS);
     }
   };
 
@@ -362,17 +558,28 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
     ix.rows.forEach((r, i) => {
       const all = COLUMNS[table].map((c) => cell(ix, i, c));
       if (isSmallGroup(r, i)) {
-        suppress(all, 'small_group');
+        suppress(all, RULE_CODE.small_group);
         return;
       }
-      suppress(smallCounts(r).filter((c) => small(r.cells[c]!)).map((c) => cell(ix, i, c)), 'small_count');
-      suppress(COLUMNS[table].filter((c) => Number.isNaN(r.cells[c]!) && !r.notApplicable.has(c)).map((c) => cell(ix, i, c)), 'source');
+      suppress(smallCounts(r).filter((c) => small(r.cells[c]!)).map((c) => cell(ix, i, c)), RULE_CODE.small_count);
+      suppress(COLUMNS[table].filter((c) => Number.isNaN(r.cells[c]!) && !r.notApplicable.has(c)).map((c) => cell(ix, i, c)), RULE_CODE.source);
     });
   };
   const pupilCounts = (table: TableName) => COLUMNS[table].filter((c) => PUPIL_COUNTS.has(c));
   primary(sy, 'school_year', () => pupilCounts('school_year'), (r) => smallGroup(r.cells.pupils));
   primary(ay, 'area_year', () => pupilCounts('area_year'), (r) => smallGroup(r.cells.pupils));
-  primary(syr, 'school_year_reason', () => COLUMNS.school_year_reason, () => false);
+  // The reasons table: every count is held to the small-count rule; it has no group size of its own.
+  for (let i = 0; i < syr.n; i++) {
+    const smallIds: (number | undefined)[] = [];
+    const sourceIds: (number | undefined)[] = [];
+    REASON_COLUMNS.forEach((_, j) => {
+      const v = syr.values[j]![i]!;
+      if (small(v)) smallIds.push(reasonCell(i, j));
+      if (Number.isNaN(v) && !syr.notApplicable[j]![i]) sourceIds.push(reasonCell(i, j));
+    });
+    suppress(smallIds, RULE_CODE.small_count);
+    suppress(sourceIds, RULE_CODE.source);
+  }
   primary(sp, 'school_period', () => pupilCounts('school_period'), (r) =>
     smallGroup(r.cells.pupils, Number(r.key.last_year_start) - Number(r.key.first_year_start) + 1)
   );
@@ -386,21 +593,26 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
 
   // Secondary suppression to a fixed point: no equation may have exactly one suppressed cell.
   const secondaryOrder: number[] = [];
-  for (let eq = 0; eq < g.equations.length; eq++) enqueue(eq);
+  for (let eq = 0; eq < g.equationCount; eq++) enqueue(eq);
+  /** The unsuppressed cell of smallest value among eqCells[from, to), the first of equals; -1 if none. */
+  const smallest = (from: number, to: number) => {
+    let best = -1;
+    for (let k = from; k < to; k++) {
+      const p = g.eqCells[k]!;
+      if (!g.suppressed[p] && (best === -1 || g.value[p]! < g.value[best]!)) best = p;
+    }
+    return best;
+  };
   while (pupilQueue.length > 0 || eventQueue.length > 0) {
     const eq = pupilQueue.length > 0 ? pupilQueue.pop()! : eventQueue.pop()!;
     if (g.eqSuppressed[eq] !== 1) continue;
-    const { totals, parts, preferTotal } = g.equations[eq]!;
-    const smallest = (ids: number[]) => {
-      let best = -1;
-      for (const p of ids) if (!g.suppressed[p] && (best === -1 || g.value[p]! < g.value[best]!)) best = p;
-      return best;
-    };
-    const [first, then] = preferTotal ? [totals, parts] : [parts, totals];
-    let best = smallest(first);
-    if (best === -1) best = smallest(then);
+    const start = g.eqStart[eq]!;
+    const mid = start + g.eqTotals[eq]!;
+    const end = g.eqStart[eq + 1]!;
+    let best = g.eqPreferTotal[eq] ? smallest(start, mid) : smallest(mid, end);
+    if (best === -1) best = g.eqPreferTotal[eq] ? smallest(mid, end) : smallest(start, mid);
     if (best !== -1) {
-      suppress([best], 'secondary');
+      suppress([best], RULE_CODE.secondary);
       secondaryOrder.push(best);
     }
   }
@@ -411,8 +623,8 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
   const counts: Record<SuppressionRule, number> = { small_count: 0, small_group: 0, follows_pupils: 0, secondary: 0, source: 0 };
   let published = 0;
   for (let i = 0; i < g.value.length; i++) {
-    const r = g.rule[i];
-    if (r) counts[r]++;
+    const r = g.rule[i]!;
+    if (r) counts[RULE_CODES[r - 1]!]++;
     else published++;
   }
   return {
@@ -425,20 +637,45 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
 }
 
 /**
+ * Rows grouped by a numbered family (`family[i]`), families in the order of their first row and
+ * rows in table order; only rows where `include(i)`. What `groupBy` gives, for numbered keys.
+ */
+function familiesInOrder(family: readonly number[], include: (i: number) => boolean): number[][] {
+  const at = new Map<number, number[]>();
+  const out: number[][] = [];
+  for (let i = 0; i < family.length; i++) {
+    if (!include(i)) continue;
+    let list = at.get(family[i]!);
+    if (!list) {
+      at.set(family[i]!, (list = []));
+      out.push(list);
+    }
+    list.push(i);
+  }
+  return out;
+}
+
+/**
  * Suppress what must be, no more: a cell suppressed early to protect one equation can become
  * unnecessary once later choices put a second suppressed cell in every equation it protects. Walk
  * the secondary choices newest first and publish each one again (with the event counts that only
  * followed it) when every equation it touches still keeps zero or at least two suppressed cells.
  */
 function minimise(g: CellGraph, order: number[]): void {
+  const FOLLOWS = RULE_CODE.follows_pupils;
   /** Publish `cells` again if no equation they touch would be left with exactly one suppressed cell. */
   const tryPublish = (cells: number[]): boolean => {
     const delta = new Map<number, number>();
-    for (const cellId of cells) for (const eq of g.equationsOf[cellId]!) delta.set(eq, (delta.get(eq) ?? 0) + 1);
+    for (const cellId of cells) {
+      for (let k = g.equationsOfStart[cellId]!; k < g.equationsOfStart[cellId + 1]!; k++) {
+        const eq = g.equationsOfList[k]!;
+        delta.set(eq, (delta.get(eq) ?? 0) + 1);
+      }
+    }
     for (const [eq, d] of delta) if (g.eqSuppressed[eq]! - d === 1) return false;
     for (const cellId of cells) {
       g.suppressed[cellId] = 0;
-      g.rule[cellId] = null;
+      g.rule[cellId] = 0;
     }
     for (const [eq, d] of delta) g.eqSuppressed[eq]! -= d;
     return true;
@@ -449,39 +686,60 @@ function minimise(g: CellGraph, order: number[]): void {
     // A cell whose pupil count stays suppressed must stay suppressed too.
     const lead = g.leader[c]!;
     if (lead !== -1 && g.suppressed[lead]) continue;
-    const followers = g.followers[c]!.filter((f) => g.rule[f] === 'follows_pupils');
+    const followers: number[] = [];
+    for (let j = g.followersStart[c]!; j < g.followersStart[c + 1]!; j++) {
+      const f = g.followersList[j]!;
+      if (g.rule[f] === FOLLOWS) followers.push(f);
+    }
     if (tryPublish([c, ...followers])) continue;
     // The pupil count alone may be publishable while its events still protect other cells: the
     // events then stay suppressed in their own right, each if it is still needed.
     if (followers.length > 0 && tryPublish([c])) {
-      for (const f of followers) if (!tryPublish([f])) g.rule[f] = 'secondary';
+      for (const f of followers) if (!tryPublish([f])) g.rule[f] = RULE_CODE.secondary;
     }
   }
 }
 
-/** NULL plus a `c` flag for every suppressed cell, one UPDATE per table and column. */
+/**
+ * NULL plus a `c` flag for every suppressed cell: the decisions go to DuckDB as one row per table
+ * row (its rowid and a bit per count column), and one UPDATE per table applies them.
+ */
 async function writeBack(conn: DuckDBConnection, g: CellGraph): Promise<void> {
-  const byColumn = new Map<string, number[]>();
-  g.where.forEach((w, i) => {
+  const SOURCE = RULE_CODE.source;
+  const masks = TABLE_CODES.map(() => new Map<number, number>());
+  const bit = TABLE_CODES.map((t) => COLUMN_CODES.map((c) => COLUMNS[t].indexOf(c)));
+  for (let i = 0; i < g.value.length; i++) {
     // A source's own NULL keeps the source's flag (x, z ...); only our decisions get `c`.
-    if (!g.suppressed[i] || g.rule[i] === 'source') return;
-    const k = `${w.table}.${w.column}`;
-    if (!byColumn.has(k)) byColumn.set(k, []);
-    byColumn.get(k)!.push(w.rowid);
-  });
-  await conn.run('CREATE OR REPLACE TABLE suppressed_rows (rid BIGINT)');
-  for (const [k, rowids] of byColumn) {
-    const [table, column] = k.split('.') as [TableName, string];
-    await conn.run('DELETE FROM suppressed_rows');
-    const appender = await conn.createAppender('suppressed_rows');
-    for (const rid of rowids) {
-      appender.appendBigInt(BigInt(rid));
-      appender.endRow();
+    if (!g.suppressed[i] || g.rule[i] === SOURCE) continue;
+    const t = g.whereTable[i]!;
+    const m = masks[t]!;
+    const row = g.whereRow[i]!;
+    m.set(row, (m.get(row) ?? 0) | (1 << bit[t]![g.whereColumn[i]!]!));
+  }
+  await conn.run('CREATE OR REPLACE TEMP TABLE suppressed_cells (rid INTEGER, mask INTEGER)');
+  for (const [t, table] of TABLE_CODES.entries()) {
+    const m = masks[t]!;
+    if (m.size === 0) continue;
+    await conn.run('DELETE FROM suppressed_cells');
+    const appender = await conn.createAppender('suppressed_cells');
+    const rids = [...m.keys()];
+    const bits = [...m.values()];
+    const size = DuckDBVector.standardSize();
+    for (let at = 0; at < rids.length; at += size) {
+      const end = Math.min(rids.length, at + size);
+      const chunk = DuckDBDataChunk.create([INTEGER, INTEGER], end - at);
+      chunk.setColumnValues(0, rids.slice(at, end));
+      chunk.setColumnValues(1, bits.slice(at, end));
+      appender.appendDataChunk(chunk);
     }
     appender.closeSync();
-    await conn.run(
-      `UPDATE "${table}" SET "${column}" = NULL, "${column}_flag" = 'c' WHERE rowid IN (SELECT rid FROM suppressed_rows)`
-    );
+    const set = COLUMNS[table]
+      .flatMap((c, b) => [
+        `"${c}" = CASE WHEN s.mask & ${1 << b} <> 0 THEN NULL ELSE "${c}" END`,
+        `"${c}_flag" = CASE WHEN s.mask & ${1 << b} <> 0 THEN 'c' ELSE "${c}_flag" END`
+      ])
+      .join(', ');
+    await conn.run(`UPDATE "${table}" SET ${set} FROM suppressed_cells s WHERE "${table}".rowid = s.rid`);
   }
-  await conn.run('DROP TABLE suppressed_rows');
+  await conn.run('DROP TABLE suppressed_cells');
 }

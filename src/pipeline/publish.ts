@@ -6,13 +6,12 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { RecordBatch, Table, tableToIPC, type Vector } from 'apache-arrow';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile, cp } from 'node:fs/promises';
 import path from 'node:path';
 import type { Manifest, ManifestTable, PublishedFile } from '../lib/data/manifest';
 import { TABLES, TABLE_NAMES, type TableName } from '../lib/data/schema';
-import { arrowColumn } from './arrow-columns';
+import { arrowColumn, utf8FromCodes } from './arrow-columns';
 
 /**
  * Column order the files are sorted by, so that the same inputs give the same bytes. The school
@@ -31,9 +30,19 @@ const SORT: Record<TableName, string> = {
   area_breakdown: 'area_type, area_code, year_start, phase, dimension, pupil_group, category_code'
 };
 
+/** SHA-256 in libuv's thread pool (WebCrypto), so that hashing a file does not hold up the main thread. */
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  return Buffer.from(await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)).toString('hex');
+}
+
 async function describe(dir: string, rel: string): Promise<PublishedFile> {
   const bytes = await readFile(path.join(dir, rel));
-  return { path: rel, bytes: (await stat(path.join(dir, rel))).size, sha256: createHash('sha256').update(bytes).digest('hex') };
+  return { path: rel, bytes: (await stat(path.join(dir, rel))).size, sha256: await sha256Hex(bytes) };
+}
+
+/** The `describe` of bytes just written to `dir/rel`. */
+async function describeBytes(rel: string, bytes: Uint8Array): Promise<PublishedFile> {
+  return { path: rel, bytes: bytes.byteLength, sha256: await sha256Hex(bytes) };
 }
 
 /** Above this many rows a table's Arrow file is built batch by batch (national scale). */
@@ -45,7 +54,7 @@ const ARROW_BATCH_ROWS = 1_000_000;
  * so that millions of rows (the national-scale synthetic release) never sit in memory as JS
  * values all at once; smaller tables are one batch, as before, so their bytes are unchanged.
  */
-async function writeArrow(conn: DuckDBConnection, table: TableName, file: string): Promise<void> {
+async function writeArrow(conn: DuckDBConnection, table: TableName, file: string): Promise<Uint8Array> {
   const def = TABLES[table];
   const toVectors = (columns: unknown[][]): Record<string, Vector> => {
     const vectors: Record<string, Vector> = {};
@@ -56,9 +65,39 @@ async function writeArrow(conn: DuckDBConnection, table: TableName, file: string
   };
   const count = await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM "${table}"`);
   if (Number(count.getRowObjectsJS()[0]?.n ?? 0) <= ARROW_BATCH_ROWS) {
-    const reader = await conn.runAndReadAll(`SELECT * FROM "${table}" ORDER BY ${SORT[table]}`);
-    await writeFile(file, tableToIPC(new Table(toVectors(reader.getColumnsJS())), 'stream'));
-    return;
+    // Text comes back as a code per row into a dictionary of the column's distinct values
+    // (numbered in sorted order, the same way in both queries), numbers as numbers: decoding a
+    // string per cell from DuckDB and encoding it again was most of this function's time.
+    const text = def.columns.map((c) => c.type === 'VARCHAR');
+    const dictionary = (c: string) => `(SELECT v, (row_number() OVER (ORDER BY v))::INTEGER AS code FROM (SELECT DISTINCT "${c}" AS v FROM "${table}" WHERE "${c}" IS NOT NULL))`;
+    const dictionaries: string[][] = def.columns.map(() => []);
+    const textColumns = def.columns.map((c, i) => ({ c, i })).filter(({ i }) => text[i]);
+    if (textColumns.length > 0) {
+      const d = await conn.runAndReadAll(
+        textColumns.map(({ c, i }) => `SELECT ${i} AS i, v, code FROM ${dictionary(c.name)}`).join(' UNION ALL ') + ' ORDER BY i, code'
+      );
+      const [is, vs] = d.getColumns() as [number[], string[]];
+      (is ?? []).forEach((i, k) => dictionaries[i]!.push(vs[k]!));
+    }
+    // No NULL comes back (code 0 for text, NaN for an integer): reading a column with NULLs in
+    // it through the node API costs twice as much.
+    const integer = def.columns.map((c) => c.type === 'INTEGER');
+    const reader = await conn.runAndReadAll(
+      `SELECT ${def.columns.map((c, i) => (text[i] ? `coalesce(d${i}.code, 0)` : integer[i] ? `coalesce(t."${c.name}"::DOUBLE, 'NaN'::DOUBLE)` : `t."${c.name}"`)).join(', ')}
+       FROM "${table}" t ${def.columns.map((c, i) => (text[i] ? `LEFT JOIN ${dictionary(c.name)} d${i} ON t."${c.name}" = d${i}.v` : '')).join(' ')}
+       ORDER BY ${SORT[table].split(', ').map((k) => `t."${k}"`).join(', ')}`
+    );
+    const columns = reader.getColumns() as (number | bigint | null)[][];
+    const vectors: Record<string, Vector> = {};
+    def.columns.forEach((c, i) => {
+      const values = columns[i] ?? [];
+      vectors[c.name] = text[i]
+        ? utf8FromCodes(dictionaries[i]!, values as number[])
+        : arrowColumn(c.type, integer[i] ? values.map((v) => (Number.isNaN(v) ? null : v)) : values);
+    });
+    const bytes = tableToIPC(new Table(vectors), 'stream');
+    await writeFile(file, bytes);
+    return bytes;
   }
   const result = await conn.stream(`SELECT * FROM "${table}" ORDER BY ${SORT[table]}`);
   const batches: RecordBatch[] = [];
@@ -75,11 +114,18 @@ async function writeArrow(conn: DuckDBConnection, table: TableName, file: string
     if ((pending[0]?.length ?? 0) >= ARROW_BATCH_ROWS) flush();
   }
   flush();
-  await writeFile(file, tableToIPC(new Table(batches), 'stream'));
+  const bytes = tableToIPC(new Table(batches), 'stream');
+  await writeFile(file, bytes);
+  return bytes;
 }
 
 export interface PublishInput {
   conn: DuckDBConnection;
+  /**
+   * A second connection to the same database: given, the Parquet and CSV files are written on it
+   * (in DuckDB's threads) while the Arrow files are built in JavaScript on `conn`.
+   */
+  copyConn?: DuckDBConnection;
   outDir: string;
   /** Where to stage the release; must be outside anything the site serves. */
   stagingRoot: string;
@@ -98,36 +144,53 @@ export async function publish(input: PublishInput): Promise<Manifest> {
   await mkdir(input.stagingRoot, { recursive: true });
   const staging = path.join(input.stagingRoot, `release-${process.pid}-${Date.now()}`);
   await mkdir(staging, { recursive: true });
+  /** The Parquet and CSV files of every table, being written on `copyConn` (when given). */
+  let copies: Promise<unknown> = Promise.resolve();
   try {
-    const tables = {} as Record<TableName, ManifestTable>;
-    for (const table of TABLE_NAMES) {
-      await input.onStep?.(`write ${table}`);
+    // Text cells a spreadsheet would run as a formula get a leading quote in the CSV (numbers
+    // stay numbers); Arrow and Parquet keep the text as it is.
+    const formula = (c: string) => ['-', '=', '+', '@'].map((x) => `starts_with("${c}", '${x}')`).join(' OR ') + ` OR starts_with("${c}", chr(9)) OR starts_with("${c}", chr(13))`;
+    const copySql = (table: TableName): string[] => {
       const order = SORT[table];
-      // Text cells a spreadsheet would run as a formula get a leading quote in the CSV (numbers
-      // stay numbers); Arrow and Parquet keep the text as it is.
       const csvColumns = TABLES[table].columns
-        .map((c) => (c.type === 'VARCHAR' ? `CASE WHEN regexp_matches("${c.name}", '^[-=+@]') OR starts_with("${c.name}", chr(9)) OR starts_with("${c.name}", chr(13)) THEN '''' || "${c.name}" ELSE "${c.name}" END AS "${c.name}"` : `"${c.name}"`))
+        .map((c) => (c.type === 'VARCHAR' ? `CASE WHEN ${formula(c.name)} THEN '''' || "${c.name}" ELSE "${c.name}" END AS "${c.name}"` : `"${c.name}"`))
         .join(', ');
       const label = `SELECT ${manifest.synthetic ? `'${manifest.label.replaceAll("'", "''")}' AS dataset, ` : ''}${csvColumns} FROM "${table}"`;
-      await conn.run(
+      return [
         `COPY (SELECT * FROM "${table}" ORDER BY ${order}) TO '${path.join(staging, `${table}.parquet`).replaceAll("'", "''")}'
-         (FORMAT parquet, COMPRESSION zstd, KV_METADATA {dataset: '${manifest.label.replaceAll("'", "''")}'})`
-      );
-      await conn.run(
+         (FORMAT parquet, COMPRESSION zstd, KV_METADATA {dataset: '${manifest.label.replaceAll("'", "''")}'})`,
         `COPY (${label} ORDER BY ${order}) TO '${path.join(staging, `${table}.csv`).replaceAll("'", "''")}' (FORMAT csv, HEADER true)`
-      );
-      await writeArrow(conn, table, path.join(staging, `${table}.arrow`));
-      const count = await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM "${table}"`);
-      tables[table] = {
-        rows: Number(count.getRowObjectsJS()[0]?.n ?? 0),
-        description: TABLES[table].description,
-        files: {
-          arrow: await describe(staging, `${table}.arrow`),
-          parquet: await describe(staging, `${table}.parquet`),
-          csv: await describe(staging, `${table}.csv`)
-        }
-      };
+      ];
+    };
+    // With a second connection, every COPY goes to DuckDB in one call, so that it works through
+    // them in its own threads while this one builds the Arrow files (a chain of calls would wait
+    // for the main thread between them).
+    if (input.copyConn) {
+      copies = input.copyConn.run(TABLE_NAMES.flatMap(copySql).join(';\n'));
+      copies.catch(() => {});
     }
+    const arrows = new Map<TableName, PublishedFile>();
+    const rows = new Map<TableName, number>();
+    for (const table of TABLE_NAMES) {
+      await input.onStep?.(`write ${table}`);
+      if (!input.copyConn) for (const sql of copySql(table)) await conn.run(sql);
+      const arrow = await writeArrow(conn, table, path.join(staging, `${table}.arrow`));
+      arrows.set(table, await describeBytes(`${table}.arrow`, arrow));
+      const count = await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM "${table}"`);
+      rows.set(table, Number(count.getRowObjectsJS()[0]?.n ?? 0));
+    }
+    await copies;
+    const written = await Promise.all(
+      TABLE_NAMES.map(async (table) => ({ parquet: await describe(staging, `${table}.parquet`), csv: await describe(staging, `${table}.csv`) }))
+    );
+    const tables = {} as Record<TableName, ManifestTable>;
+    TABLE_NAMES.forEach((table, i) => {
+      tables[table] = {
+        rows: rows.get(table) ?? 0,
+        description: TABLES[table].description,
+        files: { arrow: arrows.get(table)!, ...written[i]! }
+      };
+    });
     const full: Manifest = { ...manifest, tables };
     await writeFile(path.join(staging, 'manifest.json'), JSON.stringify(full, null, 2) + '\n');
     await input.onStep?.('verify');
@@ -136,6 +199,8 @@ export async function publish(input: PublishInput): Promise<Manifest> {
     await swapInto(staging, outDir);
     return full;
   } finally {
+    // Nothing may still be writing into the staging folder when it is removed.
+    await copies.catch(() => {});
     await rm(staging, { recursive: true, force: true });
   }
 }

@@ -4,8 +4,8 @@
  * so the CLI can print progress and tests can stay quiet.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Manifest, ManifestSource } from '../lib/data/manifest';
 import { SCHEMA_VERSION, TABLE_NAMES } from '../lib/data/schema';
@@ -96,8 +96,10 @@ export function readExtractMeta(dir: string): ExtractMeta {
   return { synthetic: m.synthetic === true, label: typeof m.label === 'string' ? m.label : '', la, neighbours };
 }
 
+/** A file's SHA-256, read and hashed off the main thread (libuv's thread pool, WebCrypto). */
 export async function sha256(file: string): Promise<string> {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
+  const bytes = await readFile(file);
+  return Buffer.from(await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)).toString('hex');
 }
 
 export async function runPipeline(opts: PipelineOptions): Promise<Manifest> {
@@ -116,9 +118,26 @@ export async function runPipeline(opts: PipelineOptions): Promise<Manifest> {
   const meta = readExtractMeta(opts.input);
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
+  /** Writes the Parquet and CSV files while `conn` builds the Arrow ones (publish.ts). */
+  const copyConn = await instance.connect();
   try {
     await conn.run('SET autoinstall_known_extensions = false');
     await conn.run('SET autoload_known_extensions = false');
+
+    // The manifest names each input file with its SHA-256: hashed in the thread pool while the
+    // pipeline works, for whichever of NAME.csv and NAME.parquet is there.
+    const hashes = new Map<string, Promise<string>>();
+    for (const f of EXTRACT_FILES) {
+      for (const name of [f.file, f.file.replace(/\.csv$/, '.parquet')]) {
+        const file = path.join(opts.input, name);
+        if (existsSync(file)) {
+          const h = sha256(file);
+          h.catch(() => {});
+          hashes.set(file, h);
+        }
+      }
+    }
+    const hashOf = (file: string) => hashes.get(file) ?? sha256(file);
 
     const loaded = await loadExtract(conn, opts.input);
     stage(
@@ -163,7 +182,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<Manifest> {
         files: await Promise.all(
           EXTRACT_FILES.filter((f) => f.file !== 'comparators.csv').map(async (f) => ({
             path: path.basename(loaded.files[f.file] ?? f.file),
-            sha256: await sha256(loaded.files[f.file] ?? path.join(opts.input, f.file)),
+            sha256: await hashOf(loaded.files[f.file] ?? path.join(opts.input, f.file)),
             rows: loaded.rows[f.file] ?? 0
           }))
         ),
@@ -175,7 +194,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<Manifest> {
         files: [
           {
             path: path.basename(loaded.files['comparators.csv'] ?? 'comparators.csv'),
-            sha256: await sha256(loaded.files['comparators.csv'] ?? path.join(opts.input, 'comparators.csv')),
+            sha256: await hashOf(loaded.files['comparators.csv'] ?? path.join(opts.input, 'comparators.csv')),
             rows: loaded.rows['comparators.csv'] ?? 0
           }
         ],
@@ -187,6 +206,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<Manifest> {
     const release = `${meta.synthetic ? 'demo' : la.code}-${years.at(-1)?.replace('/', '-') ?? 'empty'}`;
     const manifest = await publish({
       conn,
+      copyConn,
       outDir: opts.out,
       stagingRoot: opts.stagingRoot ?? path.join(process.cwd(), '.cache', 'staging'),
       onStep: opts.onStep,
@@ -226,6 +246,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<Manifest> {
     );
     return manifest;
   } finally {
+    copyConn.closeSync();
     conn.closeSync();
     instance.closeSync();
   }
