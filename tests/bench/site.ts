@@ -470,6 +470,10 @@ async function runSuite(dir: string, runs = 5): Promise<SuiteRow[]> {
 // Main
 
 const loadBefore = load();
+/** The highest one-minute load average seen, to say whether the machine was quiet. */
+let busiest = os.loadavg()[0]!;
+const loadWatch = setInterval(() => (busiest = Math.max(busiest, os.loadavg()[0]!)), 5000);
+loadWatch.unref();
 const results: PageResult[] = [];
 let suite: SuiteRow[] = [];
 
@@ -512,7 +516,11 @@ out.push(`### Site at ${args.scale} scale (\`npm run bench -- --scale ${args.sca
 out.push(
   `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cores} cores, ${mem} GiB, Node ${process.version}, ${findChromium()?.source ?? 'no browser'}; ` +
     `${schoolRows.toLocaleString('en-GB')} schools, published data ${mb(fullCsvBytes)} as CSV. ` +
-    `Load average (1, 5, 15 min) ${loadBefore} at the start, ${load()} at the end: the machine was shared, so these figures are noisy and a quiet-machine rerun is due.`,
+    `Load average (1, 5, 15 min) ${loadBefore} at the start, ${load()} at the end: ${
+      busiest <= cores * 1.5
+        ? 'a quiet machine (the benchmark and its browser alone, or nearly).'
+        : 'the machine was busy with other work, so the times are inflated and a quiet-machine rerun is due.'
+    }`,
   ''
 );
 
