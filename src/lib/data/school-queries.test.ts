@@ -386,9 +386,9 @@ describe('school_basis: every group side by side, SEND among them', () => {
           );
           round++;
         }),
-        { numRuns: 60, seed: 20261206 }
+        { numRuns: 30, seed: 20261206 }
       );
-      expect(round).toBe(60);
+      expect(round).toBe(30);
     } finally {
       await t.close();
     }
