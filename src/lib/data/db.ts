@@ -13,9 +13,24 @@ export type Engine = 'duckdb-wasm' | 'duckdb-native';
 
 export type Row = Record<string, unknown>;
 
+/**
+ * A result column by column: one array per column, each `length` long. A numeric column with no
+ * NULLs may be a typed array (a view on the engine's own buffer, nothing copied).
+ */
+export interface ColumnResult<T extends object = Row> {
+  readonly length: number;
+  readonly columns: { readonly [K in keyof T]: ArrayLike<T[K]> };
+}
+
 export interface Db {
   readonly engine: Engine;
   query<T extends object = Row>(statement: Sql): Promise<T[]>;
+  /**
+   * The same answer as `query`, by column: for results of thousands of rows that a page turns into
+   * its own objects anyway (a funnel's schools), where making a row object per result row first
+   * was most of the time between the engine's answer and the chart.
+   */
+  queryColumns<T extends object = Row>(statement: Sql): Promise<ColumnResult<T>>;
   close(): Promise<void>;
 }
 

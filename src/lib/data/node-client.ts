@@ -8,7 +8,7 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { plainRow, QueryError, type Db, type Row } from './db';
+import { plainRow, plainValue, QueryError, type ColumnResult, type Db, type Row } from './db';
 import { TABLE_NAMES, type TableName } from './schema';
 import type { Sql } from './sql';
 
@@ -43,6 +43,20 @@ export class NodeDb implements Db {
     try {
       const reader = await this.connection.runAndReadAll(statement.text, statement.params as DuckDBValue[]);
       return reader.getRowObjectsJS().map((r) => plainRow(r as Row) as T);
+    } catch (e) {
+      throw new QueryError(`native DuckDB query failed: ${(e as Error).message}`, statement);
+    }
+  }
+
+  async queryColumns<T extends object = Row>(statement: Sql): Promise<ColumnResult<T>> {
+    try {
+      const reader = await this.connection.runAndReadAll(statement.text, statement.params as DuckDBValue[]);
+      const values = reader.getColumnsJS();
+      const columns: Record<string, unknown[]> = {};
+      reader.columnNames().forEach((name, c) => {
+        columns[name] = (values[c] ?? []).map(plainValue);
+      });
+      return { length: reader.currentRowCount, columns: columns as ColumnResult<T>['columns'] };
     } catch (e) {
       throw new QueryError(`native DuckDB query failed: ${(e as Error).message}`, statement);
     }

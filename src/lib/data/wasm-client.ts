@@ -20,17 +20,21 @@ import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import mvpWasm from '@duckdb/duckdb-wasm/dist/duckdb-mvp.wasm?url';
 import mvpWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-mvp.worker.js?url';
 import guardWorker from './duckdb-guard.worker.js?url&no-inline';
-import { QueryError, type Db, type Row } from './db';
+import { QueryError, type ColumnResult, type Db, type Row } from './db';
 import type { Manifest } from './manifest';
 import type { TableName } from './schema';
 import type { Sql } from './sql';
 import { DataFileError, loadVerifiedTable, parseManifest, type ArrowSink } from './verify';
-import { arrowToRows, LOCKDOWN_STATEMENTS } from './wasm-shared';
+import { arrowToColumns, arrowToRows, LOCKDOWN_STATEMENTS } from './wasm-shared';
+
+type ArrowTable = Awaited<ReturnType<duckdb.AsyncPreparedStatement['query']>>;
 
 /** Long enough for a 35 MB download on a slow line; short enough that a hang becomes an error. */
 const START_TIMEOUT_MS = 60_000;
 /** How many recent statements `log` keeps. */
 const LOG_LIMIT = 100;
+/** How many prepared statements are kept for reuse (a page asks a few dozen distinct ones). */
+const STATEMENT_LIMIT = 48;
 
 class BrowserWasmDb implements Db {
   readonly engine = 'duckdb-wasm' as const;
@@ -41,6 +45,13 @@ class BrowserWasmDb implements Db {
   readonly log: { sql: string; rows: number; ms: number }[] = [];
 
   private readonly loaded = new Map<TableName, Promise<void>>();
+  /**
+   * Prepared statements by SQL text, least recently used first. A filter change asks the same
+   * statements with other parameters; preparing one again (parsing, binding, planning: about a
+   * third of the engine's time for the schools funnel at national scale) and closing it each time
+   * were two more round trips to the worker, which answers one message at a time.
+   */
+  private readonly statements = new Map<string, Promise<duckdb.AsyncPreparedStatement>>();
 
   constructor(
     private readonly db: duckdb.AsyncDuckDB,
@@ -93,24 +104,57 @@ class BrowserWasmDb implements Db {
   }
 
   async query<T extends object = Row>(statement: Sql): Promise<T[]> {
+    return this.run(statement, (table) => arrowToRows<T>(table));
+  }
+
+  async queryColumns<T extends object = Row>(statement: Sql): Promise<ColumnResult<T>> {
+    return this.run(statement, (table) => arrowToColumns<T>(table));
+  }
+
+  private async run<R extends { length: number }>(statement: Sql, convert: (table: ArrowTable) => R): Promise<R> {
     const t0 = performance.now();
-    let rows: T[];
+    let out: R;
     try {
-      const stmt = await this.connection.prepare(statement.text);
+      const stmt = await this.prepared(statement.text);
       try {
-        rows = arrowToRows<T>(await stmt.query(...statement.params));
-      } finally {
-        await stmt.close();
+        out = convert(await stmt.query(...statement.params));
+      } catch (e) {
+        // Not kept after a failure: the next attempt prepares afresh (the tables may have changed).
+        this.forget(statement.text);
+        throw e;
       }
     } catch (e) {
       throw new QueryError(`DuckDB-WASM query failed: ${(e as Error).message}`, statement);
     }
-    this.log.push({ sql: statement.text, rows: rows.length, ms: performance.now() - t0 });
+    this.log.push({ sql: statement.text, rows: out.length, ms: performance.now() - t0 });
     // A User Timing entry per query (no cost to speak of): the benchmark splits a filter change's
     // time into the engine's and the page's with them (tests/bench/site.ts).
-    performance.measure('duckdb-wasm:query', { start: t0, detail: { rows: rows.length, sql: statement.text.slice(0, 120) } });
+    performance.measure('duckdb-wasm:query', { start: t0, detail: { rows: out.length, sql: statement.text.slice(0, 120) } });
     if (this.log.length > LOG_LIMIT) this.log.splice(0, this.log.length - LOG_LIMIT);
-    return rows;
+    return out;
+  }
+
+  private prepared(text: string): Promise<duckdb.AsyncPreparedStatement> {
+    let p = this.statements.get(text);
+    if (p) this.statements.delete(text);
+    else {
+      p = this.connection.prepare(text);
+      p.catch(() => this.forget(text));
+    }
+    this.statements.set(text, p);
+    if (this.statements.size > STATEMENT_LIMIT) this.forget(this.statements.keys().next().value!);
+    return p;
+  }
+
+  /**
+   * Drop a kept statement and close it. The worker answers messages in order, so a query already
+   * sent on it runs before the close does.
+   */
+  private forget(text: string): void {
+    const p = this.statements.get(text);
+    if (!p) return;
+    this.statements.delete(text);
+    void p.then((stmt) => stmt.close()).catch(() => {});
   }
 
   async close(): Promise<void> {

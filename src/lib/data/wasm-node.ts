@@ -7,9 +7,9 @@
 import { createDuckDB, NODE_RUNTIME, VoidLogger, type DuckDBBindings } from '@duckdb/duckdb-wasm/blocking';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { QueryError, type Db, type Row } from './db';
+import { QueryError, type ColumnResult, type Db, type Row } from './db';
 import type { Sql } from './sql';
-import { arrowToRows, LOCKDOWN_STATEMENTS } from './wasm-shared';
+import { arrowToColumns, arrowToRows, LOCKDOWN_STATEMENTS } from './wasm-shared';
 
 type Connection = ReturnType<DuckDBBindings['connect']>;
 
@@ -52,10 +52,18 @@ export class WasmNodeDb implements Db {
   }
 
   async query<T extends object = Row>(statement: Sql): Promise<T[]> {
+    return this.run(statement, (table) => arrowToRows<T>(table));
+  }
+
+  async queryColumns<T extends object = Row>(statement: Sql): Promise<ColumnResult<T>> {
+    return this.run(statement, (table) => arrowToColumns<T>(table));
+  }
+
+  private run<R>(statement: Sql, convert: (table: ReturnType<ReturnType<Connection['prepare']>['query']>) => R): R {
     try {
       const stmt = this.connection.prepare(statement.text);
       try {
-        return arrowToRows<T>(stmt.query(...statement.params));
+        return convert(stmt.query(...statement.params));
       } finally {
         stmt.close();
       }

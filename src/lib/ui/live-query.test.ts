@@ -8,7 +8,7 @@ import { DataFileError } from '$lib/data/verify';
 import type { LiveDb } from './live-db.svelte';
 import { describeError, LiveQuery } from './live-query.svelte';
 
-const db = { engine: 'duckdb-wasm', query: async () => [], close: async () => {} } as unknown as Db;
+const db = { engine: 'duckdb-wasm', query: async () => [], queryColumns: async () => ({ length: 0, columns: {} }), close: async () => {} } as unknown as Db;
 
 /** A LiveDb whose get() answers when the test says so, recording the tables asked for. */
 function fakeLive() {
