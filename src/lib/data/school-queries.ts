@@ -478,20 +478,30 @@ export async function funnelPoints(db: Db, opts: FunnelOptions): Promise<FunnelP
   const [num, pupils] = [g(opts.group, numName), g(opts.group, 'pupils')];
   const placed = sql`${num} IS NOT NULL AND ${pupils} > 0`;
   const where = sql`${basisWhere(opts.basis)} AND ${gRow(opts.group)} AND ${opts.phase ? sql`b.phase = ${opts.phase}` : sql`TRUE`}`;
-  const rows = await db.query<{ i: number | null; numerator: number | null; denominator: number | null; flag: Missing | null; schools: number | null }>(sql`
-    SELECT b.school_index AS i, ${num} AS numerator, ${pupils} AS denominator, NULL AS flag, NULL::INTEGER AS schools
+  // Every column a number and none NULL, so each arrives as a typed array on the engine's own
+  // buffer: the schools placed (i, the two counts), then one row per reason for the rest
+  // (i = -1, numerator 1 when a count was withheld, denominator how many schools).
+  const res = await db.queryColumns<{ i: number; numerator: number; denominator: number }>(sql`
+    SELECT b.school_index AS i, ${num} AS numerator, ${pupils} AS denominator
     FROM school_basis b WHERE ${where} AND ${placed}
     UNION ALL
-    SELECT NULL, NULL, NULL, ${rateFlag(num, gFlag(opts.group, numName), pupils, gFlag(opts.group, 'pupils'))}, CAST(count(*) AS INTEGER)
-    FROM school_basis b WHERE ${where} AND NOT (${placed}) GROUP BY 4`);
+    SELECT -1, CASE WHEN ${rateFlag(num, gFlag(opts.group, numName), pupils, gFlag(opts.group, 'pupils'))} IN ('c', 'low') THEN 1 ELSE 0 END, CAST(count(*) AS INTEGER)
+    FROM school_basis b WHERE ${where} AND NOT (${placed}) GROUP BY 2`);
+  const { i, numerator, denominator } = res.columns;
   const out: FunnelPoints = { rows: [], notPlaced: { suppressed: 0, other: 0 } };
-  // In URN order (the list's order), sorted here: numbers sort faster in JavaScript than the engine
-  // sorts the union.
-  rows.sort((a, b) => (a.i ?? Infinity) - (b.i ?? Infinity));
-  for (const r of rows) {
-    if (r.i !== null) out.rows.push({ urn: names.urn[r.i]!, name: names.name[r.i]!, phase: names.phase[r.i]!, numerator: r.numerator, denominator: r.denominator, flag: null });
-    else if (r.flag === 'c' || r.flag === 'low') out.notPlaced.suppressed += r.schools ?? 0;
-    else out.notPlaced.other += r.schools ?? 0;
+  // In URN order (the list's order): each school's result row put at its index, which is dense
+  // and unique, so no sort (the engine sorting the union, or JavaScript sorting row objects, took
+  // longer than this whole function).
+  const at = new Int32Array(names.urn.length).fill(-1);
+  for (let r = 0; r < res.length; r++) {
+    const k = i[r]!;
+    if (k >= 0) at[k] = r;
+    else if (numerator[r] === 1) out.notPlaced.suppressed += denominator[r]!;
+    else out.notPlaced.other += denominator[r]!;
+  }
+  for (let k = 0; k < at.length; k++) {
+    const r = at[k]!;
+    if (r >= 0) out.rows.push({ urn: names.urn[k]!, name: names.name[k]!, phase: names.phase[k]!, numerator: numerator[r]!, denominator: denominator[r]!, flag: null });
   }
   return out;
 }

@@ -70,6 +70,24 @@ describe('exact control limits (Spiegelhalter 2005, appendix A.1)', () => {
     expect(quantileCount('events', p, n, t)).toBe(r);
     expect(exactLimit('events', p, n, t)).toBeCloseTo(limit, 10);
   });
+  it('finds the smallest count with P(R <= r) >= p, as a count-by-count scan does (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom<CountKind>('proportion', 'events'),
+        fc.integer({ min: 1, max: 2500 }),
+        fc.double({ min: 0.0005, max: 0.95, noNaN: true }),
+        fc.constantFrom(0.001, 0.025, 0.975, 0.999),
+        (kind, n, t, p) => {
+          const target = kind === 'events' ? t * 3 : t;
+          const cdf = (r: number) => (kind === 'proportion' ? binomialCdf(r, n, target) : poissonCdf(r, n * target));
+          let r = 0;
+          while (cdf(r) < p) r++;
+          expect(quantileCount(kind, p, n, target)).toBe(r);
+        }
+      ),
+      { numRuns: 150 }
+    );
+  });
   it('draws a lower limit that would fall below zero at zero (SciPy gives -0.033 for n=30, θ=0.05, p=0.001)', () => {
     expect(exactLimit('proportion', 0.001, 30, 0.05)).toBe(0);
     expect(exactLimit('events', 0.025, 50, 0.04)).toBe(0);

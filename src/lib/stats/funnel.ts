@@ -33,13 +33,12 @@ function cdf(kind: CountKind, r: number, n: number, target: number): number {
 /** Smallest whole r with P(R <= r) >= p (bisection on the monotone CDF). */
 export function quantileCount(kind: CountKind, p: number, n: number, target: number): number {
   let lo = 0;
-  let hi: number;
-  if (kind === 'proportion') hi = Math.floor(n);
-  else {
-    const mean = n * target;
-    hi = Math.ceil(mean + 10 * Math.sqrt(mean) + 10);
-    while (cdf(kind, hi, n, target) < p) hi *= 2;
-  }
+  // Start the search near the mean (ten standard deviations above it, or more): bisecting the
+  // whole of 0..n for a binomial took twice the steps, and the funnel's curve is 480 searches.
+  const mean = n * target;
+  const cap = kind === 'proportion' ? Math.floor(n) : Infinity;
+  let hi = Math.min(cap, Math.ceil(mean + 10 * Math.sqrt(mean) + 10));
+  while (hi < cap && cdf(kind, hi, n, target) < p) hi = Math.min(cap, hi * 2);
   if (cdf(kind, lo, n, target) >= p) return 0;
   // Invariant: F(lo) < p <= F(hi).
   while (hi - lo > 1) {

@@ -37,6 +37,49 @@ export interface FunnelView {
 
 const NOT_PLACED: Missing[] = ['c', 'low'];
 
+// Points and outliers as classes whose link is worked out only when read: at national scale a
+// funnel holds 20,000 schools, a filter change makes them all afresh, and only the few a reader
+// opens (or the 100 outliers listed) need an address.
+class Point implements FunnelPoint {
+  constructor(
+    readonly id: string,
+    readonly label: string,
+    readonly n: number,
+    readonly rate: number,
+    readonly position: FunnelPosition,
+    link: (urn: string) => string
+  ) {
+    this.#link = link;
+  }
+  readonly #link: (urn: string) => string;
+  get href(): string {
+    return this.#link(this.id);
+  }
+}
+
+class Outlier implements FunnelOutlier {
+  /** How far from the target, as |log| of count over expected (each +0.5): the list's order. */
+  readonly distance: number;
+  constructor(
+    readonly urn: string,
+    readonly name: string,
+    readonly phase: string,
+    readonly position: FunnelPosition,
+    readonly numerator: number,
+    readonly denominator: number,
+    readonly rate: number,
+    readonly expected: number,
+    link: (urn: string) => string
+  ) {
+    this.distance = Math.abs(Math.log((numerator + 0.5) / (expected + 0.5)));
+    this.#link = link;
+  }
+  readonly #link: (urn: string) => string;
+  get href(): string {
+    return this.#link(this.urn);
+  }
+}
+
 /**
  * `rows` may be every school, or only those that can be placed with `alsoNotPlaced` counting the
  * rest (funnelPoints): the view is the same either way.
@@ -53,7 +96,7 @@ export function funnelView(
   const counts: Record<FunnelPosition, number> = { 'above-998': 0, 'above-95': 0, inside: 0, 'below-95': 0, 'below-998': 0 };
   const notPlaced = { ...alsoNotPlaced };
   const points: FunnelPoint[] = [];
-  const outliers: FunnelOutlier[] = [];
+  const outliers: Outlier[] = [];
   for (const r of rows) {
     if (r.numerator === null || r.denominator === null || !(r.denominator > 0)) {
       if (r.flag !== null && NOT_PLACED.includes(r.flag)) notPlaced.suppressed++;
@@ -64,27 +107,14 @@ export function funnelView(
     const position = funnelPosition(kind, r.numerator, r.denominator, theta);
     counts[position]++;
     const rate = (r.numerator / r.denominator) * 100;
-    points.push({ id: r.urn, label: r.name, n: r.denominator, rate, position, href: href(r.urn) });
-    if (isOutlier(position)) {
-      outliers.push({
-        urn: r.urn,
-        name: r.name,
-        phase: r.phase,
-        position,
-        numerator: r.numerator,
-        denominator: r.denominator,
-        rate,
-        expected: r.denominator * theta,
-        href: href(r.urn)
-      });
-    }
+    points.push(new Point(r.urn, r.name, r.denominator, rate, position, href));
+    if (isOutlier(position)) outliers.push(new Outlier(r.urn, r.name, r.phase, position, r.numerator, r.denominator, rate, r.denominator * theta, href));
   }
-  // Furthest from the target first (by how many times the expected count), higher before lower.
+  // Furthest from the target first (by how many times the expected count), higher before lower;
+  // the distance worked out once per school, not in each comparison (thousands of outliers when
+  // every pupil is counted at national scale).
   outliers.sort(
-    (a, b) =>
-      (a.position === b.position ? 0 : a.position === 'above-998' ? -1 : 1) ||
-      Math.abs(Math.log((b.numerator + 0.5) / (b.expected + 0.5))) - Math.abs(Math.log((a.numerator + 0.5) / (a.expected + 0.5))) ||
-      compareText(a.name, b.name)
+    (a, b) => (a.position === b.position ? 0 : a.position === 'above-998' ? -1 : 1) || b.distance - a.distance || compareText(a.name, b.name)
   );
   const ns = points.map((p) => p.n);
   const curve = theta === null || ns.length === 0 ? [] : funnelCurve(kind, theta, Math.min(...ns), Math.max(...ns));
