@@ -7,7 +7,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { tableFromIPC, tableToIPC, vectorFromArray, Int32, Utf8, Table, type Vector } from 'apache-arrow';
 import { readFileSync } from 'node:fs';
-import { AXE_VIEWS, axeViolations, builtArrowBytes, csvLine, doctorData, overflowX, watch } from './helpers';
+import { AXE_VIEWS, axeViolations, builtArrowBytes, csvLine, doctorData, hydrated, overflowX, watch } from './helpers';
 
 interface BuiltManifest {
   tables: Record<string, { rows: number }>;
@@ -188,6 +188,26 @@ test('filters: phase narrows the table and the funnel; an unreadable filter in a
   await expect(page.locator('#funnel-title')).toContainText('secondary schools');
   await page.goto('/schools?phase=Nursery');
   await expect(page.getByTestId('ignored-params')).toContainText('phase');
+});
+
+test('changes in quick succession: the last view wins, in the address, the funnel and the table', async ({ page }) => {
+  await page.goto('/schools');
+  await hydrated(page);
+  const phase = page.getByRole('combobox', { name: 'Phase' });
+  // Each made before the last is answered (or has even reached the address).
+  await phase.selectOption('Secondary');
+  await page.locator('input[name="funnel-measure"][value="permanent_exclusion_rate"]').check();
+  await phase.selectOption('Primary');
+  await page.getByRole('combobox', { name: 'Pupils' }).selectOption('EHC plan');
+  await expect(page).toHaveURL(/phase=Primary/);
+  expect(page.url()).toMatch(/measure=permanent_exclusion_rate/);
+  expect(page.url()).toMatch(/group=EHC\+plan/);
+  const frame = page.locator('figure[aria-labelledby="funnel-title"]');
+  await expect(frame).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+  await expect(page.locator('#funnel-title')).toContainText(/: Permanent exclusions per 100 pupils, pupils with an EHC plan, .*, primary schools$/);
+  await expect(page.getByTestId('engine-status')).toHaveAttribute('data-source', 'duckdb-wasm');
+  await expect.poll(async () => new Set(await rowsOf(page).locator('td:nth-child(2)').allTextContents())).toEqual(new Set(['Primary']));
+  await expect(page.getByTestId('school-table').locator('.table-wrap')).toHaveAttribute('aria-busy', 'false');
 });
 
 test('the funnel’s CSV lists every school of the view, placed or not, though the page carries only those it places', async ({ page }) => {

@@ -30,14 +30,16 @@ export class LiveQuery {
 
   /**
    * Run `query` once this chart's tables are loaded and hand its result to `apply`, unless a newer
-   * run has started meanwhile. Never rejects: a failure becomes the error state.
+   * run has started meanwhile. Never rejects: a failure becomes the error state. A query of several
+   * steps asks `current()` between them and stops when it is false: the engine answers one query
+   * at a time, so a step for a view the reader has already left delays the view they asked for.
    */
-  async run<T>(query: (db: Db) => Promise<T>, apply: (result: T) => void): Promise<void> {
+  async run<T>(query: (db: Db, current: () => boolean) => Promise<T>, apply: (result: T) => void): Promise<void> {
     const id = ++this.latest;
     this.state = 'loading';
     this.error = null;
     try {
-      const result = await query(await this.live.get(this.tables));
+      const result = await query(await this.live.get(this.tables), () => id === this.latest);
       if (id !== this.latest) return;
       apply(result);
       this.answers++;
