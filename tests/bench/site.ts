@@ -157,6 +157,30 @@ async function installSources(page: Page): Promise<number> {
   return page.evaluate(`(window.__name ??= (f) => f, window.__benchSources = ${changeSources.toString()}, window.__benchSources().length)`) as Promise<number>;
 }
 
+/**
+ * Wait until nothing on the page is waiting for DuckDB-WASM (no chart frame or table busy, twice,
+ * 50 ms apart), as a reader who reads the redrawn chart before changing it again would. The
+ * engine answers one query at a time, so a change made while the last one's other views (the
+ * schools table and its sparklines) are still being answered times that queue, not the change.
+ */
+async function settled(page: Page): Promise<void> {
+  await page
+    .waitForFunction(
+      () => {
+        const w = window as unknown as { __benchIdleSince?: number };
+        if (document.querySelector('[aria-busy="true"]')) {
+          w.__benchIdleSince = undefined;
+          return false;
+        }
+        w.__benchIdleSince ??= performance.now();
+        return performance.now() - w.__benchIdleSince >= 50;
+      },
+      undefined,
+      { polling: 25, timeout: 30_000 }
+    )
+    .catch(() => {});
+}
+
 /** Use one control of change source `si` and time it to the frame after its answer (in the page). */
 function changeInPage([si, pick, timeout]: [number, number, number]): Promise<ChangeResult> {
   // changeSources is installed on the page by installSources (functions travel to a page as text).
@@ -357,6 +381,7 @@ async function measurePage(browser: Browser, base: string, route: string): Promi
   if (m.ready !== null && usable.length) {
     for (let i = 0; i < args.changes; i++) {
       const fi = usable[i % usable.length]!;
+      await settled(page);
       changes.push(await page.evaluate(changeInPage, [fi, Math.floor(i / usable.length), 10_000] as [number, number, number]));
       if (i % 10 === 9) heapPeak = Math.max(heapPeak, await jsHeap(cdp));
     }
@@ -560,6 +585,7 @@ if (results.length) {
       '*critical path* is every request that started before it (compressed bytes and headers on the wire); ' +
       '*filter → redraw* runs inside the page from the control\'s event to the animation frame after the chart frame\'s `data-answers` went up, ' +
       'which its LiveQuery counts only after a query on the browser\'s DuckDB-WASM, so each timed change is proven to be a DuckDB-WASM answer; ' +
+      'each change is made once nothing on the page is busy (no chart or table waiting for an answer), as a reader reads the chart before changing it again; ' +
       '*JS heap* is the page\'s, after a forced GC (CDP); the DuckDB worker\'s *heap* is `Runtime.getHeapUsage` in the worker and its *wasm memory* the size of the engine\'s WebAssembly heap, both read at the end of the page\'s run (CDP).',
     ''
   );
