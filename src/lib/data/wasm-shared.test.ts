@@ -1,5 +1,6 @@
-// arrowToRows and arrowToColumns on real DuckDB-WASM results (the blocking bundle, as the browser's worker returns
-// them): rows across several record batches, NULLs, BIGINT as numbers, and a repeated column name.
+// arrowToRows and arrowToColumns on real DuckDB-WASM results (the blocking bundle, as the browser's
+// worker returns them): rows across several record batches, NULLs, BIGINT as numbers, a repeated
+// column name, typed arrays only where no value is NULL, and the native client's columns alike.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeDb } from './node-client';
 import { raw, sql } from './sql';

@@ -1,6 +1,6 @@
 /**
  * What the two DuckDB-WASM clients (browser worker, Node blocking bundle) share: turning an Arrow
- * result into plain rows, and the settings every connection gets.
+ * result into plain rows or columns, and the settings every connection gets.
  */
 import { plainValue, type ColumnResult, type Row } from './db';
 

@@ -33,12 +33,19 @@ export class LiveQuery {
    * run has started meanwhile. Never rejects: a failure becomes the error state. A query of several
    * steps asks `current()` between them and stops when it is false: the engine answers one query
    * at a time, so a step for a view the reader has already left delays the view they asked for.
+   * With `after`, the chart shows that it is loading at once but asks only once `after` has
+   * settled (another chart's answer the engine should give first), and not at all if a newer run
+   * has started by then.
    */
-  async run<T>(query: (db: Db, current: () => boolean) => Promise<T>, apply: (result: T) => void): Promise<void> {
+  async run<T>(query: (db: Db, current: () => boolean) => Promise<T>, apply: (result: T) => void, after?: Promise<unknown>): Promise<void> {
     const id = ++this.latest;
     this.state = 'loading';
     this.error = null;
     try {
+      if (after) {
+        await after.catch(() => {});
+        if (id !== this.latest) return;
+      }
       const result = await query(await this.live.get(this.tables), () => id === this.latest);
       if (id !== this.latest) return;
       apply(result);

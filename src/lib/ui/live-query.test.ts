@@ -80,6 +80,49 @@ describe('LiveQuery', () => {
     await first;
     expect([q.state, q.error]).toEqual(['ready', null]);
   });
+
+  it('tells a query of several steps whether it is still the newest, so it can stop', async () => {
+    const { live } = fakeLive();
+    const q = new LiveQuery(live, ['school_year']);
+    const step = deferred<void>();
+    const steps: string[] = [];
+    const first = q.run(
+      async (_db, current) => {
+        steps.push('first: table');
+        await step.promise;
+        if (!current()) return 'stopped';
+        steps.push('first: sparklines');
+        return 'done';
+      },
+      () => {}
+    );
+    await Promise.resolve();
+    await q.run(async (_db, current) => (current() ? 'newest' : 'stale'), (v) => steps.push(v));
+    step.resolve();
+    await first;
+    expect(steps).toEqual(['first: table', 'newest']);
+  });
+
+  it('with `after`, shows loading at once, asks only once the other answer is in, and not at all when overtaken', async () => {
+    const { live, asked } = fakeLive();
+    const q = new LiveQuery(live, ['school_year']);
+    const funnel = deferred<void>();
+    const applied: string[] = [];
+    const waiting = q.run(async () => 'table', (v) => applied.push(v), funnel.promise);
+    expect(q.state).toBe('loading');
+    await Promise.resolve();
+    expect(asked).toEqual([]);
+    funnel.resolve();
+    await waiting;
+    expect([applied, asked.length, q.state]).toEqual([['table'], 1, 'ready']);
+    // Overtaken while waiting: never asked; a failure of what it waited for does not matter.
+    const other = deferred<void>();
+    const overtaken = q.run(async () => 'old table', (v) => applied.push(v), other.promise.then(() => Promise.reject(new Error('funnel failed'))));
+    await q.run(async () => 'new table', (v) => applied.push(v));
+    other.resolve();
+    await overtaken;
+    expect([applied, asked.length, q.state]).toEqual([['table', 'new table'], 2, 'ready']);
+  });
 });
 
 describe('describeError', () => {
