@@ -365,38 +365,43 @@ function firstDataField(text: string): string | null {
  * byte out of place, a column or type that differs) returns null and the table is read format by
  * format, which finds and words the difference.
  */
-/** A table's CSV as text, with the synthetic label its rows carry (null without a `dataset` column). */
+/** The synthetic label a table's CSV rows carry (null without a `dataset` column). */
 interface CsvText {
-  text: string;
   label: string | null;
 }
 
+/** How much of a CSV is decoded to find its label: the header and the first row, whatever the file's size. */
+const LABEL_PREFIX_BYTES = 1 << 20;
+
 /**
- * The CSV of a table whose three files are all there, decoded, and the label of its first row
- * (when it has a `dataset` column): what readAgreeing needs, worked out first so that DuckDB can
- * start on the Parquet file of every table at once. Null when the file is not UTF-8 text or its
- * label cannot be read (the table is then read format by format).
+ * The label of a table whose three files are all there, read from the start of its CSV: what
+ * readAgreeing needs, worked out first so that DuckDB can start on the Parquet file of every
+ * table at once. Only the start is decoded (a CSV can be too long for one string; isCsvOf compares
+ * the rest as bytes). Null when that start is not UTF-8 text or its label cannot be read (the table
+ * is then read format by format).
  */
 function csvText(table: TableName, files: ReadonlyMap<string, Uint8Array>): CsvText | null {
   const bytes = files.get(`${table}.csv`);
   if (!bytes || !files.has(`${table}.arrow`) || !files.has(`${table}.parquet`)) return null;
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    // (stream: a character cut at the end of the prefix is left for a next call, not an error.)
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, LABEL_PREFIX_BYTES), { stream: true });
   } catch {
     return null;
   }
-  if (!text.startsWith(`${DATASET_COLUMN},`)) return { text, label: null };
-  const hasRows = text.indexOf('\n') + 1 < text.length;
+  if (!text.startsWith(`${DATASET_COLUMN},`)) return { label: null };
+  const firstLineEnd = bytes.indexOf(0x0a);
+  const hasRows = firstLineEnd >= 0 && firstLineEnd + 1 < bytes.length;
   const label = hasRows ? firstDataField(text) : '';
-  return label === null ? null : { text, label };
+  return label === null ? null : { label };
 }
 
 function readAgreeing(table: TableName, files: ReadonlyMap<string, Uint8Array>, csvFile: CsvText | null): { csv: Grid; arrow: Grid } | null {
   const csvBytes = files.get(`${table}.csv`);
   const arrowBytes = files.get(`${table}.arrow`);
   if (!csvBytes || !arrowBytes || !csvFile) return null;
-  const { text, label } = csvFile;
+  const { label } = csvFile;
   let arrow: Grid;
   try {
     arrow = readArrow(arrowBytes);
@@ -414,7 +419,7 @@ function readAgreeing(table: TableName, files: ReadonlyMap<string, Uint8Array>, 
     : { names: [DATASET_COLUMN, ...arrow.names], columns: [new Array<string | null>(arrow.rows).fill(label), ...csvColumns], rows: arrow.rows };
   // The Arrow reader knows which columns need no quoting (a leading quote for a formula adds none).
   const plain = [...(label === null ? [] : [false]), ...(arrow.plain ?? [])];
-  if (!isCsvOf(text, csv.names, csv.columns, csv.rows, plain)) return null;
+  if (!isCsvOf(csvBytes, csv.names, csv.columns, csv.rows, plain)) return null;
   return { csv, arrow };
 }
 

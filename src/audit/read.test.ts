@@ -13,6 +13,8 @@ import { describe, expect, it } from 'vitest';
 import { csvField, isCsvOf, parseCsv, readArrow, readArrowSlowly, type Grid } from './read';
 
 /** A small seeded generator (mulberry32): the audit's tests import no property-testing library. */
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+
 function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -90,19 +92,44 @@ describe('a CSV compared with a grid', () => {
       const grid = randomGrid(next, 1 + Math.floor(next() * 5), Math.floor(next() * 8));
       if (grid.names.some((n) => n === '')) continue;
       const text = render(grid);
-      expect(isCsvOf(text, grid.names, grid.columns, grid.rows)).toBe(true);
+      expect(isCsvOf(utf8(text), grid.names, grid.columns, grid.rows)).toBe(true);
       const parsed = parseCsv(text);
       expect({ names: parsed.names, columns: parsed.columns, rows: parsed.rows }).toEqual(grid);
       // Any other text is refused: one character changed, added or removed.
       const at = Math.floor(next() * text.length);
       for (const other of [text.slice(0, at) + text.slice(at + 1), text.slice(0, at) + ',' + text.slice(at), text.slice(0, at) + 'Z' + text.slice(at + 1), `\ufeff${text}`, text.replaceAll('\n', '\r\n')]) {
-        if (other !== text) expect(isCsvOf(other, grid.names, grid.columns, grid.rows)).toBe(false);
+        if (other !== text) expect(isCsvOf(utf8(other), grid.names, grid.columns, grid.rows)).toBe(false);
       }
     }
   });
 
+  it('compares a file of many blocks of rows, and finds one byte out of place in any of them', () => {
+    const rows = 10_000;
+    const grid: Grid = {
+      names: ['urn', 'name', 'n'],
+      columns: [
+        Array.from({ length: rows }, (_, i) => String(100000 + i)),
+        Array.from({ length: rows }, (_, i) => (i % 7 === 0 ? 'Café, "Ü"' : `School ${i}`)),
+        Array.from({ length: rows }, (_, i) => (i % 5 === 0 ? null : String(i % 13)))
+      ],
+      rows
+    };
+    const bytes = utf8(render(grid));
+    expect(isCsvOf(bytes, grid.names, grid.columns, grid.rows, [true, false, true])).toBe(true);
+    for (const at of [3, Math.floor(bytes.length / 2), bytes.length - 2]) {
+      const changed = bytes.slice();
+      changed[at] = changed[at] === 0x30 ? 0x31 : 0x30;
+      expect(isCsvOf(changed, grid.names, grid.columns, grid.rows, [true, false, true]), `byte ${at}`).toBe(false);
+    }
+    // Cut short, or with one more line, or not UTF-8.
+    expect(isCsvOf(bytes.subarray(0, bytes.length - 1), grid.names, grid.columns, grid.rows)).toBe(false);
+    expect(isCsvOf(new Uint8Array([...bytes, 0x31, 0x0a]), grid.names, grid.columns, grid.rows)).toBe(false);
+    const latin1 = Uint8Array.from(render(grid), (c) => c.charCodeAt(0) & 0xff);
+    expect(isCsvOf(latin1, grid.names, grid.columns, grid.rows)).toBe(false);
+  });
+
   it('refuses an empty column name, which the parser refuses', () => {
-    expect(isCsvOf('""\n1\n', [''], [['1']], 1)).toBe(false);
+    expect(isCsvOf(utf8('""\n1\n'), [''], [['1']], 1)).toBe(false);
   });
 
   it("matches DuckDB's CSV writer byte for byte on tricky text, NULLs and numbers", async () => {
@@ -129,7 +156,7 @@ describe('a CSV compared with a grid', () => {
         columns: [values.map(() => 'SYNTHETIC, "demo"'), values, values.map((_, i) => (i % 3 === 0 ? null : String(i - 10)))],
         rows: values.length
       };
-      expect(isCsvOf(text, grid.names, grid.columns, grid.rows)).toBe(true);
+      expect(isCsvOf(utf8(text), grid.names, grid.columns, grid.rows)).toBe(true);
       const parsed = parseCsv(text);
       expect(parsed.columns).toEqual(grid.columns);
     } finally {

@@ -271,15 +271,21 @@ export function csvField(v: string | null): string {
   return v === '' || /[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
 }
 
+/** Rows rendered per block by `isCsvOf` (a few hundred KB of text at a time). */
+const CSV_BLOCK_ROWS = 4096;
+
 /**
- * Whether `text` is exactly the CSV of a grid (a header line of `names`, then one line per row,
- * every line ended by \n), written field by field as `csvField` writes them. When it is,
- * `parseCsv(text)` gives that grid back exactly (csvField quotes whatever parseCsv would otherwise
- * read differently), so the cells of the file are known without parsing it. Compared in place,
- * field by field, without building the text.
+ * Whether `bytes` are exactly the UTF-8 CSV of a grid (a header line of `names`, then one line per
+ * row, every line ended by \n), written field by field as `csvField` writes them. When they are,
+ * `parseCsv` of their text gives that grid back exactly (csvField quotes whatever parseCsv would
+ * otherwise read differently), so the cells of the file are known without parsing it. The
+ * expected text is made and encoded a block of rows at a time and compared with the file's bytes
+ * in place: a release's CSV can be longer than the longest string V8 can hold (2^29 - 24
+ * characters, about 512 MB; the reasons table at national scale is 1.9 GB), so the file is never
+ * decoded whole. Bytes equal to UTF-8 that was encoded here are valid UTF-8.
  */
 export function isCsvOf(
-  text: string,
+  bytes: Uint8Array,
   names: readonly string[],
   columns: readonly (readonly (string | null)[])[],
   rows: number,
@@ -287,16 +293,16 @@ export function isCsvOf(
 ): boolean {
   // (The parser refuses a header with an empty name.)
   if (names.length === 0 || columns.length !== names.length || names.includes('')) return false;
+  const file = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let pos = 0;
-  const expect = (field: string, end: string): boolean => {
-    if (!text.startsWith(field, pos)) return false;
-    pos += field.length;
-    if (text[pos] !== end) return false;
-    pos++;
+  const take = (text: string): boolean => {
+    const block = Buffer.from(text, 'utf8');
+    if (pos + block.length > file.length || !file.subarray(pos, pos + block.length).equals(block)) return false;
+    pos += block.length;
     return true;
   };
   const last = names.length - 1;
-  for (let j = 0; j <= last; j++) if (!expect(csvField(names[j]!), j === last ? '\n' : ',')) return false;
+  if (!take(`${names.map(csvField).join(',')}\n`)) return false;
   // Each column's fields: the values themselves where they need no quoting, else rendered once per distinct value.
   const rendered = columns.map((col, j) => {
     if (plain[j]) return (r: number): string => col[r] ?? '';
@@ -309,8 +315,14 @@ export function isCsvOf(
       return f;
     };
   });
-  for (let r = 0; r < rows; r++) {
-    for (let j = 0; j <= last; j++) if (!expect(rendered[j]!(r), j === last ? '\n' : ',')) return false;
+  for (let start = 0; start < rows; start += CSV_BLOCK_ROWS) {
+    let text = '';
+    const end = Math.min(rows, start + CSV_BLOCK_ROWS);
+    for (let r = start; r < end; r++) {
+      for (let j = 0; j < last; j++) text += `${rendered[j]!(r)},`;
+      text += `${rendered[last]!(r)}\n`;
+    }
+    if (!take(text)) return false;
   }
-  return pos === text.length;
+  return pos === file.length;
 }
