@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { AuditSetupError, RULE_ORDER, formatBreach, manifestThresholds, runAudit } from './audit';
+import { ensureHeapFor, folderBytes } from './heap';
 
 const HELP = `Usage: npm run audit -- DIR [options]
 
@@ -57,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
     throw new UsageError(parsed.positionals.length ? `expected one release folder, got ${parsed.positionals.length}` : 'missing the release folder DIR');
   }
   const dir = parsed.positionals[0] as string;
+  ensureHeapFor(folderBytes(dir));
   const fromManifest = await manifestThresholds(dir);
   const minCount = positiveInt('min-count', parsed.values['min-count']) ?? fromManifest.minCount ?? 5;
   const minGroup = positiveInt('min-group', parsed.values['min-group']) ?? fromManifest.minGroup ?? 10;

@@ -32,6 +32,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { auditRelease, formatBreach } from '../../audit/audit';
+import { ensureHeapFor, folderBytes } from '../../audit/heap';
 import type { Manifest } from '../../lib/data/manifest';
 import { createTableSql, TABLES, TABLE_NAMES, type TableName } from '../../lib/data/schema';
 import { publish } from '../publish';
@@ -211,6 +212,16 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   } catch (e) {
     console.error((e as Error).message);
     process.exit(2);
+  }
+  if (opts.audit) {
+    // The audit of the release holds it all in memory: about the tile's size times the copies
+    // and the years (a missing tile is reported by makeNational).
+    try {
+      const tile = JSON.parse(readFileSync(path.join(opts.tile, 'manifest.json'), 'utf8')) as Manifest;
+      ensureHeapFor(folderBytes(opts.tile) * (opts.schools / tile.tables.schools.rows) * Math.max(1, opts.years / tile.years.length));
+    } catch {
+      // no tile: makeNational says so
+    }
   }
   makeNational(opts).then(
     () => process.exit(0),
