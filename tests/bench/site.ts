@@ -158,10 +158,11 @@ async function installSources(page: Page): Promise<number> {
 }
 
 /**
- * Wait until nothing on the page is waiting for DuckDB-WASM (no chart frame or table busy, twice,
- * 50 ms apart), as a reader who reads the redrawn chart before changing it again would. The
+ * Wait until nothing on the page has been waiting for DuckDB-WASM for 50 ms (no chart frame or
+ * table `aria-busy`), as a reader who reads the redrawn chart before changing it again would. The
  * engine answers one query at a time, so a change made while the last one's other views (the
  * schools table and its sparklines) are still being answered times that queue, not the change.
+ * A page still busy after 30 s gets its change anyway (and a slow figure).
  */
 async function settled(page: Page): Promise<void> {
   await page
