@@ -435,16 +435,25 @@ export interface FunnelOptions {
   phase?: string | null;
 }
 
-/** The funnel's columns for every school of the basis with a row for the group (and the phase). */
-function funnelSelect(opts: FunnelOptions): Sql {
+/** The funnel's pieces of SQL for a view: its two counts, why a school is not placed, which schools. */
+function funnelParts(opts: FunnelOptions): { num: Sql; pupils: Sql; flag: Sql; placed: Sql; where: Sql } {
   const numName = MEASURES[opts.measure].numerator;
   const [num, pupils] = [g(opts.group, numName), g(opts.group, 'pupils')];
+  return {
+    num,
+    pupils,
+    flag: rateFlag(num, gFlag(opts.group, numName), pupils, gFlag(opts.group, 'pupils')),
+    placed: sql`${num} IS NOT NULL AND ${pupils} > 0`,
+    where: sql`${basisWhere(opts.basis)} AND ${gRow(opts.group)} AND ${opts.phase ? sql`b.phase = ${opts.phase}` : sql`TRUE`}`
+  };
+}
+
+/** The funnel's columns for every school of the basis with a row for the group (and the phase). */
+function funnelSelect(opts: FunnelOptions): Sql {
+  const { num, pupils, flag, placed, where } = funnelParts(opts);
   return sql`
-    SELECT b.urn, b.name, b.phase, b.school_index, ${num} AS numerator, ${pupils} AS denominator,
-           ${rateFlag(num, gFlag(opts.group, numName), pupils, gFlag(opts.group, 'pupils'))} AS flag,
-           ${num} IS NOT NULL AND ${pupils} > 0 AS placed
-    FROM school_basis b
-    WHERE ${basisWhere(opts.basis)} AND ${gRow(opts.group)} AND ${opts.phase ? sql`b.phase = ${opts.phase}` : sql`TRUE`}`;
+    SELECT b.urn, b.name, b.phase, b.school_index, ${num} AS numerator, ${pupils} AS denominator, ${flag} AS flag, ${placed} AS placed
+    FROM school_basis b WHERE ${where}`;
 }
 
 /** Every school's count and pupils for the funnel (with its phase filter), by URN. */
@@ -474,10 +483,9 @@ export async function funnelPoints(db: Db, opts: FunnelOptions): Promise<FunnelP
   // Each placed school by its index in `names` and two numbers: text is the dearest part of a
   // result to carry from the engine and decode (about 100 ms for 12,000 schools' names at national
   // scale, on every change).
-  const numName = MEASURES[opts.measure].numerator;
-  const [num, pupils] = [g(opts.group, numName), g(opts.group, 'pupils')];
-  const placed = sql`${num} IS NOT NULL AND ${pupils} > 0`;
-  const where = sql`${basisWhere(opts.basis)} AND ${gRow(opts.group)} AND ${opts.phase ? sql`b.phase = ${opts.phase}` : sql`TRUE`}`;
+  // (Not a filter of funnelSelect: as a common table the flag was worked out for every school,
+  // placed or not, 5 ms more a change for SEND at national scale.)
+  const { num, pupils, flag, placed, where } = funnelParts(opts);
   // Every column a number and none NULL, so each arrives as a typed array on the engine's own
   // buffer: the schools placed (i, the two counts), then one row per reason for the rest
   // (i = -1, numerator 1 when a count was withheld, denominator how many schools).
@@ -485,7 +493,7 @@ export async function funnelPoints(db: Db, opts: FunnelOptions): Promise<FunnelP
     SELECT b.school_index AS i, ${num} AS numerator, ${pupils} AS denominator
     FROM school_basis b WHERE ${where} AND ${placed}
     UNION ALL
-    SELECT -1, CASE WHEN ${rateFlag(num, gFlag(opts.group, numName), pupils, gFlag(opts.group, 'pupils'))} IN ('c', 'low') THEN 1 ELSE 0 END, CAST(count(*) AS INTEGER)
+    SELECT -1, CASE WHEN ${flag} IN ('c', 'low') THEN 1 ELSE 0 END, CAST(count(*) AS INTEGER)
     FROM school_basis b WHERE ${where} AND NOT (${placed}) GROUP BY 2`);
   const { i, numerator, denominator } = res.columns;
   const out: FunnelPoints = { rows: [], notPlaced: { suppressed: 0, other: 0 } };
