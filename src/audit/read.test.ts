@@ -12,9 +12,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { csvField, isCsvOf, parseCsv, readArrow, readArrowSlowly, type Grid } from './read';
 
-/** A small seeded generator (mulberry32): the audit's tests import no property-testing library. */
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
+/** A small seeded generator (mulberry32): the audit's tests import no property-testing library. */
 function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
