@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { Manifest } from '../../src/lib/data/manifest';
 import { NodeDb } from '../../src/lib/data/node-client';
 import { TABLE_NAMES } from '../../src/lib/data/schema';
@@ -18,6 +18,19 @@ export interface DfeRelease {
   /** The published release folder. */
   out: string;
   close(): Promise<void>;
+}
+
+/**
+ * The release for one test file: built before its tests (`ready` gets it), removed after them.
+ * Call at the top level of the file.
+ */
+export function useDfeRelease(ready: (release: DfeRelease) => void, opts: { passThrough?: boolean } = {}): void {
+  let release: DfeRelease | undefined;
+  beforeAll(async () => {
+    release = await buildDfeRelease(opts);
+    ready(release);
+  }, 60_000);
+  afterAll(async () => release?.close());
 }
 
 /** Builds the release; `passThrough` publishes DfE's figures under DfE's own suppression. */

@@ -3,22 +3,15 @@
 // only, for every pupil with SEN together, so the LA has no need rows and England's are shown as
 // context, with a note saying what they are. Then, on hand-made rows, the case of an LA with its
 // own need rows by group beside England's: both shown, each named for whom it counts, never paired.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { councilTrend, englandNeeds, laBreakdown, laYears, type BreakdownRow, type NeedContextRow } from '$lib/data/council-queries';
 import { laSenSplit } from '$lib/data/queries';
 import type { NodeDb } from '$lib/data/node-client';
-import { buildDfeRelease, strings, type DfeRelease } from '../../../tests/unit/dfe-release';
+import { strings, useDfeRelease } from '../../../tests/unit/dfe-release';
 import { breakdownView, ENGLAND_NEEDS_LABEL, headline, needView, ratioPoints, ratioSummary, yearSummary } from './council-view';
 
-let release: DfeRelease;
 let db: NodeDb;
-
-
-beforeAll(async () => {
-  release = await buildDfeRelease();
-  db = release.db;
-}, 60_000);
-afterAll(async () => release?.close());
+useDfeRelease((release) => (db = release.db));
 
 describe('the primary-need chart on a DfE release', () => {
   it('shows England\u2019s figures by need as context, with a note, when the LA has none', async () => {

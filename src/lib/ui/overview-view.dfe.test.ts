@@ -5,23 +5,21 @@
 // DfE's rule, not this pipeline's thresholds. The demo-like case (a split) is unchanged.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Manifest } from '$lib/data/manifest';
 import type { NodeDb } from '$lib/data/node-client';
 import { laSenSplit, laTrend, type RatePoint } from '$lib/data/queries';
-import { buildDfeRelease, expectHiddenFiguresAddUp, type DfeRelease } from '../../../tests/unit/dfe-release';
+import { expectHiddenFiguresAddUp, useDfeRelease, type DfeRelease } from '../../../tests/unit/dfe-release';
 import { disclosureWords } from './disclosure-words';
 import { DEFAULT_TREND } from './overview-defaults';
 import { NO_SEN_SPLIT_NOTE, overviewView } from './overview-view';
 
 let release: DfeRelease;
 let db: NodeDb;
-
-beforeAll(async () => {
-  release = await buildDfeRelease({ passThrough: true });
-  db = release.db;
-}, 60_000);
-afterAll(async () => release?.close());
+useDfeRelease((r) => {
+  release = r;
+  db = r.db;
+}, { passThrough: true });
 
 describe('the overview on a DfE release', () => {
   it('has no SEN split at LA level, so shows all pupils and says why', async () => {

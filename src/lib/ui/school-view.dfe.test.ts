@@ -3,24 +3,21 @@
 // no reasons, no area breakdown, no statistical neighbours. The pages must fall back to all pupils
 // with the census's SEN make-up as context, say what is missing and why, and show no NaN or
 // undefined anywhere. A cheap stand-in for building the whole site on a DfE release.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { NodeDb } from '$lib/data/node-client';
 import { MEASURE_KEYS } from '$lib/data/measures';
 import { schoolFilterOptions, schoolTable } from '$lib/data/school-queries';
-import { buildDfeRelease, expectHiddenFiguresAddUp, strings, type DfeRelease } from '../../../tests/unit/dfe-release';
+import { expectHiddenFiguresAddUp, strings, useDfeRelease, type DfeRelease } from '../../../tests/unit/dfe-release';
 import { loadSchoolData } from './school-data';
 import { schoolView } from './school-view';
 import { DEFAULT_FILTERS, tableOptions } from './schools-page';
 
 let release: DfeRelease;
 let db: NodeDb;
-
-
-beforeAll(async () => {
-  release = await buildDfeRelease();
-  db = release.db;
-}, 60_000);
-afterAll(async () => release?.close());
+useDfeRelease((r) => {
+  release = r;
+  db = r.db;
+});
 
 describe('the schools pages on a DfE release', () => {
   it('knows the release has no SEN split, so the list starts on all pupils', async () => {
