@@ -27,6 +27,7 @@ import {
   type SchoolProfile
 } from '$lib/data/school-queries';
 import { packRows, unpackRows, type PackedRows } from '$lib/data/packed-rows';
+import { group } from 'd3';
 import type { SuppressionCode } from '$lib/data/schema';
 import { similarSchools, similarSchoolsAll, type FeatureKey, type FeatureScale, type SchoolFeatures, type SimilarResult } from '$lib/stats/similar';
 
@@ -177,9 +178,9 @@ export async function* schoolSlices(db: Db): AsyncGenerator<SchoolSlice> {
   const latestYear = options.years[0]?.academic_year ?? '';
   const features = latestYear ? await similarityFeatures(db, latestYear) : [];
   const similar = similarSchoolsAll(features.map(asFeatures), MAX_NEIGHBOURS);
-  const featuresByPhase = groupBy(features, (r) => r.phase);
-  const years = groupBy(await schoolYearRows(db, 'all'), (r) => r.urn);
-  const periods = groupBy(await schoolPeriodRows(db, 'all'), (r) => r.urn);
+  const featuresByPhase = group(features, (r) => r.phase);
+  const years = group(await schoolYearRows(db, 'all'), (r) => r.urn);
+  const periods = group(await schoolPeriodRows(db, 'all'), (r) => r.urn);
   const areas = new Map<string, AreaCountRow[]>();
   for (const profile of await schoolProfiles(db)) {
     const urn = profile.urn;
@@ -200,16 +201,6 @@ export async function* schoolSlices(db: Db): AsyncGenerator<SchoolSlice> {
   }
 }
 
-function groupBy<T>(rows: readonly T[], key: (r: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const r of rows) {
-    const k = key(r);
-    const list = out.get(k);
-    if (list) list.push(r);
-    else out.set(k, [r]);
-  }
-  return out;
-}
 
 /** A school's page data from its file, with its phase's funnel rows and reasons still to load. */
 export function schoolDataFromSlice(slice: SchoolSlice): SchoolData {
