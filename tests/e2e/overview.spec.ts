@@ -109,6 +109,8 @@ test('a first interaction before DuckDB-WASM is ready shows the loading state at
 test('a failed DuckDB-WASM load gives a clear error and keeps the chart readable', async ({ page }) => {
   await page.route(/duckdb-(eh|mvp).*\.wasm$/, (route) => route.fulfill({ status: 404, body: 'gone' }));
   await page.goto('/');
+  // A click before hydration is the browser's alone (no handler yet), and asks nothing.
+  await hydrated(page);
   await page.getByLabel('Permanent exclusion rate').check();
   await expect(page.getByRole('alert')).toContainText('could not be updated');
   await expect(page.locator('g.series')).toHaveCount(5);

@@ -181,6 +181,7 @@ test('sort: a column header sorts by it, highest first, missing figures last; ag
 
 test('filters: phase narrows the table and the funnel; an unreadable filter in a link is ignored and said so', async ({ page }) => {
   await page.goto('/schools');
+  await hydrated(page);
   await page.getByRole('combobox', { name: 'Phase' }).selectOption('Secondary');
   await expect(page).toHaveURL(/phase=Secondary/);
   await expect(page.getByTestId('engine-status')).toHaveAttribute('data-source', 'duckdb-wasm', { timeout: 30_000 });
