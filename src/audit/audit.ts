@@ -355,18 +355,8 @@ function firstDataField(text: string): string | null {
   }
 }
 
-/**
- * A table's three formats at the cost of reading one. The Arrow file is read (the format the
- * browser gets); the CSV is compared, byte for byte, with the CSV those Arrow cells make
- * (`isCsvOf`, here), and with the CSV DuckDB writes from the Parquet file (`renderParquet`, run in
- * DuckDB's threads while JavaScript does the rest; `withParquet`). Equal bytes mean each format
- * holds exactly the cells the Arrow file holds, so the grids are the ones reading each file would
- * give, and every rule sees what it would have seen. Anything else (a missing or unreadable file, a
- * byte out of place, a column or type that differs) returns null and the table is read format by
- * format, which finds and words the difference.
- */
 /** The synthetic label a table's CSV rows carry (null without a `dataset` column). */
-interface CsvText {
+interface CsvLabel {
   label: string | null;
 }
 
@@ -380,7 +370,7 @@ const LABEL_PREFIX_BYTES = 1 << 20;
  * the rest as bytes). Null when that start is not UTF-8 text or its label cannot be read (the table
  * is then read format by format).
  */
-function csvText(table: TableName, files: ReadonlyMap<string, Uint8Array>): CsvText | null {
+function csvLabel(table: TableName, files: ReadonlyMap<string, Uint8Array>): CsvLabel | null {
   const bytes = files.get(`${table}.csv`);
   if (!bytes || !files.has(`${table}.arrow`) || !files.has(`${table}.parquet`)) return null;
   let text: string;
@@ -397,11 +387,21 @@ function csvText(table: TableName, files: ReadonlyMap<string, Uint8Array>): CsvT
   return label === null ? null : { label };
 }
 
-function readAgreeing(table: TableName, files: ReadonlyMap<string, Uint8Array>, csvFile: CsvText | null): { csv: Grid; arrow: Grid } | null {
+/**
+ * A table's three formats at the cost of reading one. The Arrow file is read (the format the
+ * browser gets); the CSV is compared, byte for byte, with the CSV those Arrow cells make
+ * (`isCsvOf`, here), and with the CSV DuckDB writes from the Parquet file (`renderParquet`, run in
+ * DuckDB's threads while JavaScript does the rest; `withParquet`). Equal bytes mean each format
+ * holds exactly the cells the Arrow file holds, so the grids are the ones reading each file would
+ * give, and every rule sees what it would have seen. Anything else (a missing or unreadable file, a
+ * byte out of place, a column or type that differs) returns null and the table is read format by
+ * format, which finds and words the difference.
+ */
+function readAgreeing(table: TableName, files: ReadonlyMap<string, Uint8Array>, csvStart: CsvLabel | null): { csv: Grid; arrow: Grid } | null {
   const csvBytes = files.get(`${table}.csv`);
   const arrowBytes = files.get(`${table}.arrow`);
-  if (!csvBytes || !arrowBytes || !csvFile) return null;
-  const { label } = csvFile;
+  if (!csvBytes || !arrowBytes || !csvStart) return null;
+  const { label } = csvStart;
   let arrow: Grid;
   try {
     arrow = readArrow(arrowBytes);
@@ -472,10 +472,10 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'audit-'));
   // Every table's Parquet file goes to DuckDB at once (readAgreeing), and the extract's pupil
   // references are read meanwhile, on their own connection.
-  const csvTexts = new Map(TABLE_NAMES.map((t) => [t, csvText(t, files)] as const));
+  const csvLabels = new Map(TABLE_NAMES.map((t) => [t, csvLabel(t, files)] as const));
   const renders = await renderAll(
     renderConn,
-    [...csvTexts].flatMap(([table, csv]) => (csv ? [{ table, file: path.join(dir, `${table}.parquet`), out: path.join(scratch, `${table}.csv`), label: csv.label }] : []))
+    [...csvLabels].flatMap(([table, csv]) => (csv ? [{ table, file: path.join(dir, `${table}.parquet`), out: path.join(scratch, `${table}.csv`), label: csv.label }] : []))
   );
   const renderQueue = Promise.all(renders.values());
   renderQueue.catch(() => {});
@@ -492,7 +492,7 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
     const rowCounts: ManifestInput['rows'] = new Map();
 
     // The Arrow files read and checked against the CSVs first, while DuckDB writes the Parquet ones' CSVs.
-    const read = new Map(TABLE_NAMES.map((t) => [t, readAgreeing(t, files, csvTexts.get(t) ?? null)] as const));
+    const read = new Map(TABLE_NAMES.map((t) => [t, readAgreeing(t, files, csvLabels.get(t) ?? null)] as const));
     for (const table of TABLE_NAMES) {
       const grids = new Map<Format, Grid>();
       const counts = new Map<Format, number>();
