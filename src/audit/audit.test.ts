@@ -254,7 +254,7 @@ let counter = 0;
 interface WriteOptions {
   synthetic?: boolean;
   /** Runs after the data files are written and before the manifest describes them. */
-  beforeManifest?: (dir: string) => void;
+  beforeManifest?: (dir: string) => void | Promise<void>;
 }
 
 async function writeRelease(rel: Release, opts: WriteOptions = {}): Promise<string> {
@@ -279,7 +279,7 @@ async function writeRelease(rel: Release, opts: WriteOptions = {}): Promise<stri
     });
     writeFileSync(file('arrow'), tableToIPC(new Table(vectors), 'stream'));
   }
-  opts.beforeManifest?.(dir);
+  await opts.beforeManifest?.(dir);
   for (const table of TABLES) {
     const describe = (ext: string) => {
       const bytes = readFileSync(path.join(dir, `${table}.${ext}`));
@@ -786,6 +786,65 @@ describe('formats', () => {
     const rel = build({ counts: (urn, _y, g, c) => (urn === '900001' && g === 'EHC plan' ? [12, 10, 3, 0, 20] : c) });
     const dir = await writeRelease(rel, { beforeManifest: (d) => writeFileSync(path.join(d, 'school_year.parquet'), 'not parquet') });
     expect(rules(await auditRelease(dir, OPTS))).toEqual(['small count', 'unreadable']);
+  });
+});
+
+describe('auditing a release while it is still being written', () => {
+  // The pipeline starts the audit once the Arrow files are staged (AuditOptions.written): rules 1
+  // to 5 run on them early, and stand only if every format then holds the same cells.
+  const early = (dir: string) => runAudit(dir, { ...OPTS, written: Promise.resolve() });
+  const fixtures: [string, () => Promise<string>][] = [
+    ['clean, synthetic', () => writeRelease(correctlySuppressed(), { synthetic: true })],
+    ['a small count', () => writeRelease(build({ counts: (urn, _y, g, c) => (urn === '900001' && g === 'EHC plan' ? [12, 10, 3, 0, 20] : c) }))],
+    ['a CSV that differs', () => writeRelease(build(), { beforeManifest: (d) => writeFileSync(path.join(d, 'schools.csv'), readFileSync(path.join(d, 'schools.csv'), 'utf8').replace('Kingsbere School', 'Kingsbere Schoo1')) })],
+    [
+      'an Arrow file that differs from the others (the early rules saw cells no other format holds)',
+      () => {
+        const rel = build({ counts: (urn, _y, g, c) => (urn === '900001' && g === 'EHC plan' ? [12, 10, 3, 0, 20] : c) });
+        return writeRelease(build(), {
+          beforeManifest: async (d) => {
+            const other = await writeRelease(rel);
+            writeFileSync(path.join(d, 'school_year.arrow'), readFileSync(path.join(other, 'school_year.arrow')));
+          }
+        });
+      }
+    ],
+    ['an unreadable Parquet file', () => writeRelease(build(), { beforeManifest: (d) => writeFileSync(path.join(d, 'school_year.parquet'), 'not parquet') })],
+    [
+      'a missing Arrow file',
+      async () => {
+        const d = await writeRelease(build());
+        unlinkSync(path.join(d, 'area_year.arrow'));
+        return d;
+      }
+    ]
+  ];
+  for (const [name, make] of fixtures) {
+    it(`reports what the audit of the finished release reports: ${name}`, async () => {
+      const dir = await make();
+      const after = await runAudit(dir, OPTS);
+      const during = await early(dir);
+      expect(show(during.breaches)).toBe(show(after.breaches));
+      expect(during.checked).toEqual(after.checked);
+    });
+  }
+
+  it('reads the files as they are once written, not as they were when it started', async () => {
+    const dir = await writeRelease(build());
+    const breached = await writeRelease(build({ counts: (urn, _y, g, c) => (urn === '900001' && g === 'EHC plan' ? [12, 10, 3, 0, 20] : c) }));
+    let finish = () => {};
+    const written = new Promise<void>((resolve) => (finish = resolve));
+    const report = runAudit(dir, { ...OPTS, written });
+    // The early rules run on the clean Arrow files; then every file is replaced before `written`.
+    await new Promise((r) => setTimeout(r, 200));
+    for (const f of readdirSync(breached)) writeFileSync(path.join(dir, f), readFileSync(path.join(breached, f)));
+    finish();
+    expect(rules((await report).breaches)).toEqual(['small count']);
+  });
+
+  it('fails with the writer\u2019s error when the release could not be written', async () => {
+    const dir = await writeRelease(build());
+    await expect(runAudit(dir, { ...OPTS, written: Promise.reject(new Error('disk full')) })).rejects.toThrow('disk full');
   });
 });
 

@@ -58,6 +58,14 @@ export interface AuditOptions {
   minGroup: number;
   /** The extract the release was built from: its `pupils.csv` pupil_ref values are looked for. */
   extractDir?: string;
+  /**
+   * Given while the release is still being written (the pipeline's staging folder, publish.ts):
+   * settles once every file is in place, rejecting if writing one failed. Until then only the
+   * Arrow files, written first, are read, and rules 1 to 5 run on their cells in advance
+   * (`auditArrowEarly`); those results stand only if every format then proves to hold exactly
+   * those cells and the manifest asks for no other rule, else the rules run again as usual.
+   */
+  written?: Promise<unknown>;
 }
 
 export interface AuditReport {
@@ -397,16 +405,22 @@ function csvLabel(table: TableName, files: ReadonlyMap<string, Uint8Array>): Csv
  * byte out of place, a column or type that differs) returns null and the table is read format by
  * format, which finds and words the difference.
  */
-function readAgreeing(table: TableName, files: ReadonlyMap<string, Uint8Array>, csvStart: CsvLabel | null): { csv: Grid; arrow: Grid } | null {
+function readAgreeing(table: TableName, files: ReadonlyMap<string, Uint8Array>, csvStart: CsvLabel | null, early?: EarlyAudit): { csv: Grid; arrow: Grid } | null {
   const csvBytes = files.get(`${table}.csv`);
   const arrowBytes = files.get(`${table}.arrow`);
   if (!csvBytes || !arrowBytes || !csvStart) return null;
   const { label } = csvStart;
   let arrow: Grid;
-  try {
-    arrow = readArrow(arrowBytes);
-  } catch {
-    return null;
+  // The grid read early, if the file still holds the bytes it was read from.
+  const earlyBytes = early?.bytes.get(table);
+  const earlyGrid = early?.grids.get(table);
+  if (earlyBytes && earlyGrid && Buffer.from(earlyBytes).equals(arrowBytes)) arrow = earlyGrid;
+  else {
+    try {
+      arrow = readArrow(arrowBytes);
+    } catch {
+      return null;
+    }
   }
   if (arrow.names.includes(DATASET_COLUMN) || arrow.names.some((n) => n === '')) return null;
   // The CSV as a release writes it: text columns with their formula guard, the label first.
@@ -436,7 +450,48 @@ function withParquet(read: { csv: Grid; arrow: Grid } | null, parquet: Rendered,
   };
 }
 
+/** Rules 1 to 5 run on the Arrow files while the rest of a release is being written. */
+interface EarlyAudit {
+  bytes: Map<TableName, Uint8Array>;
+  grids: Map<TableName, Grid>;
+  out: Collector;
+}
+
+/**
+ * The Arrow files of a release still being written (`AuditOptions.written`), read and put through
+ * rules 1 to 5 as the thresholds set them, while DuckDB writes the other files: the JavaScript
+ * half of the audit then overlaps DuckDB's work instead of following it. A table whose Arrow file
+ * is missing or unreadable is left out (those results then go unused).
+ */
+async function auditArrowEarly(dir: string, opts: AuditOptions): Promise<EarlyAudit> {
+  const early: EarlyAudit = { bytes: new Map(), grids: new Map(), out: new Collector() };
+  for (const table of TABLE_NAMES) {
+    try {
+      const bytes = await readFile(path.join(dir, `${table}.arrow`));
+      const grid = readArrow(bytes);
+      early.bytes.set(table, bytes);
+      early.grids.set(table, grid);
+    } catch {
+      // read again, format by format, once every file is there
+    }
+  }
+  checkCounts(early.grids, opts, early.out);
+  return early;
+}
+
+/** Whether the early rules ran on exactly the grids the audit checks: the same tables, the same cells. */
+function earlyApplies(early: EarlyAudit | null, primary: ReadonlyMap<TableName, Grid>): early is EarlyAudit {
+  if (!early || early.grids.size !== primary.size) return false;
+  for (const [table, grid] of primary) {
+    const e = early.grids.get(table);
+    if (!e || e.columns !== grid.columns || e.rows !== grid.rows || e.names.join('\u0001') !== grid.names.join('\u0001')) return false;
+  }
+  return true;
+}
+
 export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditReport> {
+  // (Awaited after the early rules: a writer's failure meanwhile is not an unhandled rejection.)
+  opts.written?.catch(() => {});
   for (const [name, v] of [['minCount', opts.minCount], ['minGroup', opts.minGroup]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new AuditSetupError(`${name} must be a whole number of at least 1, got ${String(v)}`);
   }
@@ -448,194 +503,208 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
   }
   if (!isDir) throw new AuditSetupError(`${dir} is not a folder`);
 
-  const out = new Collector();
-  const files = new Map<string, Uint8Array>();
-  for (const rel of await listFiles(dir)) files.set(rel, await readFile(path.join(dir, rel)));
-
-  let manifest: ManifestInput['manifest'];
-  const manifestBytes = files.get(MANIFEST_FILE);
-  if (!manifestBytes) manifest = { ok: false, problem: `${MANIFEST_FILE} is missing` };
-  else {
-    try {
-      manifest = { ok: true, value: JSON.parse(new TextDecoder().decode(manifestBytes)) as unknown };
-    } catch (e) {
-      manifest = { ok: false, problem: `${MANIFEST_FILE} is not valid JSON: ${(e as Error).message}` };
-    }
-  }
-
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
   // Two more connections, so that DuckDB reads the extract's pupil references and writes its CSV
   // of each Parquet file (readAgreeing) in its own threads while JavaScript reads and checks.
   const refsConn = await instance.connect();
   const renderConn = await instance.connect();
-  const scratch = await mkdtemp(path.join(os.tmpdir(), 'audit-'));
-  // Every table's Parquet file goes to DuckDB at once (readAgreeing), and the extract's pupil
-  // references are read meanwhile, on their own connection.
-  const csvLabels = new Map(TABLE_NAMES.map((t) => [t, csvLabel(t, files)] as const));
-  const renders = await renderAll(
-    renderConn,
-    [...csvLabels].flatMap(([table, csv]) => (csv ? [{ table, file: path.join(dir, `${table}.parquet`), out: path.join(scratch, `${table}.csv`), label: csv.label }] : []))
-  );
-  const renderQueue = Promise.all(renders.values());
-  renderQueue.catch(() => {});
-  const pupilRefs = opts.extractDir ? readPupilRefs(refsConn, opts.extractDir) : null;
-  pupilRefs?.catch(() => {});
-  let refs: Promise<Set<string>> | null = null;
-  // Every file's SHA-256 for rule 8, in the thread pool (WebCrypto) while the tables are read.
-  const digests = Promise.all([...files].map(async ([rel, bytes]) => [rel, Buffer.from(await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)).toString('hex')] as const));
-  digests.catch(() => {});
-  try {
-    /** Rule 7 over each table's text, and over Parquet metadata values, once the pupil references are read. */
-    const toScan: { table: TableName; grid?: Grid; metadata?: { key: string; value: string }[] }[] = [];
-    const primary = new Map<TableName, Grid>();
-    const rowCounts: ManifestInput['rows'] = new Map();
-
-    // The Arrow files read and checked against the CSVs first, while DuckDB writes the Parquet ones' CSVs.
-    const read = new Map(TABLE_NAMES.map((t) => [t, readAgreeing(t, files, csvLabels.get(t) ?? null)] as const));
-    for (const table of TABLE_NAMES) {
-      const grids = new Map<Format, Grid>();
-      const counts = new Map<Format, number>();
-      rowCounts.set(table, counts);
-      let csvRaw: Grid | undefined;
-      const agreeing = withParquet(read.get(table) ?? null, (await renders.get(table)) ?? null, files.get(`${table}.csv`));
-      if (agreeing) {
-        for (const format of FORMATS) {
-          out.count(RULES.unreadable);
-          counts.set(format, agreeing[format].rows);
-          grids.set(format, agreeing[format]);
-          if (format === 'parquet') {
-            toScan.push({ table, metadata: agreeing.metadata });
-            for (const m of agreeing.metadata) {
-              const problem = identifierColumnProblem(table, m.key);
-              if (problem) out.add(RULES.identifierColumn, table, 0, `parquet metadata ${m.key}`, m.key, problem);
-            }
-          }
-        }
-        csvRaw = agreeing.csv;
-      }
-      for (const format of agreeing ? [] : FORMATS) {
-        const rel = `${table}.${format}`;
-        const bytes = files.get(rel);
-        if (!bytes) continue; // reported by the manifest check
-        out.count(RULES.unreadable);
-        try {
-          let grid: Grid;
-          if (format === 'csv') {
-            grid = parseCsv(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-            csvRaw = grid;
-          } else if (format === 'parquet') {
-            const read = await readParquet(conn, path.join(dir, rel));
-            grid = read.grid;
-            toScan.push({ table, metadata: read.metadata });
-            for (const m of read.metadata) {
-              const problem = identifierColumnProblem(table, m.key);
-              if (problem) out.add(RULES.identifierColumn, table, 0, `parquet metadata ${m.key}`, m.key, problem);
-            }
-          } else {
-            grid = readArrow(bytes);
-          }
-          counts.set(format, grid.rows);
-          grids.set(format, grid);
-        } catch (e) {
-          const message = e instanceof ReadError || e instanceof TypeError ? e.message : (e as Error).message.split('\n')[0] ?? String(e);
-          out.add(RULES.unreadable, table, 0, format, rel, `${rel} cannot be read: ${message}`);
-        }
-      }
-
-      // Rule 6 and the known-columns check, over the column names of every format.
-      const columnFormats = new Map<string, Format[]>();
-      for (const [format, grid] of grids) for (const name of grid.names) columnFormats.set(name, [...(columnFormats.get(name) ?? []), format]);
-      for (const [name, formats] of columnFormats) {
-        out.count(RULES.identifierColumn);
-        out.count(RULES.schema);
-        const problem = identifierColumnProblem(table, name);
-        if (problem) {
-          out.add(RULES.identifierColumn, table, 0, name, name, `column "${name}" in ${formats.map((f) => `${table}.${f}`).join(', ')}: ${problem}`);
-        } else if (name !== DATASET_COLUMN && !EXPECTED_COLUMNS[table].includes(name)) {
-          out.add(RULES.schema, table, 0, name, name, `column "${name}" in ${formats.map((f) => `${table}.${f}`).join(', ')} is not one the audit knows, so it cannot be checked`);
-        }
-      }
-      for (const [format, grid] of grids) {
-        for (const name of EXPECTED_COLUMNS[table]) {
-          if (!grid.names.includes(name)) out.add(RULES.schema, table, 0, name, '', `${table}.${format} lacks column "${name}"`);
-        }
-      }
-      const parquet = grids.get('parquet');
-      parquet?.names.forEach((name, i) => {
-        const type = parquet.types?.[i] ?? '';
-        if (!EXPECTED_COLUMNS[table].includes(name)) return;
-        const integer = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/.test(type);
-        if (isIntegerColumn(table, name) ? !integer : type !== 'VARCHAR') {
-          out.add(RULES.schema, table, 0, name, type, `${table}.parquet column "${name}" is ${type}, expected ${isIntegerColumn(table, name) ? 'a whole-number type' : 'VARCHAR'}`);
-        }
-      });
-
-      // The formats must agree; the rules then run on one of them (Parquet, the typed one, first).
-      const stripped = [...grids].map(([format, grid]) => ({ format, grid: withoutColumn(grid, DATASET_COLUMN) }));
-      const reference = stripped.find((s) => s.format === 'parquet') ?? stripped[0];
-      if (reference) {
-        for (const s of stripped) if (s !== reference) compareFormats(table, reference, s, out);
-        primary.set(table, reference.grid);
-      }
-      const scanned = csvRaw ?? reference?.grid;
-      if (scanned) toScan.push({ table, grid: scanned });
-    }
-    await renderQueue.catch(() => {});
-
-    // The extract's pupil references among the strings rule 7 will look up, found by DuckDB while
-    // the rules below run; the identifiers are then looked for last (breaches are sorted, so they
-    // come out in the same order as if they had been looked for table by table).
-    if (pupilRefs) {
-      const candidates = new Set<string>();
-      const add = (v: string) => {
-        for (const l of pupilRefLookups(v)) candidates.add(l);
-      };
-      for (const s of toScan) {
-        for (const m of s.metadata ?? []) add(m.value);
-        s.grid?.names.forEach((name, i) => {
-          if (isIntegerColumn(s.table, name)) return;
-          for (const v of new Set(s.grid!.columns[i] ?? [])) if (v !== null && v !== '') add(v);
-        });
-      }
-      if (manifest.ok) jsonStrings(manifest.value, add);
-      refs = pupilRefs.then((among) => among([...candidates]));
-      refs.catch(() => {});
-    }
-
-    // A release passed through under DfE's own suppression is checked against DfE's rule, once the
-    // manifest shows every source is DfE's open data; a release that asks for it and is not is
-    // refused (a breach) and held to the pipeline's thresholds besides.
-    const gate = passThroughGate(manifest.ok ? manifest.value : null);
-    out.count(RULES.dfePublished);
-    for (const p of gate.problems) out.add(RULES.dfePublished, 'manifest', 0, 'sources', '', `DfE’s rule refused: ${p}`);
-    const mode = gate.requested && gate.problems.length === 0 ? 'dfe-published' : 'pipeline';
-    checkCounts(primary, opts, out, mode === 'dfe-published' ? gate : undefined);
-
-    // Rule 8, and identifiers (rule 7) in the tables and the manifest's own text.
-    checkManifest({ manifest, files, rows: rowCounts, digests: new Map(await digests) }, out);
-    const scan: ScanOptions = refs ? { pupilRefs: await refs } : {};
-    for (const s of toScan) {
-      for (const m of s.metadata ?? []) {
-        for (const hit of scanValue(m.value, scan)) out.add(RULES.identifierValue, s.table, 0, `parquet metadata ${m.key}`, hit.masked, `${hit.kind}: ${hit.detail}`);
-      }
-      if (s.grid) scanGrid(s.table, s.grid, scan, out);
-    }
-    if (manifest.ok) scanJson(manifest.value, '', scan, out);
-
-    const rows = new Map<string, number>();
-    for (const [t, g] of primary) rows.set(t, g.rows);
-    return { breaches: sortBreaches(out.breaches), checked: out.checked, rows, mode };
-  } finally {
-    await renderQueue.catch(() => {});
-    await refs?.catch(() => {});
-    await pupilRefs?.catch(() => {});
-    await digests.catch(() => {});
-    await rm(scratch, { recursive: true, force: true });
+  const closeAll = () => {
     renderConn.closeSync();
     refsConn.closeSync();
     conn.closeSync();
     instance.closeSync();
+  };
+  const pupilRefs = opts.extractDir ? readPupilRefs(refsConn, opts.extractDir) : null;
+  pupilRefs?.catch(() => {});
+  try {
+    let early: EarlyAudit | null = null;
+    if (opts.written) {
+      early = await auditArrowEarly(dir, opts);
+      await opts.written;
+    }
+
+    const out = new Collector();
+    const files = new Map<string, Uint8Array>();
+    for (const rel of await listFiles(dir)) files.set(rel, await readFile(path.join(dir, rel)));
+
+    let manifest: ManifestInput['manifest'];
+    const manifestBytes = files.get(MANIFEST_FILE);
+    if (!manifestBytes) manifest = { ok: false, problem: `${MANIFEST_FILE} is missing` };
+    else {
+      try {
+        manifest = { ok: true, value: JSON.parse(new TextDecoder().decode(manifestBytes)) as unknown };
+      } catch (e) {
+        manifest = { ok: false, problem: `${MANIFEST_FILE} is not valid JSON: ${(e as Error).message}` };
+      }
+    }
+
+    const scratch = await mkdtemp(path.join(os.tmpdir(), 'audit-'));
+    // Every table's Parquet file goes to DuckDB at once (readAgreeing), and the extract's pupil
+    // references are read meanwhile, on their own connection.
+    const csvLabels = new Map(TABLE_NAMES.map((t) => [t, csvLabel(t, files)] as const));
+    const renders = await renderAll(
+      renderConn,
+      [...csvLabels].flatMap(([table, csv]) => (csv ? [{ table, file: path.join(dir, `${table}.parquet`), out: path.join(scratch, `${table}.csv`), label: csv.label }] : []))
+    );
+    const renderQueue = Promise.all(renders.values());
+    renderQueue.catch(() => {});
+    let refs: Promise<Set<string>> | null = null;
+    // Every file's SHA-256 for rule 8, in the thread pool (WebCrypto) while the tables are read.
+    const digests = Promise.all([...files].map(async ([rel, bytes]) => [rel, Buffer.from(await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)).toString('hex')] as const));
+    digests.catch(() => {});
+    try {
+      /** Rule 7 over each table's text, and over Parquet metadata values, once the pupil references are read. */
+      const toScan: { table: TableName; grid?: Grid; metadata?: { key: string; value: string }[] }[] = [];
+      const primary = new Map<TableName, Grid>();
+      const rowCounts: ManifestInput['rows'] = new Map();
+
+      // The Arrow files read and checked against the CSVs first, while DuckDB writes the Parquet ones' CSVs.
+      const read = new Map(TABLE_NAMES.map((t) => [t, readAgreeing(t, files, csvLabels.get(t) ?? null, early ?? undefined)] as const));
+      for (const table of TABLE_NAMES) {
+        const grids = new Map<Format, Grid>();
+        const counts = new Map<Format, number>();
+        rowCounts.set(table, counts);
+        let csvRaw: Grid | undefined;
+        const agreeing = withParquet(read.get(table) ?? null, (await renders.get(table)) ?? null, files.get(`${table}.csv`));
+        if (agreeing) {
+          for (const format of FORMATS) {
+            out.count(RULES.unreadable);
+            counts.set(format, agreeing[format].rows);
+            grids.set(format, agreeing[format]);
+            if (format === 'parquet') {
+              toScan.push({ table, metadata: agreeing.metadata });
+              for (const m of agreeing.metadata) {
+                const problem = identifierColumnProblem(table, m.key);
+                if (problem) out.add(RULES.identifierColumn, table, 0, `parquet metadata ${m.key}`, m.key, problem);
+              }
+            }
+          }
+          csvRaw = agreeing.csv;
+        }
+        for (const format of agreeing ? [] : FORMATS) {
+          const rel = `${table}.${format}`;
+          const bytes = files.get(rel);
+          if (!bytes) continue; // reported by the manifest check
+          out.count(RULES.unreadable);
+          try {
+            let grid: Grid;
+            if (format === 'csv') {
+              grid = parseCsv(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+              csvRaw = grid;
+            } else if (format === 'parquet') {
+              const read = await readParquet(conn, path.join(dir, rel));
+              grid = read.grid;
+              toScan.push({ table, metadata: read.metadata });
+              for (const m of read.metadata) {
+                const problem = identifierColumnProblem(table, m.key);
+                if (problem) out.add(RULES.identifierColumn, table, 0, `parquet metadata ${m.key}`, m.key, problem);
+              }
+            } else {
+              grid = readArrow(bytes);
+            }
+            counts.set(format, grid.rows);
+            grids.set(format, grid);
+          } catch (e) {
+            const message = e instanceof ReadError || e instanceof TypeError ? e.message : (e as Error).message.split('\n')[0] ?? String(e);
+            out.add(RULES.unreadable, table, 0, format, rel, `${rel} cannot be read: ${message}`);
+          }
+        }
+
+        // Rule 6 and the known-columns check, over the column names of every format.
+        const columnFormats = new Map<string, Format[]>();
+        for (const [format, grid] of grids) for (const name of grid.names) columnFormats.set(name, [...(columnFormats.get(name) ?? []), format]);
+        for (const [name, formats] of columnFormats) {
+          out.count(RULES.identifierColumn);
+          out.count(RULES.schema);
+          const problem = identifierColumnProblem(table, name);
+          if (problem) {
+            out.add(RULES.identifierColumn, table, 0, name, name, `column "${name}" in ${formats.map((f) => `${table}.${f}`).join(', ')}: ${problem}`);
+          } else if (name !== DATASET_COLUMN && !EXPECTED_COLUMNS[table].includes(name)) {
+            out.add(RULES.schema, table, 0, name, name, `column "${name}" in ${formats.map((f) => `${table}.${f}`).join(', ')} is not one the audit knows, so it cannot be checked`);
+          }
+        }
+        for (const [format, grid] of grids) {
+          for (const name of EXPECTED_COLUMNS[table]) {
+            if (!grid.names.includes(name)) out.add(RULES.schema, table, 0, name, '', `${table}.${format} lacks column "${name}"`);
+          }
+        }
+        const parquet = grids.get('parquet');
+        parquet?.names.forEach((name, i) => {
+          const type = parquet.types?.[i] ?? '';
+          if (!EXPECTED_COLUMNS[table].includes(name)) return;
+          const integer = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/.test(type);
+          if (isIntegerColumn(table, name) ? !integer : type !== 'VARCHAR') {
+            out.add(RULES.schema, table, 0, name, type, `${table}.parquet column "${name}" is ${type}, expected ${isIntegerColumn(table, name) ? 'a whole-number type' : 'VARCHAR'}`);
+          }
+        });
+
+        // The formats must agree; the rules then run on one of them (Parquet, the typed one, first).
+        const stripped = [...grids].map(([format, grid]) => ({ format, grid: withoutColumn(grid, DATASET_COLUMN) }));
+        const reference = stripped.find((s) => s.format === 'parquet') ?? stripped[0];
+        if (reference) {
+          for (const s of stripped) if (s !== reference) compareFormats(table, reference, s, out);
+          primary.set(table, reference.grid);
+        }
+        const scanned = csvRaw ?? reference?.grid;
+        if (scanned) toScan.push({ table, grid: scanned });
+      }
+      await renderQueue.catch(() => {});
+
+      // The extract's pupil references among the strings rule 7 will look up, found by DuckDB while
+      // the rules below run; the identifiers are then looked for last (breaches are sorted, so they
+      // come out in the same order as if they had been looked for table by table).
+      if (pupilRefs) {
+        const candidates = new Set<string>();
+        const add = (v: string) => {
+          for (const l of pupilRefLookups(v)) candidates.add(l);
+        };
+        for (const s of toScan) {
+          for (const m of s.metadata ?? []) add(m.value);
+          s.grid?.names.forEach((name, i) => {
+            if (isIntegerColumn(s.table, name)) return;
+            for (const v of new Set(s.grid!.columns[i] ?? [])) if (v !== null && v !== '') add(v);
+          });
+        }
+        if (manifest.ok) jsonStrings(manifest.value, add);
+        refs = pupilRefs.then((among) => among([...candidates]));
+        refs.catch(() => {});
+      }
+
+      // A release passed through under DfE's own suppression is checked against DfE's rule, once the
+      // manifest shows every source is DfE's open data; a release that asks for it and is not is
+      // refused (a breach) and held to the pipeline's thresholds besides.
+      const gate = passThroughGate(manifest.ok ? manifest.value : null);
+      out.count(RULES.dfePublished);
+      for (const p of gate.problems) out.add(RULES.dfePublished, 'manifest', 0, 'sources', '', `DfE’s rule refused: ${p}`);
+      const mode = gate.requested && gate.problems.length === 0 ? 'dfe-published' : 'pipeline';
+      if (mode === 'pipeline' && earlyApplies(early, primary)) out.merge(early.out);
+      else checkCounts(primary, opts, out, mode === 'dfe-published' ? gate : undefined);
+
+      // Rule 8, and identifiers (rule 7) in the tables and the manifest's own text.
+      checkManifest({ manifest, files, rows: rowCounts, digests: new Map(await digests) }, out);
+      const scan: ScanOptions = refs ? { pupilRefs: await refs } : {};
+      for (const s of toScan) {
+        for (const m of s.metadata ?? []) {
+          for (const hit of scanValue(m.value, scan)) out.add(RULES.identifierValue, s.table, 0, `parquet metadata ${m.key}`, hit.masked, `${hit.kind}: ${hit.detail}`);
+        }
+        if (s.grid) scanGrid(s.table, s.grid, scan, out);
+      }
+      if (manifest.ok) scanJson(manifest.value, '', scan, out);
+
+      const rows = new Map<string, number>();
+      for (const [t, g] of primary) rows.set(t, g.rows);
+      return { breaches: sortBreaches(out.breaches), checked: out.checked, rows, mode };
+    } finally {
+      await renderQueue.catch(() => {});
+      await refs?.catch(() => {});
+      await pupilRefs?.catch(() => {});
+      await digests.catch(() => {});
+      await rm(scratch, { recursive: true, force: true });
+    }
+  } finally {
+    await pupilRefs?.catch(() => {});
+    closeAll();
   }
 }
 

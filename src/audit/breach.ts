@@ -50,4 +50,10 @@ export class Collector {
   count(rule: string, n = 1): void {
     this.checked.set(rule, (this.checked.get(rule) ?? 0) + n);
   }
+
+  /** Another collector's breaches and counts, as if they had been added here at this point. */
+  merge(other: Collector): void {
+    this.breaches.push(...other.breaches);
+    for (const [rule, n] of other.checked) this.count(rule, n);
+  }
 }

@@ -54,7 +54,7 @@ const ARROW_BATCH_ROWS = 1_000_000;
  * so that millions of rows (the national-scale synthetic release) never sit in memory as JS
  * values all at once; smaller tables are one batch, as before, so their bytes are unchanged.
  */
-async function writeArrow(conn: DuckDBConnection, table: TableName, file: string): Promise<Uint8Array> {
+async function writeArrow(conn: DuckDBConnection, table: TableName, source: string, file: string): Promise<Uint8Array> {
   const def = TABLES[table];
   const toVectors = (columns: unknown[][]): Record<string, Vector> => {
     const vectors: Record<string, Vector> = {};
@@ -63,29 +63,44 @@ async function writeArrow(conn: DuckDBConnection, table: TableName, file: string
     });
     return vectors;
   };
-  const count = await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM "${table}"`);
+  const count = await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM "${source}"`);
   if (Number(count.getRowObjectsJS()[0]?.n ?? 0) <= ARROW_BATCH_ROWS) {
     // Text comes back as a code per row into a dictionary of the column's distinct values
-    // (numbered in sorted order, the same way in both queries), numbers as numbers: decoding a
-    // string per cell from DuckDB and encoding it again was most of this function's time.
+    // (numbered in sorted order), numbers as numbers: decoding a string per cell from DuckDB and
+    // encoding it again was most of this function's time. The codes are an ENUM's of those values:
+    // a cast keeps the rows in the sorted table's order, where a join with the dictionary would
+    // need sorting again.
     const text = def.columns.map((c) => c.type === 'VARCHAR');
-    const dictionary = (c: string) => `(SELECT v, (row_number() OVER (ORDER BY v))::INTEGER AS code FROM (SELECT DISTINCT "${c}" AS v FROM "${table}" WHERE "${c}" IS NOT NULL))`;
     const dictionaries: string[][] = def.columns.map(() => []);
     const textColumns = def.columns.map((c, i) => ({ c, i })).filter(({ i }) => text[i]);
+    const enumName = (i: number) => `publish_enum_${i}`;
     if (textColumns.length > 0) {
       const d = await conn.runAndReadAll(
-        textColumns.map(({ c, i }) => `SELECT ${i} AS i, v, code FROM ${dictionary(c.name)}`).join(' UNION ALL ') + ' ORDER BY i, code'
+        textColumns.map(({ c, i }) => `SELECT ${i} AS i, v FROM (SELECT DISTINCT "${c.name}" AS v FROM "${source}" WHERE "${c.name}" IS NOT NULL)`).join(' UNION ALL ') + ' ORDER BY i, v'
       );
       const [is, vs] = d.getColumns() as [number[], string[]];
       (is ?? []).forEach((i, k) => dictionaries[i]!.push(vs[k]!));
+      for (const { i } of textColumns) {
+        if (dictionaries[i]!.length === 0) continue;
+        await conn.run(`CREATE OR REPLACE TYPE ${enumName(i)} AS ENUM (${dictionaries[i]!.map((v) => `'${v.replaceAll("'", "''")}'`).join(', ')})`);
+      }
     }
     // No NULL comes back (code 0 for text, NaN for an integer): reading a column with NULLs in
     // it through the node API costs twice as much.
     const integer = def.columns.map((c) => c.type === 'INTEGER');
     const reader = await conn.runAndReadAll(
-      `SELECT ${def.columns.map((c, i) => (text[i] ? `coalesce(d${i}.code, 0)` : integer[i] ? `coalesce(t."${c.name}"::DOUBLE, 'NaN'::DOUBLE)` : `t."${c.name}"`)).join(', ')}
-       FROM "${table}" t ${def.columns.map((c, i) => (text[i] ? `LEFT JOIN ${dictionary(c.name)} d${i} ON t."${c.name}" = d${i}.v` : '')).join(' ')}
-       ORDER BY ${SORT[table].split(', ').map((k) => `t."${k}"`).join(', ')}`
+      `SELECT ${def.columns
+        .map((c, i) =>
+          text[i]
+            ? dictionaries[i]!.length === 0
+              ? '0'
+              : `coalesce(enum_code("${c.name}"::${enumName(i)})::INTEGER + 1, 0)`
+            : integer[i]
+              ? `coalesce("${c.name}"::DOUBLE, 'NaN'::DOUBLE)`
+              : `"${c.name}"`
+        )
+        .join(', ')}
+       FROM "${source}"`
     );
     const columns = reader.getColumns() as (number | bigint | null)[][];
     const vectors: Record<string, Vector> = {};
@@ -99,7 +114,7 @@ async function writeArrow(conn: DuckDBConnection, table: TableName, file: string
     await writeFile(file, bytes);
     return bytes;
   }
-  const result = await conn.stream(`SELECT * FROM "${table}" ORDER BY ${SORT[table]}`);
+  const result = await conn.stream(`SELECT * FROM "${source}"`);
   const batches: RecordBatch[] = [];
   let pending: unknown[][] = def.columns.map(() => []);
   const flush = () => {
@@ -131,10 +146,13 @@ export interface PublishInput {
   stagingRoot: string;
   manifest: Omit<Manifest, 'tables'>;
   /**
-   * Checks the complete staged release before it is moved into place; throwing refuses the
-   * release (the pipeline runs the independent disclosure audit here).
+   * Checks the staged release before it is moved into place; throwing refuses the release (the
+   * pipeline runs the independent disclosure audit here). Called as soon as the Arrow files are
+   * written, with `written`, which settles once the Parquet and CSV files and the manifest are
+   * too (rejecting if one could not be written): nothing else may be read before it settles.
+   * The check can so start on the Arrow files while DuckDB is still writing the others.
    */
-  verify?: (stagingDir: string) => Promise<void>;
+  verify?: (stagingDir: string, written: Promise<void>) => Promise<void>;
   /** Called between steps; tests use it to simulate a crash mid-write. */
   onStep?: (step: string) => void | Promise<void>;
 }
@@ -146,20 +164,28 @@ export async function publish(input: PublishInput): Promise<Manifest> {
   await mkdir(staging, { recursive: true });
   /** The Parquet and CSV files of every table, being written on `copyConn` (when given). */
   let copies: Promise<unknown> = Promise.resolve();
+  /** Everything after the Arrow files: the copies, then the manifest. */
+  let written: Promise<Manifest> | null = null;
   try {
+    // Each table is sorted once, into a copy its three files are then written from in that
+    // order: DuckDB keeps a table's insertion order in a scan without ORDER BY
+    // (preserve_insertion_order, on by default), where sorting for each file was three sorts.
+    // (Not TEMP tables: those are seen by their own connection only, and the COPYs run on another.)
+    const sorted = (table: TableName) => `publish_${table}`;
+    await conn.run(TABLE_NAMES.map((t) => `CREATE OR REPLACE TABLE "${sorted(t)}" AS SELECT * FROM "${t}" ORDER BY ${SORT[t]}`).join(';\n'));
     // Text cells a spreadsheet would run as a formula get a leading quote in the CSV (numbers
-    // stay numbers); Arrow and Parquet keep the text as it is.
-    const formula = (c: string) => ['-', '=', '+', '@'].map((x) => `starts_with("${c}", '${x}')`).join(' OR ') + ` OR starts_with("${c}", chr(9)) OR starts_with("${c}", chr(13))`;
+    // stay numbers); Arrow and Parquet keep the text as it is. (One regular expression is
+    // cheaper for DuckDB than six starts_with.)
+    const formula = (c: string) => `regexp_matches("${c}", '^[=+\\-@\\t\\r]')`;
     const copySql = (table: TableName): string[] => {
-      const order = SORT[table];
       const csvColumns = TABLES[table].columns
         .map((c) => (c.type === 'VARCHAR' ? `CASE WHEN ${formula(c.name)} THEN '''' || "${c.name}" ELSE "${c.name}" END AS "${c.name}"` : `"${c.name}"`))
         .join(', ');
-      const label = `SELECT ${manifest.synthetic ? `'${manifest.label.replaceAll("'", "''")}' AS dataset, ` : ''}${csvColumns} FROM "${table}"`;
+      const label = `SELECT ${manifest.synthetic ? `'${manifest.label.replaceAll("'", "''")}' AS dataset, ` : ''}${csvColumns} FROM "${sorted(table)}"`;
       return [
-        `COPY (SELECT * FROM "${table}" ORDER BY ${order}) TO '${path.join(staging, `${table}.parquet`).replaceAll("'", "''")}'
+        `COPY "${sorted(table)}" TO '${path.join(staging, `${table}.parquet`).replaceAll("'", "''")}'
          (FORMAT parquet, COMPRESSION zstd, KV_METADATA {dataset: '${manifest.label.replaceAll("'", "''")}'})`,
-        `COPY (${label} ORDER BY ${order}) TO '${path.join(staging, `${table}.csv`).replaceAll("'", "''")}' (FORMAT csv, HEADER true)`
+        `COPY (${label}) TO '${path.join(staging, `${table}.csv`).replaceAll("'", "''")}' (FORMAT csv, HEADER true)`
       ];
     };
     // With a second connection, every COPY goes to DuckDB in one call, so that it works through
@@ -174,33 +200,41 @@ export async function publish(input: PublishInput): Promise<Manifest> {
     for (const table of TABLE_NAMES) {
       await input.onStep?.(`write ${table}`);
       if (!input.copyConn) for (const sql of copySql(table)) await conn.run(sql);
-      const arrow = await writeArrow(conn, table, path.join(staging, `${table}.arrow`));
+      const arrow = await writeArrow(conn, table, sorted(table), path.join(staging, `${table}.arrow`));
       arrows.set(table, await describeBytes(`${table}.arrow`, arrow));
-      const count = await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM "${table}"`);
+      const count = await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM "${sorted(table)}"`);
       rows.set(table, Number(count.getRowObjectsJS()[0]?.n ?? 0));
     }
-    await copies;
-    const written = await Promise.all(
-      TABLE_NAMES.map(async (table) => ({ parquet: await describe(staging, `${table}.parquet`), csv: await describe(staging, `${table}.csv`) }))
-    );
-    const tables = {} as Record<TableName, ManifestTable>;
-    TABLE_NAMES.forEach((table, i) => {
-      tables[table] = {
-        rows: rows.get(table) ?? 0,
-        description: TABLES[table].description,
-        files: { arrow: arrows.get(table)!, ...written[i]! }
-      };
-    });
-    const full: Manifest = { ...manifest, tables };
-    await writeFile(path.join(staging, 'manifest.json'), JSON.stringify(full, null, 2) + '\n');
+    written = (async () => {
+      await copies;
+      const files = await Promise.all(
+        TABLE_NAMES.map(async (table) => ({ parquet: await describe(staging, `${table}.parquet`), csv: await describe(staging, `${table}.csv`) }))
+      );
+      const tables = {} as Record<TableName, ManifestTable>;
+      TABLE_NAMES.forEach((table, i) => {
+        tables[table] = {
+          rows: rows.get(table) ?? 0,
+          description: TABLES[table].description,
+          files: { arrow: arrows.get(table)!, ...files[i]! }
+        };
+      });
+      const full: Manifest = { ...manifest, tables };
+      await writeFile(path.join(staging, 'manifest.json'), JSON.stringify(full, null, 2) + '\n');
+      return full;
+    })();
+    written.catch(() => {});
+    const ready = written.then(() => {});
+    ready.catch(() => {});
     await input.onStep?.('verify');
-    await input.verify?.(staging);
+    await input.verify?.(staging, ready);
+    const full = await written;
     await input.onStep?.('swap');
     await swapInto(staging, outDir);
     return full;
   } finally {
     // Nothing may still be writing into the staging folder when it is removed.
     await copies.catch(() => {});
+    await written?.catch(() => {});
     await rm(staging, { recursive: true, force: true });
   }
 }

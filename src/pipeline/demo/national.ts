@@ -164,7 +164,8 @@ export async function makeNational(o: NationalOptions): Promise<Manifest> {
       conn,
       outDir: o.out,
       stagingRoot: path.join(process.cwd(), '.cache', 'staging'),
-      verify: async (staged) => {
+      verify: async (staged, written) => {
+        await written;
         log(`write       Arrow IPC, Parquet and CSV staged (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
         if (!o.audit) {
           log('audit       skipped (--no-audit): run `npm run audit -- ' + o.out + '` on the release');

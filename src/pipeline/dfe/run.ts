@@ -92,7 +92,8 @@ export async function runDfe(
       outDir: opts.out,
       stagingRoot: opts.stagingRoot ?? path.join(process.cwd(), '.cache', 'staging'),
       onStep: opts.onStep,
-      verify: async (staged) => {
+      verify: async (staged, written) => {
+        await written;
         stage('write', `Arrow IPC, Parquet and CSV of ${TABLE_NAMES.length} tables staged`);
         const breaches = await auditRelease(staged, { minCount: config.disclosure.min_count, minGroup: config.disclosure.min_group });
         if (breaches.length > 0) throw new AuditFailed(breaches.map(formatBreach));
