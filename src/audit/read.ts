@@ -295,10 +295,16 @@ export function isCsvOf(
   if (names.length === 0 || columns.length !== names.length || names.includes('')) return false;
   const file = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let pos = 0;
+  // Each block is encoded into one reused buffer: TextEncoder.encodeInto is several times faster
+  // than Buffer.from for text with any non-ASCII character in it (a synthetic label's dash on every
+  // row), and allocates nothing. (A UTF-16 code unit takes at most 3 bytes of UTF-8.)
+  const encoder = new TextEncoder();
+  let scratch = Buffer.alloc(0);
   const take = (text: string): boolean => {
-    const block = Buffer.from(text, 'utf8');
-    if (pos + block.length > file.length || !file.subarray(pos, pos + block.length).equals(block)) return false;
-    pos += block.length;
+    if (scratch.length < text.length * 3) scratch = Buffer.alloc(text.length * 3);
+    const { written } = encoder.encodeInto(text, scratch);
+    if (pos + written > file.length || !file.subarray(pos, pos + written).equals(scratch.subarray(0, written))) return false;
+    pos += written;
     return true;
   };
   const last = names.length - 1;
