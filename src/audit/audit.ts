@@ -214,11 +214,18 @@ function scanGrid(table: TableName, grid: Grid, scan: ScanOptions, out: Collecto
   grid.names.forEach((name, i) => {
     if (isIntegerColumn(table, name)) return;
     const col = grid.columns[i] ?? [];
+    let previous: string | null = null;
+    let found: IdentifierMatch[] = [];
     for (let r = 0; r < grid.rows; r++) {
       const v = col[r];
       if (v === null || v === undefined || v === '') continue;
-      let found = cache.get(v);
-      if (!found) cache.set(v, (found = scanValue(v, scan)));
+      // (A run of one value, as sorted tables have, is looked up once.)
+      if (v !== previous) {
+        previous = v;
+        const cached = cache.get(v);
+        found = cached ?? scanValue(v, scan);
+        if (!cached) cache.set(v, found);
+      }
       for (const m of found) out.add(RULES.identifierValue, table, r + 1, name, m.masked, `${m.kind}: ${m.detail}`);
     }
     out.count(RULES.identifierValue, grid.rows);
@@ -503,7 +510,9 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
   }
   if (!isDir) throw new AuditSetupError(`${dir} is not a folder`);
 
-  const instance = await DuckDBInstance.create(':memory:');
+  // DuckDB works beside the audit's JavaScript (and, in the pipeline, beside its writer): it
+  // leaves one core to JavaScript rather than compete for it.
+  const instance = await DuckDBInstance.create(':memory:', { threads: String(Math.max(1, os.availableParallelism() - 1)) });
   const conn = await instance.connect();
   // Two more connections, so that DuckDB reads the extract's pupil references and writes its CSV
   // of each Parquet file (readAgreeing) in its own threads while JavaScript reads and checks.
@@ -663,7 +672,17 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
           for (const m of s.metadata ?? []) add(m.value);
           s.grid?.names.forEach((name, i) => {
             if (isIntegerColumn(s.table, name)) return;
-            for (const v of new Set(s.grid!.columns[i] ?? [])) if (v !== null && v !== '') add(v);
+            // (Sorted tables repeat a value row after row: each run is looked at once.)
+            let previous: string | null = null;
+            const seen = new Set<string>();
+            for (const v of s.grid!.columns[i] ?? []) {
+              if (v === previous || v === null || v === '') continue;
+              previous = v;
+              if (!seen.has(v)) {
+                seen.add(v);
+                add(v);
+              }
+            }
           });
         }
         if (manifest.ok) jsonStrings(manifest.value, add);

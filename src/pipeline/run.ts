@@ -6,6 +6,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { Manifest, ManifestSource } from '../lib/data/manifest';
 import { SCHEMA_VERSION, TABLE_NAMES } from '../lib/data/schema';
@@ -203,6 +204,10 @@ export async function runPipeline(opts: PipelineOptions): Promise<Manifest> {
           : 'published under DfE\u2019s rules, then put through this pipeline\u2019s disclosure control'
       }
     ];
+    // From here DuckDB writes files while JavaScript builds the Arrow files and audits, both at
+    // once: DuckDB leaves one core to JavaScript. (On 2 cores, two DuckDB threads beside a busy
+    // main thread cost 0.3-0.4 s more CPU for the same work and finished later; BENCHMARKS.md.)
+    await conn.run(`SET threads = ${Math.max(1, os.availableParallelism() - 1)}`);
     const release = `${meta.synthetic ? 'demo' : la.code}-${years.at(-1)?.replace('/', '-') ?? 'empty'}`;
     const manifest = await publish({
       conn,
