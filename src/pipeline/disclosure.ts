@@ -84,26 +84,41 @@ const COLUMN_CODES = [...new Set(Object.values(COLUMNS).flat())];
  * order they were added, which is the order the suppressor visits them in.
  */
 class CellGraph {
-  readonly value: number[] = [];
+  /**
+   * The lists below are built in growable typed arrays (`Column`) and become plain typed arrays at
+   * `freeze`: off the JavaScript heap, where a few hundred thousand numbers each in growing arrays
+   * were copied by the garbage collector again and again while the graph was built.
+   */
+  private readonly build = {
+    value: new Column(Float64Array),
+    whereTable: new Column(Int32Array),
+    whereRow: new Column(Int32Array),
+    whereColumn: new Column(Int32Array),
+    leader: new Column(Int32Array),
+    followPupil: new Column(Int32Array),
+    followEvent: new Column(Int32Array),
+    eqStart: new Column(Int32Array).push(0),
+    eqTotals: new Column(Int32Array),
+    eqPreferTotal: new Column(Int32Array),
+    eqCells: new Column(Int32Array)
+  };
+  value!: Float64Array;
   /** Where each cell is: table (index in TABLE_CODES), rowid, column (index in COLUMN_CODES). */
-  readonly whereTable: number[] = [];
-  readonly whereRow: number[] = [];
-  readonly whereColumn: number[] = [];
+  whereTable!: Int32Array;
+  whereRow!: Int32Array;
+  whereColumn!: Int32Array;
   /** The pupil count an event count follows, or -1. */
-  readonly leader: number[] = [];
-  /** "Follows" links in the order made: (pupil, event). */
-  private readonly followPupil: number[] = [];
-  private readonly followEvent: number[] = [];
+  leader!: Int32Array;
   /**
    * Equations, sum of totals = sum of parts; most have one total, set J has one per year. Each
    * is a range of `eqCells` (totals first, then parts) from `eqStart[e]` to `eqStart[e + 1]`.
    * `eqPreferTotal`: protect the equation by suppressing its total before any part (set H, where
    * the total is a derived pooled figure and the parts are the yearly ones people rely on).
    */
-  readonly eqStart: number[] = [0];
-  readonly eqTotals: number[] = [];
-  readonly eqPreferTotal: number[] = [];
-  readonly eqCells: number[] = [];
+  eqStart!: Int32Array;
+  eqTotals!: Int32Array;
+  eqPreferTotal!: Int32Array;
+  eqCells!: Int32Array;
   /** After `freeze`: cell -> its followers, and cell -> the equations it is in, as CSR ranges. */
   followersStart!: Int32Array;
   followersList!: Int32Array;
@@ -115,25 +130,26 @@ class CellGraph {
   eqSuppressed!: Int32Array;
 
   get equationCount(): number {
-    return this.eqTotals.length;
+    return this.build.eqTotals.length;
   }
 
   /** A cell of table TABLE_CODES[table], column COLUMN_CODES[column]. */
   add(table: number, rowid: number, column: number, value: number): number {
-    const id = this.value.length;
-    this.value.push(value);
-    this.whereTable.push(table);
-    this.whereRow.push(rowid);
-    this.whereColumn.push(column);
-    this.leader.push(-1);
+    const b = this.build;
+    const id = b.value.length;
+    b.value.push(value);
+    b.whereTable.push(table);
+    b.whereRow.push(rowid);
+    b.whereColumn.push(column);
+    b.leader.push(-1);
     return id;
   }
 
   follow(event: number | undefined, pupil: number | undefined): void {
     if (event === undefined || pupil === undefined) return;
-    this.followPupil.push(pupil);
-    this.followEvent.push(event);
-    this.leader[event] = pupil;
+    this.build.followPupil.push(pupil);
+    this.build.followEvent.push(event);
+    this.build.leader.set(event, pupil);
   }
 
   equation(totals: (number | undefined)[] | number | undefined, parts: (number | undefined)[], preferTotal = false): void {
@@ -142,16 +158,27 @@ class CellGraph {
     let present = 0;
     for (const p of parts) if (p !== undefined) present++;
     if (present === 0) return;
-    for (const c of t) this.eqCells.push(c!);
-    for (const p of parts) if (p !== undefined) this.eqCells.push(p);
-    this.eqTotals.push(t.length);
-    this.eqPreferTotal.push(preferTotal ? 1 : 0);
-    this.eqStart.push(this.eqCells.length);
+    const b = this.build;
+    for (const c of t) b.eqCells.push(c!);
+    for (const p of parts) if (p !== undefined) b.eqCells.push(p);
+    b.eqTotals.push(t.length);
+    b.eqPreferTotal.push(preferTotal ? 1 : 0);
+    b.eqStart.push(b.eqCells.length);
   }
 
   freeze(): void {
+    const b = this.build;
+    this.value = b.value.done();
+    this.whereTable = b.whereTable.done();
+    this.whereRow = b.whereRow.done();
+    this.whereColumn = b.whereColumn.done();
+    this.leader = b.leader.done();
+    this.eqStart = b.eqStart.done();
+    this.eqTotals = b.eqTotals.done();
+    this.eqPreferTotal = b.eqPreferTotal.done();
+    this.eqCells = b.eqCells.done();
     const n = this.value.length;
-    const csr = (from: number[], to: (i: number) => number, count: number) => {
+    const csr = (from: Int32Array, to: (i: number) => number, count: number) => {
       const start = new Int32Array(n + 1);
       for (let i = 0; i < count; i++) start[from[i]! + 1]!++;
       for (let c = 0; c < n; c++) start[c + 1]! += start[c]!;
@@ -160,11 +187,13 @@ class CellGraph {
       for (let i = 0; i < count; i++) list[fill[from[i]!]!++] = to(i);
       return { start, list };
     };
-    const f = csr(this.followPupil, (i) => this.followEvent[i]!, this.followPupil.length);
+    const followPupil = b.followPupil.done();
+    const followEvent = b.followEvent.done();
+    const f = csr(followPupil, (i) => followEvent[i]!, followPupil.length);
     this.followersStart = f.start;
     this.followersList = f.list;
     // Each cell's equations in the order the equations were made (a cell twice in one equation twice).
-    const eqOfCell: number[] = new Array<number>(this.eqCells.length);
+    const eqOfCell = new Int32Array(this.eqCells.length);
     for (let e = 0; e < this.eqTotals.length; e++) for (let k = this.eqStart[e]!; k < this.eqStart[e + 1]!; k++) eqOfCell[k] = e;
     const q = csr(this.eqCells, (k) => eqOfCell[k]!, this.eqCells.length);
     this.equationsOfStart = q.start;
@@ -172,6 +201,30 @@ class CellGraph {
     this.suppressed = new Uint8Array(n);
     this.rule = new Uint8Array(n);
     this.eqSuppressed = new Int32Array(this.eqTotals.length);
+  }
+}
+
+/** A list of numbers that grows by doubling a typed array; `done` gives the filled part. */
+class Column<T extends Int32Array | Float64Array> {
+  private data: T;
+  length = 0;
+  constructor(private readonly Type: { new (n: number): T }) {
+    this.data = new Type(1024);
+  }
+  push(v: number): this {
+    if (this.length === this.data.length) {
+      const bigger = new this.Type(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = v;
+    return this;
+  }
+  set(i: number, v: number): void {
+    this.data[i] = v;
+  }
+  done(): T {
+    return this.data.subarray(0, this.length) as T;
   }
 }
 
