@@ -12,6 +12,8 @@
  * result from the files alone, sharing no code with the suppressor, the aggregation or the schema
  * module (`src/pipeline/**`, `src/lib/**`), so that one bug cannot both cause a leak and hide it.
  * The pipeline calls `auditRelease` on its staging folder and refuses to publish on any breach;
+ * it starts the audit once the Arrow files are staged, while DuckDB still writes the others
+ * (`AuditOptions.written`), and nothing is published before every file has been checked.
  * `npm run audit -- DIR` (cli.ts) runs the same check on any folder.
  */
 import { DuckDBInstance, listValue, type DuckDBConnection } from '@duckdb/node-api';
