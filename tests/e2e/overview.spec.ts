@@ -119,6 +119,8 @@ test('a failed DuckDB-WASM load gives a clear error and keeps the chart readable
 
 test('the chart can be read by keyboard', async ({ page }) => {
   await page.goto('/');
+  // The plot is in the prerendered page, but its keys are handled only once it is hydrated.
+  await hydrated(page);
   const plot = page.locator('.plot').first();
   await plot.focus();
   await page.keyboard.press('Home');
