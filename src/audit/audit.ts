@@ -520,12 +520,6 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
   // of each Parquet file (readAgreeing) in its own threads while JavaScript reads and checks.
   const refsConn = await instance.connect();
   const renderConn = await instance.connect();
-  const closeAll = () => {
-    renderConn.closeSync();
-    refsConn.closeSync();
-    conn.closeSync();
-    instance.closeSync();
-  };
   const pupilRefs = opts.extractDir ? readPupilRefs(refsConn, opts.extractDir) : null;
   pupilRefs?.catch(() => {});
   try {
@@ -719,13 +713,16 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
     } finally {
       await renderQueue.catch(() => {});
       await refs?.catch(() => {});
-      await pupilRefs?.catch(() => {});
       await digests.catch(() => {});
       await rm(scratch, { recursive: true, force: true });
     }
   } finally {
+    // Nothing may still be running on a connection when it is closed.
     await pupilRefs?.catch(() => {});
-    closeAll();
+    renderConn.closeSync();
+    refsConn.closeSync();
+    conn.closeSync();
+    instance.closeSync();
   }
 }
 
