@@ -30,6 +30,9 @@ const SORT: Record<TableName, string> = {
   area_breakdown: 'area_type, area_code, year_start, phase, dimension, pupil_group, category_code'
 };
 
+/** The copy of a table, sorted by SORT, that its three files are written from (publish). */
+const sorted = (table: TableName) => `publish_${table}`;
+
 /** SHA-256 in libuv's thread pool (WebCrypto), so that hashing a file does not hold up the main thread. */
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return Buffer.from(await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)).toString('hex');
@@ -171,7 +174,6 @@ export async function publish(input: PublishInput): Promise<Manifest> {
     // order: DuckDB keeps a table's insertion order in a scan without ORDER BY
     // (preserve_insertion_order, on by default), where sorting for each file was three sorts.
     // (Not TEMP tables: those are seen by their own connection only, and the COPYs run on another.)
-    const sorted = (table: TableName) => `publish_${table}`;
     await conn.run(TABLE_NAMES.map((t) => `CREATE OR REPLACE TABLE "${sorted(t)}" AS SELECT * FROM "${t}" ORDER BY ${SORT[t]}`).join(';\n'));
     // Text cells a spreadsheet would run as a formula get a leading quote in the CSV (numbers
     // stay numbers); Arrow and Parquet keep the text as it is. (One regular expression is
@@ -236,6 +238,9 @@ export async function publish(input: PublishInput): Promise<Manifest> {
     await copies.catch(() => {});
     await written?.catch(() => {});
     await rm(staging, { recursive: true, force: true });
+    // The sorted copies are a second copy of every table: gone once written (at national scale,
+    // gigabytes).
+    await conn.run(TABLE_NAMES.map((t) => `DROP TABLE IF EXISTS "${sorted(t)}"`).join(';\n')).catch(() => {});
   }
 }
 
