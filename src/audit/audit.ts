@@ -512,9 +512,9 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
   }
   if (!isDir) throw new AuditSetupError(`${dir} is not a folder`);
 
-  // DuckDB works beside the audit's JavaScript (and, in the pipeline, beside its writer): it
-  // leaves one core to JavaScript rather than compete for it.
-  const instance = await DuckDBInstance.create(':memory:', { threads: String(Math.max(1, os.availableParallelism() - 1)) });
+  // Beside the pipeline's writer (`written`), DuckDB leaves JavaScript a core rather than compete
+  // for it (BENCHMARKS.md); on its own, the audit's DuckDB has every core.
+  const instance = await DuckDBInstance.create(':memory:', opts.written ? { threads: String(Math.max(1, os.availableParallelism() - 1)) } : undefined);
   const conn = await instance.connect();
   // Two more connections, so that DuckDB reads the extract's pupil references and writes its CSV
   // of each Parquet file (readAgreeing) in its own threads while JavaScript reads and checks.

@@ -32,6 +32,7 @@ const SORT: Record<TableName, string> = {
 
 /** The copy of a table, sorted by SORT, that its three files are written from (publish). */
 const sorted = (table: TableName) => `publish_${table}`;
+const dropSorted = (conn: DuckDBConnection) => conn.run(TABLE_NAMES.map((t) => `DROP TABLE IF EXISTS "${sorted(t)}"`).join(';\n'));
 
 /** SHA-256 in libuv's thread pool (WebCrypto), so that hashing a file does not hold up the main thread. */
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
@@ -209,6 +210,9 @@ export async function publish(input: PublishInput): Promise<Manifest> {
     }
     written = (async () => {
       await copies;
+      // Every file is written from the sorted copies by now: they go before the audit starts
+      // reading (a second copy of every table: gigabytes at national scale).
+      await dropSorted(conn);
       const files = await Promise.all(
         TABLE_NAMES.map(async (table) => ({ parquet: await describe(staging, `${table}.parquet`), csv: await describe(staging, `${table}.csv`) }))
       );
@@ -238,9 +242,7 @@ export async function publish(input: PublishInput): Promise<Manifest> {
     await copies.catch(() => {});
     await written?.catch(() => {});
     await rm(staging, { recursive: true, force: true });
-    // The sorted copies are a second copy of every table: gone once written (at national scale,
-    // gigabytes).
-    await conn.run(TABLE_NAMES.map((t) => `DROP TABLE IF EXISTS "${sorted(t)}"`).join(';\n')).catch(() => {});
+    await dropSorted(conn).catch(() => {});
   }
 }
 
