@@ -6,7 +6,7 @@
 // src/pipeline/hostile-text.test.ts the downloads.
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { builtManifest, builtTable, doctorData, liveFrames, settled, useFrameControl, watch, withTextColumn } from './helpers';
+import { builtManifest, builtTable, doctorData, hydrated, liveFrames, settled, useFrameControl, watch, withTextColumn } from './helpers';
 
 const { strings: HOSTILE, combined: COMBINED } = JSON.parse(readFileSync('tests/fixtures/hostile-text.json', 'utf8')) as { strings: string[]; combined: string };
 const manifest = builtManifest();
@@ -74,6 +74,9 @@ test('school and area names with markup, in page data on a client-side navigatio
     await route.fulfill({ response: res, json: body });
   });
   await page.goto('/');
+  // Only a hydrated page navigates in the browser (fetching __data.json); a click before then is
+  // an ordinary page load of the prerendered HTML, which this test is not about.
+  await hydrated(page);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Transparency' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(`School exclusions in ${la}: the figures explained`);
 

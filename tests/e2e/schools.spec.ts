@@ -112,6 +112,8 @@ for (const when of ['while the next page loads', 'after the next page has loaded
     await page.goto('/schools');
     const search = page.getByRole('searchbox', { name: 'Search for a school by name or URN' });
     await expect(search).toBeVisible();
+    // Typing and navigating are the app's only once it is hydrated.
+    await hydrated(page);
     await page.clock.pauseAt(Date.now() + 60_000);
     let release = () => {};
     const held = new Promise<void>((r) => (release = r));
