@@ -3,7 +3,7 @@
 // requests, no console errors, and no axe-core violations in light and dark, at 320 and 1280 px (AXE_VIEWS).
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { AXE_VIEWS, axeViolations, overflowX, watch } from './helpers';
+import { AXE_VIEWS, axeViolations, hydrated, overflowX, watch } from './helpers';
 
 interface BuiltManifest {
   release: string;
@@ -109,6 +109,7 @@ test('transparency: the search box filters the list as you type, reached by keyb
   await page.goto('/transparency');
   const search = page.getByRole('searchbox', { name: 'Search for a school by name' });
   await expect(search).toBeVisible();
+  await hydrated(page);
 
   // Tab from the top of the page until the search box has focus.
   await page.locator('body').click({ position: { x: 1, y: 1 } });

@@ -4,7 +4,7 @@
 // cannot do; and the chart's CSV, SVG and PNG are what the chart draws.
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { csvLine, reportCspViolations, watch } from './helpers';
+import { csvLine, hydrated, reportCspViolations, watch } from './helpers';
 
 const heading = (page: import('@playwright/test').Page) => page.locator('figure h2').first();
 
@@ -12,6 +12,8 @@ test('a choice goes into the address; the address restores it; back and forward 
   const w = watch(page, new URL(baseURL!).origin);
   await page.goto('/');
   await expect(heading(page)).toContainText('Suspensions per 100 pupils');
+  // The radios are in the prerendered page; a choice is the app's only once it is hydrated.
+  await hydrated(page);
   await page.getByLabel('Permanent exclusion rate').check();
   await expect(page).toHaveURL(/\?measure=permanent_exclusion_rate$/);
   // The first answer waits for DuckDB-WASM to start: seconds when quiet, far more on a busy machine.
