@@ -57,8 +57,9 @@ const ARROW_BATCH_ROWS = 1_000_000;
  * A table of more than ARROW_BATCH_ROWS rows is streamed and written as several record batches,
  * so that millions of rows (the national-scale synthetic release) never sit in memory as JS
  * values all at once; smaller tables are one batch, as before, so their bytes are unchanged.
+ * Gives the bytes written and the table's row count (for the manifest).
  */
-async function writeArrow(conn: DuckDBConnection, table: TableName, source: string, file: string): Promise<Uint8Array> {
+async function writeArrow(conn: DuckDBConnection, table: TableName, source: string, file: string): Promise<{ bytes: Uint8Array; rows: number }> {
   const def = TABLES[table];
   const toVectors = (columns: unknown[][]): Record<string, Vector> => {
     const vectors: Record<string, Vector> = {};
@@ -68,7 +69,8 @@ async function writeArrow(conn: DuckDBConnection, table: TableName, source: stri
     return vectors;
   };
   const count = await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM "${source}"`);
-  if (Number(count.getRowObjectsJS()[0]?.n ?? 0) <= ARROW_BATCH_ROWS) {
+  const rows = Number(count.getRowObjectsJS()[0]?.n ?? 0);
+  if (rows <= ARROW_BATCH_ROWS) {
     // Text comes back as a code per row into a dictionary of the column's distinct values
     // (numbered in sorted order), numbers as numbers: decoding a string per cell from DuckDB and
     // encoding it again was most of this function's time. The codes are an ENUM's of those values:
@@ -116,7 +118,7 @@ async function writeArrow(conn: DuckDBConnection, table: TableName, source: stri
     });
     const bytes = tableToIPC(new Table(vectors), 'stream');
     await writeFile(file, bytes);
-    return bytes;
+    return { bytes, rows };
   }
   const result = await conn.stream(`SELECT * FROM "${source}"`);
   const batches: RecordBatch[] = [];
@@ -135,7 +137,7 @@ async function writeArrow(conn: DuckDBConnection, table: TableName, source: stri
   flush();
   const bytes = tableToIPC(new Table(batches), 'stream');
   await writeFile(file, bytes);
-  return bytes;
+  return { bytes, rows };
 }
 
 export interface PublishInput {
@@ -204,9 +206,8 @@ export async function publish(input: PublishInput): Promise<Manifest> {
       await input.onStep?.(`write ${table}`);
       if (!input.copyConn) for (const sql of copySql(table)) await conn.run(sql);
       const arrow = await writeArrow(conn, table, sorted(table), path.join(staging, `${table}.arrow`));
-      arrows.set(table, await describeBytes(`${table}.arrow`, arrow));
-      const count = await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM "${sorted(table)}"`);
-      rows.set(table, Number(count.getRowObjectsJS()[0]?.n ?? 0));
+      arrows.set(table, await describeBytes(`${table}.arrow`, arrow.bytes));
+      rows.set(table, arrow.rows);
     }
     written = (async () => {
       await copies;
