@@ -201,7 +201,6 @@ export async function* schoolSlices(db: Db): AsyncGenerator<SchoolSlice> {
   }
 }
 
-
 /** A school's page data from its file, with its phase's funnel rows and reasons still to load. */
 export function schoolDataFromSlice(slice: SchoolSlice): SchoolData {
   return {
