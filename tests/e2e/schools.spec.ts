@@ -147,6 +147,29 @@ for (const when of ['while the next page loads', 'after the next page has loaded
   });
 }
 
+// The same, for a link to this page's own default view (the monkey found it: typing, then the
+// Schools link in the menu): the timer fired after the link's navigation and put the search back.
+test('a search still waiting for a pause in typing does not undo a link to this same page', async ({ page }) => {
+  await page.clock.install();
+  await page.goto('/schools?phase=Primary');
+  const search = page.getByRole('searchbox', { name: 'Search for a school by name or URN' });
+  await expect(search).toBeVisible();
+  await hydrated(page);
+  await page.clock.pauseAt(Date.now() + 60_000);
+  await search.fill('academy');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Schools' }).click();
+  for (let t = 0; t < 150 && new URL(page.url()).search !== ''; t += 16) {
+    await page.clock.runFor(16);
+    await page.waitForTimeout(20);
+  }
+  expect(new URL(page.url()).search).toBe('');
+  await page.clock.runFor(500);
+  await page.waitForTimeout(200);
+  expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe('/schools');
+  // And the box says what the address says.
+  await expect(search).toHaveValue('');
+});
+
 test('sort: a column header sorts by it, highest first, missing figures last; again reverses; paging follows', async ({ page }) => {
   await page.goto('/schools');
   const header = page.locator('th[data-col="suspension_rate"]');
