@@ -180,6 +180,22 @@ function arrowValue(v: unknown): string | null {
 }
 
 /**
+ * The text of the whole numbers a release's counts mostly are, made once: a grid holds a string per
+ * cell, and a published table's cells are mostly small counts and codes repeated row after row.
+ * Sharing one string per value (and per distinct text, below) keeps the grids from being millions
+ * of separate strings that the garbage collector copies while they live (most of the audit's
+ * collection time on a million-pupil extract).
+ */
+const SMALL_INTEGERS = Array.from({ length: 1 << 14 }, (_, i) => String(i));
+/** Distinct texts shared per column; a column with more (names, say) keeps its own strings for the rest. */
+const INTERN_LIMIT = 1 << 12;
+
+function numberText(v: number | bigint): string {
+  if (typeof v === 'number') return v >= 0 && v < SMALL_INTEGERS.length && Number.isInteger(v) ? SMALL_INTEGERS[v]! : String(v);
+  return v >= 0n && v < BigInt(SMALL_INTEGERS.length) ? SMALL_INTEGERS[Number(v)]! : String(v);
+}
+
+/**
  * One Arrow column as text, the same text `arrowValue` gives for each value, read straight from
  * the column's buffers for the types the published files use (integers, floats and UTF-8 text):
  * value by value through apache-arrow's accessors, these were most of the audit's reading time.
@@ -187,6 +203,7 @@ function arrowValue(v: unknown): string | null {
  */
 function arrowColumnText(vector: Vector): { text: (string | null)[]; plain: boolean } {
   const out: (string | null)[] = new Array<string | null>(vector.length);
+  const interned = new Map<string, string>();
   let plain = true;
   let at = 0;
   const utf8 = new TextDecoder();
@@ -204,7 +221,7 @@ function arrowColumnText(vector: Vector): { text: (string | null)[]; plain: bool
         for (let i = 0; i < n; i++) out[at + i] = arrowValue(vector.get(at + i));
         plain = false;
       } else {
-        for (let i = 0; i < n; i++) out[at + i] = valid(i) ? String(values[stride * i]) : null;
+        for (let i = 0; i < n; i++) out[at + i] = valid(i) ? numberText(values[stride * i]!) : null;
       }
     } else if (DataType.isUtf8(data.type)) {
       const offsets = data.valueOffsets as Int32Array;
@@ -221,7 +238,19 @@ function arrowColumnText(vector: Vector): { text: (string | null)[]; plain: bool
       if (isAscii(span)) {
         // One decode for the column, then slices: for ASCII, byte offsets are character offsets.
         const text = Buffer.from(span.buffer, span.byteOffset, span.byteLength).toString('latin1');
-        for (let i = 0; i < n; i++) out[at + i] = valid(i) ? text.slice(offsets[i]! - first, offsets[i + 1]! - first) : null;
+        for (let i = 0; i < n; i++) {
+          if (!valid(i)) {
+            out[at + i] = null;
+            continue;
+          }
+          const value = text.slice(offsets[i]! - first, offsets[i + 1]! - first);
+          let kept = interned.get(value);
+          if (kept === undefined) {
+            kept = value;
+            if (interned.size < INTERN_LIMIT) interned.set(value, value);
+          }
+          out[at + i] = kept;
+        }
       } else {
         for (let i = 0; i < n; i++) out[at + i] = valid(i) ? utf8.decode(bytes.subarray(offsets[i], offsets[i + 1])) : null;
       }
