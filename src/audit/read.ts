@@ -300,18 +300,19 @@ export function csvField(v: string | null): string {
   return v === '' || /[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
 }
 
-/** Rows rendered per block by `isCsvOf` (a few hundred KB of text at a time). */
-const CSV_BLOCK_ROWS = 4096;
+/** Distinct rendered fields whose UTF-8 `isCsvOf` keeps at once (a column with more encodes the rest each time). */
+const ENCODED_LIMIT = 1 << 12;
 
 /**
  * Whether `bytes` are exactly the UTF-8 CSV of a grid (a header line of `names`, then one line per
  * row, every line ended by \n), written field by field as `csvField` writes them. When they are,
  * `parseCsv` of their text gives that grid back exactly (csvField quotes whatever parseCsv would
- * otherwise read differently), so the cells of the file are known without parsing it. The
- * expected text is made and encoded a block of rows at a time and compared with the file's bytes
- * in place: a release's CSV can be longer than the longest string V8 can hold (2^29 - 24
- * characters, about 512 MB; the reasons table at national scale is 1.9 GB), so the file is never
- * decoded whole. Bytes equal to UTF-8 that was encoded here are valid UTF-8.
+ * otherwise read differently), so the cells of the file are known without parsing it. Each field
+ * is compared with the file's bytes where it should be, in place: no text of the file is decoded
+ * and none of the expected text is built (a release's CSV can be longer than the longest string V8
+ * can hold, 2^29 - 24 characters, about 512 MB; the reasons table at national scale is 1.9 GB, and
+ * building its text a block at a time was most of this check's time and garbage). Bytes equal to
+ * UTF-8 that was encoded here are valid UTF-8.
  */
 export function isCsvOf(
   bytes: Uint8Array,
@@ -322,42 +323,74 @@ export function isCsvOf(
 ): boolean {
   // (The parser refuses a header with an empty name.)
   if (names.length === 0 || columns.length !== names.length || names.includes('')) return false;
-  const file = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const file = bytes;
+  const size = file.length;
   let pos = 0;
-  // Each block is encoded into one reused buffer: TextEncoder.encodeInto is several times faster
-  // than Buffer.from for text with any non-ASCII character in it (a synthetic label's dash on every
-  // row), and allocates nothing. (A UTF-16 code unit takes at most 3 bytes of UTF-8.)
   const encoder = new TextEncoder();
-  let scratch = Buffer.alloc(0);
+  const encoded = new Map<string, Uint8Array>();
+  // (The last one met, kept apart: a synthetic label is the same text on every row.)
+  let lastText: string | null = null;
+  let lastUtf8: Uint8Array | undefined;
+  /** Whether the file holds `text`'s UTF-8 at `pos` (then moves past it). */
   const take = (text: string): boolean => {
-    if (scratch.length < text.length * 3) scratch = Buffer.alloc(text.length * 3);
-    const { written } = encoder.encodeInto(text, scratch);
-    if (pos + written > file.length || !file.subarray(pos, pos + written).equals(scratch.subarray(0, written))) return false;
-    pos += written;
+    const n = text.length;
+    // (UTF-8 takes at least a byte for each UTF-16 code unit.)
+    if (pos + n > size) return false;
+    let k = 0;
+    for (; k < n; k++) {
+      const c = text.charCodeAt(k);
+      if (c >= 0x80) break;
+      if (file[pos + k] !== c) return false;
+    }
+    if (k === n) {
+      pos += n;
+      return true;
+    }
+    // The rest of a text with a character beyond ASCII, by its encoding (whose first k bytes are
+    // the ASCII characters just compared).
+    let utf8 = text === lastText ? lastUtf8 : encoded.get(text);
+    if (utf8 === undefined) {
+      utf8 = encoder.encode(text);
+      if (encoded.size < ENCODED_LIMIT) encoded.set(text, utf8);
+    }
+    lastText = text;
+    lastUtf8 = utf8;
+    const m = utf8.length;
+    if (pos + m > size) return false;
+    for (let j = k; j < m; j++) if (file[pos + j] !== utf8[j]) return false;
+    pos += m;
     return true;
   };
+  /** The byte that must end a field (a comma, or the line end after the last one). */
+  const end = (byte: number): boolean => {
+    if (file[pos] !== byte) return false;
+    pos++;
+    return true;
+  };
+  const COMMA_BYTE = 0x2c;
+  const LF_BYTE = 0x0a;
   const last = names.length - 1;
-  if (!take(`${names.map(csvField).join(',')}\n`)) return false;
+  for (let j = 0; j <= last; j++) if (!take(csvField(names[j]!)) || !end(j === last ? LF_BYTE : COMMA_BYTE)) return false;
   // Each column's fields: the values themselves where they need no quoting, else rendered once per distinct value.
   const rendered = columns.map((col, j) => {
     if (plain[j]) return (r: number): string => col[r] ?? '';
     const cache = new Map<string, string>();
+    let previous: string | null = null;
+    let field = '';
     return (r: number): string => {
       const v = col[r] ?? null;
       if (v === null) return '';
+      if (v === previous) return field;
       let f = cache.get(v);
       if (f === undefined) cache.set(v, (f = csvField(v)));
+      previous = v;
+      field = f;
       return f;
     };
   });
-  for (let start = 0; start < rows; start += CSV_BLOCK_ROWS) {
-    let text = '';
-    const end = Math.min(rows, start + CSV_BLOCK_ROWS);
-    for (let r = start; r < end; r++) {
-      for (let j = 0; j < last; j++) text += `${rendered[j]!(r)},`;
-      text += `${rendered[last]!(r)}\n`;
-    }
-    if (!take(text)) return false;
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < last; j++) if (!take(rendered[j]!(r)) || !end(COMMA_BYTE)) return false;
+    if (!take(rendered[last]!(r)) || !end(LF_BYTE)) return false;
   }
-  return pos === file.length;
+  return pos === size;
 }
