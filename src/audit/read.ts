@@ -238,18 +238,20 @@ function arrowColumnText(vector: Vector): { text: (string | null)[]; plain: bool
       if (isAscii(span)) {
         // One decode for the column, then slices: for ASCII, byte offsets are character offsets.
         const text = Buffer.from(span.buffer, span.byteOffset, span.byteLength).toString('latin1');
+        let previous: string | null = null;
         for (let i = 0; i < n; i++) {
           if (!valid(i)) {
             out[at + i] = null;
             continue;
           }
           const value = text.slice(offsets[i]! - first, offsets[i + 1]! - first);
-          let kept = interned.get(value);
+          // (A sorted table repeats a value row after row: the one before is checked first.)
+          let kept = value === previous ? previous : interned.get(value);
           if (kept === undefined) {
             kept = value;
             if (interned.size < INTERN_LIMIT) interned.set(value, value);
           }
-          out[at + i] = kept;
+          out[at + i] = previous = kept;
         }
       } else {
         for (let i = 0; i < n; i++) out[at + i] = valid(i) ? utf8.decode(bytes.subarray(offsets[i], offsets[i + 1])) : null;

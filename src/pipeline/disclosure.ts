@@ -10,7 +10,7 @@
  * whole run is close to linear in the number of cells. The decisions are written back to DuckDB as
  * NULL plus a `c` flag.
  */
-import { DuckDBDataChunk, DuckDBVector, INTEGER, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBDataChunk, DuckDBVector, INTEGER, type DuckDBConnection, type DuckDBResultReader } from '@duckdb/node-api';
 import type { DisclosureSummary } from '../lib/data/manifest';
 
 export interface DisclosureConfig {
@@ -252,12 +252,13 @@ interface ReasonTable {
  * Read school_year_reason with its relations to school_year worked out by DuckDB (the key strings
  * never come into JavaScript): what `readRows`, `index` and the key maps give for the other
  * tables, with the same meaning (keys compared as text, NULL as empty text, the last row of a
- * duplicated key winning, year_start NULL as 0).
+ * duplicated key winning, year_start NULL as 0). The queries are asked for at once; the function
+ * returned numbers the cells once the graph has come to this table.
  */
-async function readReasons(conn: DuckDBConnection, g: CellGraph): Promise<ReasonTable> {
+function readReasons(query: Query): (g: CellGraph) => Promise<ReasonTable> {
   const cols = COLUMNS.school_year_reason;
   const text = (c: string) => `coalesce("${c}", '')`;
-  const reader = await conn.runAndReadAll(
+  const rowsRead = query(
     `WITH sy AS (SELECT ${text('urn')} AS urn, ${text('academic_year')} AS ay, ${text('pupil_group')} AS pg, row_number() OVER (ORDER BY rowid) - 1 AS pos FROM school_year),
           parent AS (SELECT urn, ay, pg, max(pos) AS pos FROM sy GROUP BY ALL),
           r AS (SELECT rowid AS rid, ${text('urn')} AS urn, ${text('academic_year')} AS ay, ${text('pupil_group')} AS pg, ${text('reason_code')} AS rc, year_start,
@@ -276,54 +277,61 @@ async function readReasons(conn: DuckDBConnection, g: CellGraph): Promise<Reason
      JOIN k ON k.ay = r.ay AND k.pg = r.pg AND k.rc = r.rc
      ORDER BY r.rid`
   );
-  // (An empty result has no columns at all.)
-  const columns = reader.getColumns() as (number | null)[][];
-  const num = (i: number) => (columns[i] ?? []) as number[];
-  const n = reader.currentRowCount;
-  const t: ReasonTable = {
-    n,
-    rowid: num(0),
-    yearStart: num(1),
-    group: num(2),
-    parent: num(3),
-    gFamily: num(4),
-    kFamily: num(5),
-    kFamilyOf: new Map(),
-    values: [],
-    notApplicable: [],
-    ids: []
-  };
-  cols.forEach((_, j) => {
-    const raw = columns[6 + 2 * j] ?? [];
-    const na = num(7 + 2 * j);
-    t.values.push(Float64Array.from(raw, (v) => (v === null ? Number.NaN : v)));
-    t.notApplicable.push(Uint8Array.from(na));
-  });
   // The same numbering of K's families as above.
-  const families = await conn.runAndReadAll(
+  const familiesRead = query(
     `SELECT ay, pg, rc, (row_number() OVER (ORDER BY ay, pg, rc))::INTEGER AS k
      FROM (SELECT DISTINCT ${text('academic_year')} AS ay, ${text('pupil_group')} AS pg, ${text('reason_code')} AS rc FROM school_year_reason)`
   );
-  for (const r of families.getRowObjectsJS()) t.kFamilyOf.set(key(String(r.ay), String(r.pg), String(r.rc)), Number(r.k));
-  // Cell ids row by row, column by column, as `index` gives them.
-  for (const _ of cols) t.ids.push(new Int32Array(n).fill(-1));
-  const table = TABLE_CODES.indexOf('school_year_reason');
-  const codes = cols.map((c) => COLUMN_CODES.indexOf(c));
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < cols.length; j++) {
-      if (t.notApplicable[j]![i]) continue;
-      const v = t.values[j]![i]!;
-      t.ids[j]![i] = g.add(table, t.rowid[i]!, codes[j]!, Number.isNaN(v) ? Number.POSITIVE_INFINITY : v);
+  // (Awaited only when the reasons are wanted: a failure before then is the caller's to report.)
+  rowsRead.catch(() => {});
+  familiesRead.catch(() => {});
+  return async (g) => {
+    const reader = await rowsRead;
+    // (An empty result has no columns at all.)
+    const columns = reader.getColumns() as (number | null)[][];
+    const num = (i: number) => (columns[i] ?? []) as number[];
+    const n = reader.currentRowCount;
+    const t: ReasonTable = {
+      n,
+      rowid: num(0),
+      yearStart: num(1),
+      group: num(2),
+      parent: num(3),
+      gFamily: num(4),
+      kFamily: num(5),
+      kFamilyOf: new Map(),
+      values: [],
+      notApplicable: [],
+      ids: []
+    };
+    cols.forEach((_, j) => {
+      const raw = columns[6 + 2 * j] ?? [];
+      const na = num(7 + 2 * j);
+      t.values.push(Float64Array.from(raw, (v) => (v === null ? Number.NaN : v)));
+      t.notApplicable.push(Uint8Array.from(na));
+    });
+    const families = await familiesRead;
+    for (const r of families.getRowObjectsJS()) t.kFamilyOf.set(key(String(r.ay), String(r.pg), String(r.rc)), Number(r.k));
+    // Cell ids row by row, column by column, as `index` gives them.
+    for (const _ of cols) t.ids.push(new Int32Array(n).fill(-1));
+    const table = TABLE_CODES.indexOf('school_year_reason');
+    const codes = cols.map((c) => COLUMN_CODES.indexOf(c));
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < cols.length; j++) {
+        if (t.notApplicable[j]![i]) continue;
+        const v = t.values[j]![i]!;
+        t.ids[j]![i] = g.add(table, t.rowid[i]!, codes[j]!, Number.isNaN(v) ? Number.POSITIVE_INFINITY : v);
+      }
     }
-  }
-  return t;
+    return t;
+  };
 }
 
-async function readRows(conn: DuckDBConnection, table: TableName, keys: string[]): Promise<Row[]> {
+async function readRows(query: Query, table: TableName, keys: string[]): Promise<Row[]> {
   const cols = COLUMNS[table];
   // Counts as DOUBLE (exact for any count; NaN for NULL, which the node API reads faster than a
   // NULL) and which are not applicable as one bit each.
-  const reader = await conn.runAndReadAll(
+  const reader = await query(
     `SELECT rowid::DOUBLE AS rowid, ${keys.map((k) => `"${k}"`).join(', ')},
             ${cols.map((c) => `coalesce("${c}"::DOUBLE, 'NaN'::DOUBLE) AS "${c}"`).join(', ')},
             (${cols.map((c, b) => `CASE WHEN "${c}" IS NULL AND "${c}_flag" IN ('z', 'x') THEN ${1 << b} ELSE 0 END`).join(' + ')})::INTEGER AS na
@@ -348,6 +356,30 @@ async function readRows(conn: DuckDBConnection, table: TableName, keys: string[]
     rows[i] = { rowid: columns[0]![i] as number, key, cells, notApplicable };
   }
   return rows;
+}
+
+/** Runs a query on the connection once the ones asked for before it have finished. */
+interface Query {
+  (sql: string): Promise<DuckDBResultReader>;
+  /** Settles once every query asked for has finished, whether it succeeded or not. */
+  idle(): Promise<void>;
+}
+
+/**
+ * Queries run one after another on one connection, each started as soon as the one before it
+ * finishes (not when JavaScript gets round to asking): results are awaited in any order.
+ */
+function queryQueue(conn: DuckDBConnection): Query {
+  let last: Promise<unknown> = Promise.resolve();
+  const query = (sql: string): Promise<DuckDBResultReader> => {
+    const result = last.then(
+      () => conn.runAndReadAll(sql),
+      () => conn.runAndReadAll(sql)
+    );
+    last = result.catch(() => {});
+    return result;
+  };
+  return Object.assign(query, { idle: () => last.then(() => {}) });
 }
 
 interface Indexed {
@@ -394,19 +426,34 @@ function groupBy(ix: Indexed, family: (r: Row) => string | null): Map<string, nu
  * suppressed by which rule.
  */
 export async function applyDisclosureControl(conn: DuckDBConnection, config: DisclosureConfig): Promise<DisclosureSummary> {
-  const g = new CellGraph();
-  const sy = index(g, 'school_year', await readRows(conn, 'school_year', ['urn', 'academic_year', 'year_start', 'pupil_group']));
-  const ay = index(g, 'area_year', await readRows(conn, 'area_year', ['area_type', 'area_code', 'academic_year', 'year_start', 'phase', 'pupil_group']));
-  const syr = await readReasons(conn, g);
-  const sp = index(g, 'school_period', await readRows(conn, 'school_period', ['urn', 'pupil_group', 'first_year_start', 'last_year_start']));
-  const ab = index(
-    g,
-    'area_breakdown',
-    await readRows(conn, 'area_breakdown', ['area_type', 'area_code', 'academic_year', 'year_start', 'phase', 'pupil_group', 'dimension', 'category_code'])
-  );
-  const phaseOf = new Map(
-    (await conn.runAndReadAll('SELECT urn, phase FROM schools')).getRowObjectsJS().map((r) => [String(r.urn), String(r.phase)])
-  );
+  // Every table is asked for at once, in the order they are used: DuckDB works through the
+  // queries one after another while JavaScript numbers the cells of those already read, instead of
+  // each side waiting for the other.
+  const query = queryQueue(conn);
+  const syRows = readRows(query, 'school_year', ['urn', 'academic_year', 'year_start', 'pupil_group']);
+  const ayRows = readRows(query, 'area_year', ['area_type', 'area_code', 'academic_year', 'year_start', 'phase', 'pupil_group']);
+  const reasons = readReasons(query);
+  const spRows = readRows(query, 'school_period', ['urn', 'pupil_group', 'first_year_start', 'last_year_start']);
+  const abRows = readRows(query, 'area_breakdown', ['area_type', 'area_code', 'academic_year', 'year_start', 'phase', 'pupil_group', 'dimension', 'category_code']);
+  const phases = query('SELECT urn, phase FROM schools');
+  // (All settled before this returns or throws: nothing may still run on the connection.)
+  const all = Promise.allSettled([syRows, ayRows, spRows, abRows, phases]);
+  let g: CellGraph;
+  let sy: Indexed, ay: Indexed, syr: ReasonTable, sp: Indexed, ab: Indexed;
+  let phaseOf: Map<string, string>;
+  try {
+    // Cells are numbered in this order whatever order the queries finish in.
+    g = new CellGraph();
+    sy = index(g, 'school_year', await syRows);
+    ay = index(g, 'area_year', await ayRows);
+    syr = await reasons(g);
+    sp = index(g, 'school_period', await spRows);
+    ab = index(g, 'area_breakdown', await abRows);
+    phaseOf = new Map((await phases).getRowObjectsJS().map((r) => [String(r.urn), String(r.phase)]));
+  } finally {
+    await all;
+    await query.idle();
+  }
 
   const cell = (ix: Indexed, i: number, c: string) => ix.ids[i]!.get(c);
   /** A reasons cell (column j of COLUMNS.school_year_reason), or undefined where there is none. */
