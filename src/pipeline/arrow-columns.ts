@@ -58,27 +58,32 @@ function numberColumn(values: readonly Cell[], type: Int32 | Float64): Vector {
  * per row ever coming from DuckDB (publish.ts reads text columns this way).
  */
 export function utf8FromCodes(dictionary: readonly string[], codes: readonly (number | null)[]): Vector {
-  const bytes = dictionary.map((s) => (NON_ASCII.test(s) ? Buffer.byteLength(s, 'utf8') : s.length));
+  // Each text encoded once; the column's bytes are then copies of these (no string per row, and no
+  // joined text of the whole column to encode).
+  const encoder = new TextEncoder();
+  const encoded = dictionary.map((s) => encoder.encode(s));
   const n = codes.length;
   const offsets = new Int32Array(n + 1);
-  const parts: string[] = new Array<string>(n);
   const bitmap = new Uint8Array((n + 7) >> 3);
   let nullCount = 0;
   let end = 0;
   for (let i = 0; i < n; i++) {
     const c = codes[i];
-    if (c === null || c === undefined || c === 0) {
-      nullCount++;
-      parts[i] = '';
-    } else {
-      const k = c - 1;
-      parts[i] = dictionary[k]!;
-      end += bytes[k]!;
+    if (c === null || c === undefined || c === 0) nullCount++;
+    else {
+      end += encoded[c - 1]!.length;
       bitmap[i >> 3]! |= 1 << (i & 7);
     }
     offsets[i + 1] = end;
   }
-  const data = new Uint8Array(Buffer.from(parts.join(''), 'utf8'));
+  const data = new Uint8Array(end);
+  for (let i = 0; i < n; i++) {
+    const c = codes[i];
+    if (c === null || c === undefined || c === 0) continue;
+    const bytes = encoded[c - 1]!;
+    const at = offsets[i]!;
+    for (let k = 0; k < bytes.length; k++) data[at + k] = bytes[k]!;
+  }
   return makeVector(
     makeData({ type: new Utf8(), length: n, nullCount, nullBitmap: nullCount === 0 ? undefined : bitmap, valueOffsets: offsets, data })
   );
