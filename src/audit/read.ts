@@ -246,7 +246,7 @@ function arrowColumnText(vector: Vector): { text: (string | null)[]; plain: bool
           }
           const value = text.slice(offsets[i]! - first, offsets[i + 1]! - first);
           // (A sorted table repeats a value row after row: the one before is checked first.)
-          let kept = value === previous ? previous : interned.get(value);
+          let kept: string | undefined = value === previous ? previous : interned.get(value);
           if (kept === undefined) {
             kept = value;
             if (interned.size < INTERN_LIMIT) interned.set(value, value);
