@@ -735,6 +735,33 @@ describe('rule 7: identifiers by value', () => {
     const breaches = await auditRelease(dir, { ...OPTS, extractDir: extract });
     expect(breaches.map((b) => [b.rule, b.row, b.column])).toEqual([['identifier value', 1, 'name'], ['identifier value', 3, 'status']]);
   });
+
+  it("finds the extract's pupil references however its pupils.csv is written", async () => {
+    const rel = build();
+    (rel.schools[0] as Row).name = 'Casterbridge WX-000124';
+    (rel.schools[2] as Row).status = 'WX-000123';
+    const dir = await writeRelease(rel);
+    const forms: [string, Buffer][] = [
+      ['references last, CRLF line ends', Buffer.from('academic_year,urn,pupil_ref\r\n2021/22,900001,WX-000123\r\n2021/22,900001,WX-000124\r\n')],
+      ['CR line ends', Buffer.from('academic_year,urn,pupil_ref\r2021/22,900001,WX-000123\r2021/22,900001,WX-000124\r')],
+      ['a byte order mark', Buffer.from('\ufeffpupil_ref,urn\nWX-000123,900001\nWX-000124,900001\n')],
+      ['every field quoted', Buffer.from('"academic_year","pupil_ref"\n"2021/22","WX-000123"\n"2021/22","WX-000124"\n')],
+      ['Windows-1252 text in another column', Buffer.concat([Buffer.from('pupil_ref,note\nWX-000123,Hawkins'), Buffer.from([0x92]), Buffer.from(' note\nWX-000124,x\n')])]
+    ];
+    const extractOf = (k: number, bytes: Buffer) => {
+      const extract = path.join(tmpRoot, `extract-form-${k}`);
+      mkdirSync(extract, { recursive: true });
+      writeFileSync(path.join(extract, 'pupils.csv'), bytes);
+      return extract;
+    };
+    for (const [k, [name, bytes]] of forms.entries()) {
+      const breaches = await auditRelease(dir, { ...OPTS, extractDir: extractOf(k, bytes) });
+      expect(breaches.map((b) => [b.rule, b.row, b.column]), name).toEqual([['identifier value', 1, 'name'], ['identifier value', 3, 'status']]);
+    }
+    // A file no reader can take apart is refused, not passed over.
+    const ragged = extractOf(forms.length, Buffer.from('pupil_ref,urn\nWX-000123,900001,extra\nWX-000124,900001\n'));
+    await expect(auditRelease(dir, { ...OPTS, extractDir: ragged })).rejects.toThrow(/cannot read pupil_ref \(line 2: expected 2 fields, found 3\)/);
+  });
 });
 
 describe('rule 8: manifest', () => {
