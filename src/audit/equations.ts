@@ -41,16 +41,68 @@ const PUBLISHED = 0;
 const UNKNOWN = 1;
 const RECOVERED = 2;
 
-interface Equation {
-  /**
-   * Cell ids whose sum is the total: one cell for most sets, one per year for set J, none when
-   * the total is a missing row (which means zero).
-   */
-  totals: number[];
-  parts: number[];
-  /** What the equation says, in words, for a breach: `label(column)` (made only when reported). */
-  label: (column: string) => string;
-  column: string;
+/** A list of whole numbers that grows by doubling a typed array. */
+class IntList {
+  data = new Int32Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Int32Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = v;
+  }
+}
+
+/**
+ * The equations total = sum of parts, in flat typed arrays rather than an object and two arrays
+ * each (the reasons table alone makes 100,000 of them at demo scale, millions at national scale,
+ * which the garbage collector had to copy): equation e's cells are `cells[start[e]]` to
+ * `cells[start[e + 1] - 1]`, its totals first (`totals[e]` of them: one cell for most sets, one per
+ * year for set J, none when the total is a missing row, which means zero), then its parts.
+ */
+class Equations {
+  private readonly cellList = new IntList();
+  private readonly starts = new IntList();
+  private readonly totalCounts = new IntList();
+  /** What each equation says, in words, for a breach: `labels[e](columns[e])` (made only when reported). */
+  private readonly labels: ((column: string) => string)[] = [];
+  private readonly columns: string[] = [];
+  cells = new Int32Array(0);
+  start = new Int32Array(1);
+  totals = new Int32Array(0);
+
+  get length(): number {
+    return this.labels.length;
+  }
+
+  add(totalRows: readonly number[], totalCell: (row: number) => number, partRows: readonly number[], partCell: (row: number) => number, label: (column: string) => string, column: string): void {
+    this.starts.push(this.cellList.length);
+    for (const r of totalRows) this.cellList.push(totalCell(r));
+    for (const r of partRows) this.cellList.push(partCell(r));
+    this.totalCounts.push(totalRows.length);
+    this.labels.push(label);
+    this.columns.push(column);
+  }
+
+  /** Makes `cells`, `start` and `totals` whole, once every equation is added. */
+  finish(): void {
+    this.cells = this.cellList.data.slice(0, this.cellList.length);
+    this.start = new Int32Array(this.starts.length + 1);
+    this.start.set(this.starts.data.subarray(0, this.starts.length));
+    this.start[this.starts.length] = this.cellList.length;
+    this.totals = this.totalCounts.data.slice(0, this.totalCounts.length);
+  }
+
+  label(e: number): string {
+    return this.labels[e]!(this.columns[e]!);
+  }
+
+  /** Equation e's cells, totals first (a copy: for reporting). */
+  cellsOf(e: number): number[] {
+    return Array.from(this.cells.subarray(this.start[e], this.start[e + 1]));
+  }
 }
 
 const SEP = '\u0001';
@@ -201,7 +253,7 @@ export function checkEquations(input: EquationInput, out: Collector): Recovery {
   const AB = input.breakdown ? space.add(input.breakdown) : -1;
   space.finish();
 
-  const equations: Equation[] = [];
+  const equations = new Equations();
   /** Adds one equation per column both sides have; a part or total outside the file is skipped. */
   const addEquations = (
     columns: readonly string[],
@@ -216,7 +268,7 @@ export function checkEquations(input: EquationInput, out: Collector): Recovery {
       const totalCell = space.cellsOf(totalTable, col);
       const partCell = space.cellsOf(partTable, col);
       if (!totalCell || !partCell) continue;
-      equations.push({ totals: rows.map(totalCell), parts: partRows.map(partCell), label, column: col });
+      equations.add(rows, totalCell, partRows, partCell, label, col);
     }
   };
 
@@ -631,6 +683,7 @@ export function checkEquations(input: EquationInput, out: Collector): Recovery {
     }
   }
 
+  equations.finish();
   const recovery = new Recovery(space, equations);
   recovery.start(out);
   return recovery;
@@ -647,7 +700,7 @@ export class Recovery {
 
   constructor(
     private readonly space: CellSpace,
-    private readonly equations: Equation[]
+    private readonly equations: Equations
   ) {
     this.unknown = new Int32Array(equations.length);
   }
@@ -695,12 +748,10 @@ export class Recovery {
 
   private run(queue: number[], out: Collector, trial: { setState: (id: number, state: number, v: number) => void; touched: number[] } | null): void {
     const { space, equations, unknown, cellEquations } = this;
-    const cellsOf = (e: Equation): number[] => [...e.totals, ...e.parts];
     for (let head = 0; head < queue.length; head++) {
       const ei = queue[head] as number;
       if (unknown[ei] !== 1) continue;
-      const e = equations[ei] as Equation;
-      const cells = cellsOf(e);
+      const cells = equations.cellsOf(ei);
       const cell = cells.find((id) => space.state[id] === UNKNOWN);
       if (cell === undefined) continue;
       if (trial) trial.setState(cell, RECOVERED, 0);
@@ -713,7 +764,7 @@ export class Recovery {
           ? `; uses cell(s) recovered earlier: ${used.slice(0, 3).map((id) => space.describe(id)).join(', ')}${used.length > 3 ? ` and ${used.length - 3} more` : ''}`
           : '';
         const at = space.locate(cell);
-        out.add(RULES.recoverable, at.table, at.row, at.column, flag, `${e.label(e.column)}${via}`);
+        out.add(RULES.recoverable, at.table, at.row, at.column, flag, `${equations.label(ei)}${via}`);
       }
       for (let k = cellEquations.start[cell] ?? 0; k < (cellEquations.start[cell + 1] ?? 0); k++) {
         const other = cellEquations.list[k]!;
@@ -730,13 +781,14 @@ export class Recovery {
  * equations with one unknown, and for each unknown cell the equations it is in (in equation order;
  * a cell twice in one equation is listed twice), as one array indexed by cell.
  */
-function propagateSetup(space: CellSpace, equations: Equation[], unknown: Int32Array, out: Collector): { queue: number[]; cellEquations: { start: Int32Array; list: Int32Array } } {
+function propagateSetup(space: CellSpace, equations: Equations, unknown: Int32Array, out: Collector): { queue: number[]; cellEquations: { start: Int32Array; list: Int32Array } } {
   const queue: number[] = [];
   const { state, value } = space;
+  const { cells, start: eqStart, totals } = equations;
   const start = new Int32Array(space.size + 1);
-  for (const e of equations) {
-    for (const id of e.parts) if (state[id] === UNKNOWN) start[id + 1]!++;
-    for (const id of e.totals) if (state[id] === UNKNOWN) start[id + 1]!++;
+  for (let k = 0; k < cells.length; k++) {
+    const id = cells[k]!;
+    if (state[id] === UNKNOWN) start[id + 1]!++;
   }
   let cellsInEquations = 0;
   for (let c = 0; c < space.size; c++) {
@@ -745,45 +797,52 @@ function propagateSetup(space: CellSpace, equations: Equation[], unknown: Int32A
   }
   const list = new Int32Array(start[space.size] ?? 0);
   const fill = start.slice(0, space.size);
-  /** Sum of the known cells of `ids`, and the count of unknown ones (each listed for equation ei). */
-  const known = (ids: number[], ei: number): [sum: number, unknown: number] => {
-    let sum = 0;
-    let missing = 0;
-    for (const id of ids) {
+  // Each equation's unknown cells are listed for it in the order of its parts, then its totals.
+  const n = equations.length;
+  for (let ei = 0; ei < n; ei++) {
+    const s = eqStart[ei]!;
+    const partsFrom = s + totals[ei]!;
+    const end = eqStart[ei + 1]!;
+    let knownParts = 0;
+    let unknownParts = 0;
+    for (let k = partsFrom; k < end; k++) {
+      const id = cells[k]!;
       if (state[id] === UNKNOWN) {
-        missing++;
+        unknownParts++;
         list[fill[id]!++] = ei;
-      } else {
-        sum += value[id] ?? 0;
+      } else knownParts += value[id] ?? 0;
+    }
+    let total = 0;
+    let unknownTotals = 0;
+    for (let k = s; k < partsFrom; k++) {
+      const id = cells[k]!;
+      if (state[id] === UNKNOWN) {
+        unknownTotals++;
+        list[fill[id]!++] = ei;
+      } else total += value[id] ?? 0;
+    }
+    const missing = unknownParts + unknownTotals;
+    unknown[ei] = missing;
+    if (unknownTotals === 0) {
+      if (missing === 0 && total !== knownParts) {
+        reportInconsistent(space, equations, ei, out, `total ${total} but its ${end - partsFrom} parts add up to ${knownParts}`);
+      } else if (missing > 0 && knownParts > total) {
+        reportInconsistent(space, equations, ei, out, `total ${total} but its published parts already add up to ${knownParts}`);
       }
     }
-    return [sum, missing];
-  };
-
-  equations.forEach((e, ei) => {
-    let n = 0;
-    const [knownParts, unknownParts] = known(e.parts, ei);
-    const [total, unknownTotals] = known(e.totals, ei);
-    n = unknownParts + unknownTotals;
-    const totalKnown = unknownTotals === 0;
-    unknown[ei] = n;
-    out.count(RULES.inconsistent);
-    if (totalKnown) {
-      if (n === 0 && total !== knownParts) {
-        reportInconsistent(space, e, out, `total ${total} but its ${e.parts.length} parts add up to ${knownParts}`);
-      } else if (n > 0 && knownParts > total) {
-        reportInconsistent(space, e, out, `total ${total} but its published parts already add up to ${knownParts}`);
-      }
-    }
-    if (n === 1) queue.push(ei);
-  });
+    if (missing === 1) queue.push(ei);
+  }
+  if (n > 0) out.count(RULES.inconsistent, n);
   out.count(RULES.recoverable, cellsInEquations);
   return { queue, cellEquations: { start, list } };
 }
 
-function reportInconsistent(space: CellSpace, e: Equation, out: Collector, detail: string): void {
-  const at = e.totals[0] ?? (e.parts.find((id) => space.state[id] !== UNKNOWN && space.value[id] !== 0) ?? e.parts[0]);
+function reportInconsistent(space: CellSpace, equations: Equations, e: number, out: Collector, detail: string): void {
+  const cells = equations.cellsOf(e);
+  const totals = cells.slice(0, equations.totals[e]);
+  const parts = cells.slice(equations.totals[e]);
+  const at = totals[0] ?? (parts.find((id) => space.state[id] !== UNKNOWN && space.value[id] !== 0) ?? parts[0]);
   if (at === undefined) return;
   const l = space.locate(at);
-  out.add(RULES.inconsistent, l.table, l.row, l.column, space.state[at] === UNKNOWN ? '' : String(space.value[at]), `${e.label(e.column)}: ${detail}`);
+  out.add(RULES.inconsistent, l.table, l.row, l.column, space.state[at] === UNKNOWN ? '' : String(space.value[at]), `${equations.label(e)}: ${detail}`);
 }
