@@ -797,30 +797,32 @@ function propagateSetup(space: CellSpace, equations: Equations, unknown: Int32Ar
   }
   const list = new Int32Array(start[space.size] ?? 0);
   const fill = start.slice(0, space.size);
+  /** The sum of the known cells among `cells[from]` to `cells[to - 1]`, and how many are unknown (`tally`). */
+  let sum = 0;
+  let tally = 0;
+  /** Adds up cells of equation ei, listing each unknown one for it. */
+  const add = (from: number, to: number, ei: number): void => {
+    sum = 0;
+    tally = 0;
+    for (let k = from; k < to; k++) {
+      const id = cells[k]!;
+      if (state[id] === UNKNOWN) {
+        tally++;
+        list[fill[id]!++] = ei;
+      } else sum += value[id] ?? 0;
+    }
+  };
   // Each equation's unknown cells are listed for it in the order of its parts, then its totals.
   const n = equations.length;
   for (let ei = 0; ei < n; ei++) {
-    const s = eqStart[ei]!;
-    const partsFrom = s + totals[ei]!;
+    const partsFrom = eqStart[ei]! + totals[ei]!;
     const end = eqStart[ei + 1]!;
-    let knownParts = 0;
-    let unknownParts = 0;
-    for (let k = partsFrom; k < end; k++) {
-      const id = cells[k]!;
-      if (state[id] === UNKNOWN) {
-        unknownParts++;
-        list[fill[id]!++] = ei;
-      } else knownParts += value[id] ?? 0;
-    }
-    let total = 0;
-    let unknownTotals = 0;
-    for (let k = s; k < partsFrom; k++) {
-      const id = cells[k]!;
-      if (state[id] === UNKNOWN) {
-        unknownTotals++;
-        list[fill[id]!++] = ei;
-      } else total += value[id] ?? 0;
-    }
+    add(partsFrom, end, ei);
+    const knownParts = sum;
+    const unknownParts = tally;
+    add(eqStart[ei]!, partsFrom, ei);
+    const total = sum;
+    const unknownTotals = tally;
     const missing = unknownParts + unknownTotals;
     unknown[ei] = missing;
     if (unknownTotals === 0) {
