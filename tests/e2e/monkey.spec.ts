@@ -102,6 +102,25 @@ async function candidates(page: Page, routes: string[]): Promise<Candidate[]> {
 }
 
 /** The page has finished what the last interaction started: no chart loading, nothing busy. */
+/**
+ * Whether the control at the candidate's index is still the one chosen: the page can change
+ * between finding its controls and using one (the schools search applies what was typed once
+ * typing pauses), and the index would then name another control, or none, and the action would
+ * wait out its timeout for an element that is not coming back.
+ */
+async function stillThere(page: Page, c: Candidate): Promise<boolean> {
+  return page.evaluate(
+    ([selector, index, label]) => {
+      const el = document.querySelectorAll(selector)[index];
+      return el !== undefined && ((el as HTMLElement).innerText || el.getAttribute('aria-label') || el.getAttribute('name') || el.tagName).trim().slice(0, 60) === label;
+    },
+    [CONTROLS, c.index, c.label] as const
+  );
+}
+
+/** How long the schools page waits for typing to pause before it searches (src/routes/schools), with room to spare. */
+const SEARCH_PAUSE_MS = 200;
+
 async function settle(page: Page): Promise<void> {
   await page.waitForFunction(
     () => document.readyState === 'complete' && document.documentElement.hasAttribute('data-hydrated') && !document.querySelector('[aria-busy="true"]'),
@@ -191,7 +210,11 @@ test(`monkey: ${STEPS} random interactions across every page, no errors, memory 
     const byKeyboard = c.keyboard === true || random() < 0.5;
     const where = new URL(page.url()).pathname;
     let did: string = `${c.kind}${byKeyboard ? ' (keyboard)' : ''}`;
-    switch (c.kind) {
+    const action = (await stillThere(page, c)) ? c.kind : 'gone';
+    switch (action) {
+      case 'gone':
+        did = 'nothing: the page changed before the control could be used';
+        break;
       case 'choice':
       case 'check':
         if (byKeyboard) {
@@ -205,6 +228,9 @@ test(`monkey: ${STEPS} random interactions across every page, no errors, memory 
         const word = pick(WORDS);
         await el.fill(word);
         did = `type "${word}"`;
+        // A search box may act only once typing pauses: wait that out (twice over, for a busy
+        // machine) so that the next step finds the controls the search leaves.
+        await page.waitForTimeout(2 * SEARCH_PAUSE_MS);
         break;
       }
       case 'select': {
