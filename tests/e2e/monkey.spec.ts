@@ -101,7 +101,6 @@ async function candidates(page: Page, routes: string[]): Promise<Candidate[]> {
   }, [routes, CONTROLS] as const) as Promise<Candidate[]>;
 }
 
-/** The page has finished what the last interaction started: no chart loading, nothing busy. */
 /**
  * Whether the control at the candidate's index is still the one chosen: the page can change
  * between finding its controls and using one (the schools search applies what was typed once
@@ -118,9 +117,10 @@ async function stillThere(page: Page, c: Candidate): Promise<boolean> {
   );
 }
 
-/** How long the schools page waits for typing to pause before it searches (src/routes/schools), with room to spare. */
+/** How long the schools page waits for typing to pause before it searches (src/routes/schools/+page.svelte). */
 const SEARCH_PAUSE_MS = 200;
 
+/** The page has finished what the last interaction started: no chart loading, nothing busy. */
 async function settle(page: Page): Promise<void> {
   await page.waitForFunction(
     () => document.readyState === 'complete' && document.documentElement.hasAttribute('data-hydrated') && !document.querySelector('[aria-busy="true"]'),
