@@ -13,7 +13,8 @@ import { generateDemo } from '../../src/pipeline/demo/generate';
 import { runPipeline } from '../../src/pipeline/run';
 
 const SCHOOLS = Number(process.env.BENCH_SCHOOLS ?? 290);
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+// Five of each by default: the machine's speed drifts from run to run, and five make the medians steadier than three.
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
 const tmp = await mkdtemp(path.join(os.tmpdir(), 'bench-pipeline-'));
 try {
