@@ -102,19 +102,39 @@ test('search: typing part of a name narrows the table, answered by DuckDB-WASM, 
   expect(w.errors).toEqual([]);
 });
 
+/**
+ * A schools page (`path`), hydrated, with its clock paused a minute ahead, so that the search's
+ * pause timer fires only when a test lets the clock run; and its search box.
+ */
+async function schoolsWithClockPaused(page: Page, path: string) {
+  await page.clock.install();
+  await page.goto(path);
+  const search = page.getByRole('searchbox', { name: 'Search for a school by name or URN' });
+  await expect(search).toBeVisible();
+  // Typing and navigating are the app's only once it is hydrated.
+  await hydrated(page);
+  await page.clock.pauseAt(Date.now() + 60_000);
+  return search;
+}
+
+/**
+ * Lets the paused clock run a frame at a time until `landed` (a navigation waits on a frame or
+ * two), for at most 150 ms: well before the search's 200 ms pause.
+ */
+async function runFramesUntil(page: Page, landed: () => boolean): Promise<void> {
+  for (let t = 0; t < 150 && !landed(); t += 16) {
+    await page.clock.runFor(16);
+    await page.waitForTimeout(20);
+  }
+}
+
 // The search box writes the address when typing pauses (a 200 ms timer). The monkey found a
 // reader left on /schools?q=academy after pressing Enter on the Downloads link: the timer fired
 // mid-navigation and its goto cancelled the reader's. The page's clock is paused so the timer
 // fires exactly when each case needs it.
 for (const when of ['while the next page loads', 'after the next page has loaded'] as const) {
   test(`a search still waiting for a pause in typing does not pull the reader back: timer fires ${when}`, async ({ page }) => {
-    await page.clock.install();
-    await page.goto('/schools');
-    const search = page.getByRole('searchbox', { name: 'Search for a school by name or URN' });
-    await expect(search).toBeVisible();
-    // Typing and navigating are the app's only once it is hydrated.
-    await hydrated(page);
-    await page.clock.pauseAt(Date.now() + 60_000);
+    const search = await schoolsWithClockPaused(page, '/schools');
     let release = () => {};
     const held = new Promise<void>((r) => (release = r));
     let asked = false;
@@ -132,12 +152,7 @@ for (const when of ['while the next page loads', 'after the next page has loaded
       await page.clock.runFor(500);
       release();
     } else {
-      // The navigation itself waits on a frame or two: let the clock run in frames until it lands,
-      // well before the search's 200 ms.
-      for (let t = 0; t < 150 && new URL(page.url()).pathname !== '/downloads'; t += 16) {
-        await page.clock.runFor(16);
-        await page.waitForTimeout(20);
-      }
+      await runFramesUntil(page, () => new URL(page.url()).pathname === '/downloads');
       expect(new URL(page.url()).pathname).toBe('/downloads');
       await page.clock.runFor(500);
     }
@@ -150,18 +165,10 @@ for (const when of ['while the next page loads', 'after the next page has loaded
 // The same, for a link to this page's own default view (the monkey found it: typing, then the
 // Schools link in the menu): the timer fired after the link's navigation and put the search back.
 test('a search still waiting for a pause in typing does not undo a link to this same page', async ({ page }) => {
-  await page.clock.install();
-  await page.goto('/schools?phase=Primary');
-  const search = page.getByRole('searchbox', { name: 'Search for a school by name or URN' });
-  await expect(search).toBeVisible();
-  await hydrated(page);
-  await page.clock.pauseAt(Date.now() + 60_000);
+  const search = await schoolsWithClockPaused(page, '/schools?phase=Primary');
   await search.fill('academy');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Schools' }).click();
-  for (let t = 0; t < 150 && new URL(page.url()).search !== ''; t += 16) {
-    await page.clock.runFor(16);
-    await page.waitForTimeout(20);
-  }
+  await runFramesUntil(page, () => new URL(page.url()).search === '');
   expect(new URL(page.url()).search).toBe('');
   await page.clock.runFor(500);
   await page.waitForTimeout(200);
