@@ -197,7 +197,7 @@ const REASONS_FROM_2020 = [...REASONS_TO_2019, 'LG', 'DS', 'MT', 'OM'];
 
 /**
  * An extract of these schools in `dir`: pupils in every group, need and FSM status, suspensions
- * (up to three reasons from 2020/21, one before) and permanent exclusions, in years before and
+ * (one or two reasons from 2020/21, one before) and permanent exclusions, in years before and
  * after the change of reasons; no comparators.
  */
 async function writeRandomExtract(dir: string, schools: RandomSchool[]): Promise<void> {
