@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditRelease, formatBreach, runAudit, type Breach } from './audit';
+import { scanValue } from './identifiers';
 import { passThroughGate } from './dfe-published';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -706,6 +707,11 @@ describe('rule 7: identifiers by value', () => {
     ['a postcode', 'Budmouth Primary School, BS1 4ST', 'postcode', 'BS1 4ST'],
     ['a date of birth', 'Casterbridge (born 2009-03-14)', 'date of birth', '2009-03-14'],
     ['a UK date', 'Casterbridge 14/03/2009', 'date of birth', '14/03/2009'],
+    ['a UK date with a two-digit year', 'Casterbridge 14.03.09', 'date of birth', '14.03.09'],
+    ['a date in words', 'Casterbridge, born 14th March 2009', 'date of birth', '14th March 2009'],
+    ['a date in words, month first', 'Casterbridge (Mar. 14, 2009)', 'date of birth', 'Mar. 14, 2009'],
+    ['a postcode with a no-break space', 'Budmouth Primary School, BS1\u00a04ST', 'postcode', 'BS1\u00a04ST'],
+    ['a postcode with two spaces', 'Budmouth Primary School, BS1  4ST', 'postcode', 'BS1  4ST'],
     ['a demo pupil reference', 'P0A1B2C3D4', 'pupil reference', 'P0A1B2C3D4']
   ])('catches %s', async (_what, planted, kind, identifier) => {
     const rel = build();
@@ -714,6 +720,12 @@ describe('rule 7: identifiers by value', () => {
     expect(breaches).toEqual([expect.objectContaining({ rule: 'identifier value', table: 'schools', row: 2, column: 'name' })]);
     expect(breaches[0]?.detail.startsWith(kind)).toBe(true);
     expect(breaches[0]?.value).not.toContain(identifier); // masked, so logs do not repeat it
+  });
+
+  it('leaves alone the text a release publishes: years, periods, codes, names', () => {
+    for (const text of ['2021/22', '2021/22 to 2023/24', 'SYNTHETIC DEMO DATA – fictional pupils, schools and local authority', 'Year 10 (2023/24)', 'Key Stage 2', 'St Mary’s C of E (VA) Primary School', 'Persistent disruptive behaviour', 'March 2020 to July 2021', 'Unit 1.2', 'Maths 1-2-3 Nursery']) {
+      expect(scanValue(text), text).toEqual([]);
+    }
   });
 
   it('catches a date in a reason text of school_year_reason', async () => {

@@ -62,9 +62,19 @@ export interface IdentifierMatch {
 // Lookarounds instead of \b so that a letter next to a digit (`x2009-03-14`) still bounds nothing
 // and an identifier embedded in a longer code is not matched by accident.
 const UPN = /(?<![A-Za-z0-9])[A-Za-z][0-9]{11}[0-9A-Za-z](?![A-Za-z0-9])/g;
-const POSTCODE = /(?<![A-Za-z0-9])(?:[A-Za-z]{1,2}[0-9][A-Za-z0-9]?|GIR) ?[0-9][A-Za-z]{2}(?![A-Za-z0-9])/gi;
+// (Between its halves any space, or none: a postcode pasted from a letter often has a no-break
+// space or two spaces there.)
+const POSTCODE = /(?<![A-Za-z0-9])(?:[A-Za-z]{1,2}[0-9][A-Za-z0-9]?|GIR)\s{0,3}[0-9][A-Za-z]{2}(?![A-Za-z0-9])/gi;
 const ISO_DATE = /(?<![0-9])(?:19|20)[0-9]{2}([-/.])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12][0-9]|3[01])(?![0-9])/g;
-const UK_DATE = /(?<![0-9])(?:0?[1-9]|[12][0-9]|3[01])([-/.])(?:0?[1-9]|1[0-2])\1(?:19|20)[0-9]{2}(?![0-9])/g;
+// The year in four digits or two (`14/03/09`, as many management information systems print one).
+const UK_DATE = /(?<![0-9])(?:0?[1-9]|[12][0-9]|3[01])([-/.])(?:0?[1-9]|1[0-2])\1(?:(?:19|20)[0-9]{2}|[0-9]{2})(?![0-9])/g;
+// A date in words, day first or month first: `14 March 2009`, `14th Mar. 2009`, `March 14, 2009`.
+const MONTH = '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
+const DAY = '(?:0?[1-9]|[12][0-9]|3[01])(?:st|nd|rd|th)?';
+const WORDS_DATE = new RegExp(
+  `(?<![A-Za-z0-9])(?:${DAY}\\s+${MONTH}\\.?,?\\s+|${MONTH}\\.?\\s+${DAY},?\\s+)(?:19|20)[0-9]{2}(?![0-9])`,
+  'gi'
+);
 const DEMO_REF_CELL = /^P[0-9A-Z]{9}$/;
 const DEMO_REF_TOKEN = /(?<![A-Za-z0-9])P[0-9A-Z]{9}(?![A-Za-z0-9])/g;
 const TOKEN_SPLIT = /[^A-Za-z0-9_-]+/;
@@ -133,8 +143,8 @@ export function scanValue(text: string, opts: ScanOptions = {}): IdentifierMatch
     const pc = text.match(POSTCODE);
     if (pc?.[0]) out.push({ kind: 'postcode', masked: maskIn(text, pc[0]), detail: 'looks like a UK postcode' });
   }
-  if (opts.dates !== false && HAS_SEPARATOR.test(text)) {
-    const d = text.match(ISO_DATE) ?? text.match(UK_DATE);
+  if (opts.dates !== false) {
+    const d = (HAS_SEPARATOR.test(text) ? (text.match(ISO_DATE) ?? text.match(UK_DATE)) : null) ?? (letters ? text.match(WORDS_DATE) : null);
     if (d?.[0]) out.push({ kind: 'date of birth', masked: maskIn(text, d[0]), detail: 'a calendar date, which could be a date of birth' });
   }
   return out;
