@@ -69,10 +69,10 @@ interface Candidate {
 /**
  * Every control a reader could use now (visible, enabled, not inside a closed disclosure), found
  * without touching the DOM. Links count only when they lead to a page of this site (or a place on
- * this page), never to a download.
+ * this page), never to a download. With `only`, just the control at that index, if it is one.
  */
-async function candidates(page: Page, routes: string[]): Promise<Candidate[]> {
-  return page.evaluate(([routes, selector]) => {
+async function candidates(page: Page, routes: string[], only = -1): Promise<Candidate[]> {
+  return page.evaluate(([routes, selector, only]) => {
     const out: { index: number; kind: string; label: string; href?: string; options?: string[]; keyboard?: boolean }[] = [];
     let index = -1;
     const usable = (el: Element) => {
@@ -86,7 +86,7 @@ async function candidates(page: Page, routes: string[]): Promise<Candidate[]> {
     };
     for (const el of document.querySelectorAll(selector)) {
       index++;
-      if (!usable(el)) continue;
+      if ((only >= 0 && index !== only) || !usable(el)) continue;
       if (el instanceof HTMLInputElement) {
         if (el.type === 'radio' && !el.checked) add(el, 'choice');
         else if (el.type === 'checkbox') add(el, 'check');
@@ -109,23 +109,17 @@ async function candidates(page: Page, routes: string[]): Promise<Candidate[]> {
       }
     }
     return out;
-  }, [routes, CONTROLS] as const) as Promise<Candidate[]>;
+  }, [routes, CONTROLS, only] as const) as Promise<Candidate[]>;
 }
 
 /**
- * Whether the control at the candidate's index is still the one chosen: the page can change
- * between finding its controls and using one (the schools search applies what was typed once
- * typing pauses), and the index would then name another control, or none, and the action would
- * wait out its timeout for an element that is not coming back.
+ * Whether the control at the candidate's index is still the one chosen (found the same way, by
+ * `candidates`): the page can change between finding its controls and using one (the schools
+ * search applies what was typed once typing pauses), and the index would then name another
+ * control, or none, and the action would wait out its timeout for an element that is not coming back.
  */
-async function stillThere(page: Page, c: Candidate): Promise<boolean> {
-  return page.evaluate(
-    ([selector, index, label]) => {
-      const el = document.querySelectorAll(selector)[index];
-      return el !== undefined && ((el as HTMLElement).innerText || el.getAttribute('aria-label') || el.getAttribute('name') || el.tagName).trim().slice(0, 60) === label;
-    },
-    [CONTROLS, c.index, c.label] as const
-  );
+async function stillThere(page: Page, routes: string[], c: Candidate): Promise<boolean> {
+  return (await candidates(page, routes, c.index)).some((x) => x.kind === c.kind && x.label === c.label);
 }
 
 /** How long the schools page waits for typing to pause before it searches (src/routes/schools/+page.svelte). */
@@ -221,7 +215,7 @@ test(`monkey: ${STEPS} random interactions across every page, no errors, memory 
     const byKeyboard = c.keyboard === true || random() < 0.5;
     const where = new URL(page.url()).pathname;
     let did: string = `${c.kind}${byKeyboard ? ' (keyboard)' : ''}`;
-    const action = (await stillThere(page, c)) ? c.kind : 'gone';
+    const action = (await stillThere(page, routes, c)) ? c.kind : 'gone';
     switch (action) {
       case 'gone':
         did = 'nothing: the page changed before the control could be used';
