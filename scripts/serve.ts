@@ -4,19 +4,29 @@
  * security headers the site needs. Used by `npm start`, the end-to-end tests and the benchmarks.
  *
  *   tsx scripts/serve.ts [--dir build] [--port 4173] [--host 127.0.0.1]
+ *
+ * With no --port (and no PORT), a busy 4173 gives way to the next free port (scripts/listen.ts).
  */
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { listen, ListenError, parsePort } from './listen';
 
+const DEFAULT_PORT = 4173;
 const { values } = parseArgs({
   options: {
     dir: { type: 'string', default: 'build' },
-    port: { type: 'string', default: process.env.PORT ?? '4173' },
+    port: { type: 'string' },
     host: { type: 'string', default: '127.0.0.1' }
   }
 });
+const portText = values.port ?? process.env.PORT;
+const port = portText === undefined ? DEFAULT_PORT : parsePort(portText);
+if (port === null) {
+  console.error(`${values.port !== undefined ? '--port' : 'PORT'} must be a whole number from 1 to 65535, not "${portText}".`);
+  process.exit(1);
+}
 
 const root = path.resolve(values.dir!);
 if (!existsSync(path.join(root, 'index.html'))) {
@@ -113,7 +123,13 @@ function send(req: IncomingMessage, res: ServerResponse): void {
 }
 
 const server = createServer(send);
-server.listen(Number(values.port), values.host, () => {
-  console.log(`Dashboard running at http://localhost:${values.port}/ (serving ${path.relative(process.cwd(), root) || '.'}; Ctrl+C to stop)`);
-});
+try {
+  const at = await listen(server, { port, host: values.host!, chosen: portText !== undefined, note: (line) => console.log(line) });
+  const shown = ['127.0.0.1', '::1', '0.0.0.0', '::'].includes(values.host!) ? 'localhost' : values.host!.includes(':') ? `[${values.host}]` : values.host;
+  console.log(`Dashboard running at http://${shown}:${at}/ (serving ${path.relative(process.cwd(), root) || '.'}; Ctrl+C to stop)`);
+} catch (e) {
+  if (!(e instanceof ListenError)) throw e;
+  console.error(e.message);
+  process.exit(1);
+}
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => server.close(() => process.exit(0)));
