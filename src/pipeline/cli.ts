@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateDemo } from './demo/generate';
 import { InputError } from './errors';
+import { OutputRefused } from './out-dir';
 import { runPipeline } from './run';
 import { parseYearArgument } from './dfe/import';
 
@@ -22,7 +23,9 @@ Options:
   --input DIR    folder holding schools, pupils, exclusions and comparators, each as .csv
                  (UTF-8 or Windows-1252) or .parquet
                  (and optionally extract.json); default: generate the synthetic demo extract
-  --out DIR      where the published release goes (default: static/data, served by the site)
+  --out DIR      where the published release goes (default: static/data, served by the site):
+                 a new or empty folder, or an earlier release's, which is replaced; a folder
+                 holding anything else is refused
   --config FILE  pipeline configuration (default: data/pipeline.config.json)
   --seed N       seed for the demo generator (default: 20240901); only without --input
   --schools N    number of demo schools (default: 250); only without --input
@@ -107,7 +110,7 @@ main().then(
       console.error(`${e.message}\n\n${HELP}`);
       process.exit(2);
     }
-    if (e instanceof InputError) {
+    if (e instanceof InputError || e instanceof OutputRefused) {
       console.error(`[data] ${e.message}\n[data] nothing was published.`);
       process.exit(1);
     }

@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { Manifest, ManifestTable, PublishedFile } from '../lib/data/manifest';
 import { TABLES, TABLE_NAMES, type TableName } from '../lib/data/schema';
 import { arrowColumn, utf8FromCodes } from './arrow-columns';
+import { checkReleaseDir } from './out-dir';
 
 /**
  * Column order the files are sorted by, so that the same inputs give the same bytes. The school
@@ -250,8 +251,11 @@ export async function publish(input: PublishInput): Promise<Manifest> {
 /**
  * Replace `outDir` by `staging` with renames, so a reader sees the old release or the new one and
  * never a mixture. When staging is on another file system, the copy goes to a sibling folder first.
+ * `outDir` is replaced whole, so it is asked once more, here, whether it holds only an earlier
+ * release (out-dir.ts): the run checked at its start, but the folder may have changed since.
  */
 async function swapInto(staging: string, outDir: string): Promise<void> {
+  await checkReleaseDir(outDir);
   await mkdir(path.dirname(outDir), { recursive: true });
   const incoming = `${outDir}.incoming-${process.pid}`;
   const previous = `${outDir}.previous-${process.pid}`;

@@ -1,6 +1,6 @@
 // The pipeline end to end on a hand-made extract (tests/fixtures/extract-small), on native DuckDB,
 // the engine it uses; plus the published Arrow read back on DuckDB-WASM, the engine users get.
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import { laTrend } from '../lib/data/queries';
 import { sql } from '../lib/data/sql';
 import { WasmNodeDb } from '../lib/data/wasm-node';
 import { InputError } from './errors';
+import { OutputRefused } from './out-dir';
 import { runPipeline } from './run';
 
 const FIXTURE = path.resolve('tests/fixtures/extract-small');
@@ -139,6 +140,43 @@ describe('safety of the output', () => {
     expect(Object.fromEntries(readdirSync(out).map((f) => [f, f]))).toEqual(before);
     expect(await readFile(path.join(out, 'manifest.json'), 'utf8')).toBe(manifestBefore);
     expect(readdirSync(path.join(tmp, 'staging'))).toEqual([]);
+  });
+
+  it('refuses, before any work, an --out folder holding anything but an earlier release, and keeps what is there', async () => {
+    const mine = path.join(tmp, 'my-documents');
+    await mkdir(mine);
+    await writeFile(path.join(mine, 'notes.txt'), 'mine');
+    const steps: string[] = [];
+    const lines: string[] = [];
+    await expect(
+      runPipeline({ input: FIXTURE, out: mine, stagingRoot: path.join(tmp, 'staging'), onStep: (s) => void steps.push(s), log: (l) => lines.push(l) })
+    ).rejects.toThrow(OutputRefused);
+    expect([steps, lines]).toEqual([[], []]);
+    expect(readdirSync(mine)).toEqual(['notes.txt']);
+    expect(await readFile(path.join(mine, 'notes.txt'), 'utf8')).toBe('mine');
+    // A file given as --out is not replaced by a folder.
+    const file = path.join(mine, 'notes.txt');
+    await expect(runPipeline({ input: FIXTURE, out: file, stagingRoot: path.join(tmp, 'staging') })).rejects.toThrow('is a file, not a folder');
+    expect(await readFile(file, 'utf8')).toBe('mine');
+  });
+
+  it('asks again at the swap: a file put in the release folder during the run is not deleted', async () => {
+    const manifestBefore = await readFile(path.join(out, 'manifest.json'), 'utf8');
+    const before = readdirSync(out);
+    await expect(
+      runPipeline({
+        input: FIXTURE,
+        out,
+        stagingRoot: path.join(tmp, 'staging'),
+        onStep: async (step) => {
+          if (step === 'swap') await writeFile(path.join(out, 'my-notes.txt'), 'mine');
+        }
+      })
+    ).rejects.toThrow(/files that are not part of it, which replacing it would delete: my-notes\.txt\./);
+    expect(readdirSync(out).sort()).toEqual([...before, 'my-notes.txt'].sort());
+    expect(await readFile(path.join(out, 'manifest.json'), 'utf8')).toBe(manifestBefore);
+    expect(readdirSync(path.join(tmp, 'staging'))).toEqual([]);
+    await rm(path.join(out, 'my-notes.txt'));
   });
 
   it('publishes an extract not marked synthetic with disclosure control applied and no synthetic label', async () => {

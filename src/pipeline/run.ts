@@ -15,6 +15,7 @@ import { readConfig } from './config';
 import { applyDisclosureControl } from './disclosure';
 import { InputError } from './errors';
 import { EXTRACT_FILES, loadExtract } from './extract';
+import { checkReleaseDir } from './out-dir';
 import { publish } from './publish';
 import { auditRelease, formatBreach } from '../audit/audit';
 import { runDfe } from './dfe/run';
@@ -113,6 +114,8 @@ export async function runPipeline(opts: PipelineOptions): Promise<Manifest> {
     t = now;
   };
 
+  // Before any work: a folder the release may not replace is the user's to keep (out-dir.ts).
+  await checkReleaseDir(opts.out);
   const config = readConfig(opts.config);
   if (opts.dfe) return runDfe(opts, opts.dfe, config, log, stage, started);
   if (config.dfe_pass_through) log('note         dfe_pass_through applies only to builds from DfE files (--dfe); ignored');

@@ -15,7 +15,8 @@ export const USAGE = `Usage: tsx src/pipeline/demo/cli.ts --out DIR [--seed N] [
 Writes a synthetic pupil-level extract for the fictional LA "Wessex" (990) into DIR:
 schools.csv, pupils.csv, exclusions.csv, comparators.csv and extract.json.
 
-  --out DIR      folder to write (created if missing; the five files are overwritten)
+  --out DIR      folder to write (created if missing); an earlier demo there is overwritten,
+                 another extract's files never are
   --seed N       whole number 0..4294967295 (default ${DEFAULT_SEED}); same seed, same bytes
   --schools N    number of schools, ${MIN_SCHOOLS}..${MAX_SCHOOLS} (default ${DEFAULT_SCHOOLS})
   --help         show this message`;

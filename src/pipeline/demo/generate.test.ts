@@ -7,11 +7,12 @@
  * year, a lost row) fails here even if the allocation itself was right.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calibrationTarget, MEASURES, PUPIL_GROUPS, YEARS, type Measure, type PupilGroup } from './calibration';
+import { OutputRefused } from '../out-dir';
 import { parseArgs, UsageError } from './cli';
 import { DEFAULT_SCHOOLS, FILE_HEADERS, generateDemo, type DemoSummary } from './generate';
 
@@ -101,6 +102,19 @@ describe('determinism', () => {
     await expect(generateDemo({ outDir: dir, seed: -1 })).rejects.toThrow(/seed/);
     await expect(generateDemo({ outDir: dir, seed: 1.5 })).rejects.toThrow(/seed/);
   });
+
+  it('writes over an earlier demo, but never over a council\u2019s extract', async () => {
+    const dir = await tempDir('over');
+    await generateDemo({ outDir: dir, seed: 42, schools: 30 });
+    await generateDemo({ outDir: dir, seed: 43, schools: 30 });
+    expect(JSON.parse(await readFile(path.join(dir, 'extract.json'), 'utf8')).seed).toBe(43);
+
+    const council = await tempDir('council');
+    await writeFile(path.join(council, 'pupils.csv'), 'the council\u2019s pupils\n');
+    await expect(generateDemo({ outDir: council, seed: 42, schools: 30 })).rejects.toThrow(OutputRefused);
+    expect(await readdir(council)).toEqual(['pupils.csv']);
+    expect(await readFile(path.join(council, 'pupils.csv'), 'utf8')).toBe('the council\u2019s pupils\n');
+  }, 60_000);
 });
 
 describe('cli arguments', () => {

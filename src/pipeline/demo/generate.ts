@@ -14,6 +14,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { checkDemoDir } from '../out-dir';
 import { calibrationTarget, PUPIL_GROUPS, YEARS, type AcademicYear, type PupilGroup } from './calibration';
 import { schoolDays } from './calendar';
 import { buildComparators, COMPARATOR_PHASES, type ComparatorRow } from './comparators';
@@ -80,11 +81,15 @@ function checkOptions(opts: DemoOptions): { seed: number; schools: number } {
 
 const cmp = (a: string | number, b: string | number): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Generate the demo extract into opts.outDir (created if needed; the five files are overwritten). */
+/**
+ * Generate the demo extract into opts.outDir (created if needed). The five files of an earlier
+ * demo there are overwritten; any other extract's files make it refuse (out-dir.ts).
+ */
 export async function generateDemo(opts: DemoOptions): Promise<DemoSummary> {
   const started = performance.now();
   const { seed, schools: schoolCount } = checkOptions(opts);
   const outDir = opts.outDir;
+  await checkDemoDir(outDir);
   await mkdir(outDir, { recursive: true });
 
   const schools = buildSchools(seed, schoolCount);

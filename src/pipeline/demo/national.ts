@@ -35,6 +35,7 @@ import { auditRelease, formatBreach } from '../../audit/audit';
 import { ensureHeapFor, folderBytes } from '../../audit/heap';
 import type { Manifest } from '../../lib/data/manifest';
 import { createTableSql, TABLES, TABLE_NAMES, type TableName } from '../../lib/data/schema';
+import { checkReleaseDir } from '../out-dir';
 import { publish } from '../publish';
 
 export interface NationalOptions {
@@ -145,6 +146,7 @@ export async function makeNational(o: NationalOptions): Promise<Manifest> {
   const tile = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
   if (!tile.synthetic) throw new Error(`${o.tile} is not a synthetic demo release; only the demo can be tiled.`);
   if (tile.release.startsWith('national-')) throw new Error(`${o.tile} is already a national-scale release; tile the 250-school demo (npm run data).`);
+  await checkReleaseDir(o.out);
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
   try {
