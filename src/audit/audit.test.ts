@@ -8,7 +8,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { Int32, Table, Utf8, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -800,6 +800,22 @@ describe('rule 8: manifest', () => {
     expect(breaches.filter((b) => b.table === 'area_year').length).toBe(3); // each format
     expect(d).toMatch(/school_year_reason\.arrow is missing/);
     expect(d).toMatch(/pupils\.csv is in the release but not listed/);
+  });
+
+  it('reports a symbolic link (a host would serve what it points to) and a folder of one, instead of failing', async () => {
+    const dir = await writeRelease(build());
+    const extract = path.join(path.dirname(dir), 'the-extract-pupils.csv');
+    writeFileSync(extract, 'pupil_ref\nP000000001\n');
+    symlinkSync(extract, path.join(dir, 'pupils.csv'));
+    symlinkSync(path.join(dir, 'no-such-file'), path.join(dir, 'dangling.csv'));
+    mkdirSync(path.join(dir, 'more'));
+    symlinkSync(path.dirname(dir), path.join(dir, 'more', 'up'));
+    const breaches = await auditRelease(dir, OPTS);
+    expect(breaches.map((b) => `${b.rule}: ${b.detail}`).sort()).toEqual([
+      `unreadable: dangling.csv is a symbolic link (to ${path.join(dir, 'no-such-file')}): a release holds only plain files, since a web server would serve whatever it points to`,
+      `unreadable: more/up is a symbolic link (to ${path.dirname(dir)}): a release holds only plain files, since a web server would serve whatever it points to`,
+      `unreadable: pupils.csv is a symbolic link (to ${extract}): a release holds only plain files, since a web server would serve whatever it points to`
+    ]);
   });
 
   it('catches a missing manifest', async () => {

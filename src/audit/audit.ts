@@ -1,6 +1,7 @@
 /**
  * The independent disclosure audit of a published release (DISCLOSURE.md): re-reads every file of a
- * release folder, in every format, and lists each breach of the rules.
+ * release folder, in every format, and lists each breach of the rules. Anything in the folder that
+ * is not a plain file (a symbolic link, which a host would follow) is a breach of its own.
  *
  * Every format is checked, at the cost of reading one: a table's Arrow file is read, its CSV is
  * compared byte for byte with the CSV those cells make, and its Parquet file is written out as CSV
@@ -17,7 +18,7 @@
  * `npm run audit -- DIR` (cli.ts) runs the same check on any folder.
  */
 import { DuckDBInstance, listValue, type DuckDBConnection } from '@duckdb/node-api';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Collector, RULES, RULE_ORDER, type Breach } from './breach';
@@ -538,7 +539,26 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
 
     const out = new Collector();
     const files = new Map<string, Uint8Array>();
-    for (const rel of await listFiles(dir)) files.set(rel, await readFile(path.join(dir, rel)));
+    for (const rel of await listFiles(dir)) {
+      // Only plain files: a host serves whatever a symbolic link points to (the extract, say),
+      // which this audit would never have read as part of the release.
+      const file = path.join(dir, rel);
+      const info = await lstat(file);
+      if (info.isSymbolicLink()) {
+        const target = await readlink(file).catch(() => '?');
+        out.add(RULES.unreadable, rel, 0, '', rel, `${rel} is a symbolic link (to ${target}): a release holds only plain files, since a web server would serve whatever it points to`);
+        continue;
+      }
+      if (!info.isFile()) {
+        out.add(RULES.unreadable, rel, 0, '', rel, `${rel} is not a plain file: a release holds only plain files`);
+        continue;
+      }
+      try {
+        files.set(rel, await readFile(file));
+      } catch (e) {
+        out.add(RULES.unreadable, rel, 0, '', rel, `${rel} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+    }
 
     let manifest: ManifestInput['manifest'];
     const manifestBytes = files.get(MANIFEST_FILE);
