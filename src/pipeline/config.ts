@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { DEFAULT_DISCLOSURE, type DisclosureConfig } from './disclosure';
-import { InputError } from './errors';
+import { InputError, parseJsonFile } from './errors';
 
 export interface PipelineConfig {
   disclosure: DisclosureConfig;
@@ -26,12 +26,13 @@ export function readConfig(file: string | undefined): PipelineConfig {
   const fail = (column: string, value: unknown, expected: string): never => {
     throw new InputError([{ file: name, line: 0, column, value: JSON.stringify(value) ?? 'undefined', expected }]);
   };
-  let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (e) {
-    return fail('', (e as Error).message, 'a readable JSON file');
+    return fail('', (e as NodeJS.ErrnoException).code ?? (e as Error).message, 'a readable JSON file');
   }
+  const parsed = parseJsonFile(text, name);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return fail('', parsed, 'a JSON object');
   const obj = parsed as Record<string, unknown>;
   for (const k of Object.keys(obj)) if (!(k in DEFAULT_CONFIG)) fail(k, obj[k], `one of the keys ${Object.keys(DEFAULT_CONFIG).join(', ')}`);

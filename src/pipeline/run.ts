@@ -13,7 +13,7 @@ import { SCHEMA_VERSION, TABLE_NAMES } from '../lib/data/schema';
 import { aggregate, type AreaIdentity } from './aggregate';
 import { readConfig } from './config';
 import { applyDisclosureControl } from './disclosure';
-import { InputError } from './errors';
+import { InputError, parseJsonFile } from './errors';
 import { EXTRACT_FILES, loadExtract } from './extract';
 import { checkReleaseDir } from './out-dir';
 import { publish } from './publish';
@@ -63,12 +63,7 @@ export function readExtractMeta(dir: string): ExtractMeta {
   const fail = (column: string, value: unknown, expected: string): never => {
     throw new InputError([{ file: 'extract.json', line: 0, column, value: (JSON.stringify(value) ?? String(value)).slice(0, 200), expected }]);
   };
-  let meta: unknown;
-  try {
-    meta = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    return fail('', (e as Error).message, 'valid JSON');
-  }
+  const meta = parseJsonFile(readFileSync(file, 'utf8'), 'extract.json');
   if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) return fail('', meta, 'a JSON object');
   const m = meta as Record<string, unknown>;
   /** One line of text, 1 to `max` characters. */
