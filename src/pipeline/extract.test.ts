@@ -6,7 +6,7 @@
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,6 +53,21 @@ describe('Windows-1252', () => {
       expect(r.getRowObjectsJS()).toEqual([{ name: 'Caf\u00e9' }]);
     });
     expect(result).not.toBeInstanceOf(InputError);
+  });
+});
+
+describe('the folder', () => {
+  it('a folder that is not there, or a file given for it: one issue saying so', async () => {
+    const file = path.join(root, 'notes.txt');
+    writeFileSync(file, 'not an extract');
+    for (const [dir, value] of [
+      [path.join(root, 'no-such-folder'), '(missing)'],
+      [file, 'a file']
+    ] as const) {
+      const result = await load(dir);
+      expect(result).toBeInstanceOf(InputError);
+      expect((result as InputError).issues).toEqual([{ file: dir, line: 0, column: '', value, expected: 'a folder holding the extract (schools, pupils, exclusions and comparators)' }]);
+    }
   });
 });
 

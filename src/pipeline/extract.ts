@@ -25,7 +25,7 @@
  * + 1, so the same number points at the same record whichever format was exported.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -356,6 +356,11 @@ export async function loadExtract(conn: DuckDBConnection, dir: string): Promise<
   let tmpDir: string | null = null;
   const tmp = () => (tmpDir ??= mkdtempSync(path.join(os.tmpdir(), 'exclusions-extract-')));
 
+  // One clear sentence for a folder that is not there, rather than four missing files.
+  const folder = statSync(dir, { throwIfNoEntry: false });
+  if (!folder?.isDirectory()) {
+    throw new InputError([{ file: dir, line: 0, column: '', value: folder ? 'a file' : '(missing)', expected: 'a folder holding the extract (schools, pupils, exclusions and comparators)' }]);
+  }
   try {
     for (const spec of EXTRACT_FILES) {
       const stem = spec.file.replace(/\.csv$/, '');
