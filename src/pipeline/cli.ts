@@ -11,7 +11,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateDemo } from './demo/generate';
 import { InputError } from './errors';
-import { OutputRefused } from './out-dir';
+import { checkReleaseDir, OutputRefused } from './out-dir';
+import { readConfig } from './config';
 import { runPipeline } from './run';
 import { parseYearArgument } from './dfe/import';
 
@@ -92,6 +93,9 @@ async function main(): Promise<number> {
   if (input && (seed !== undefined || schools !== undefined)) throw new UsageError('--seed and --schools apply only to the demo (without --input)');
 
   if (!input) {
+    // A wrong config or --out is found before the demo takes its seconds to generate.
+    readConfig(args.config);
+    await checkReleaseDir(args.out);
     input = path.join('.cache', 'demo-extract');
     const t0 = performance.now();
     const summary = await generateDemo({ outDir: input, seed, schools });

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { DEFAULT_DISCLOSURE, type DisclosureConfig } from './disclosure';
-import { InputError, parseJsonFile } from './errors';
+import { InputError, parseJsonFile, unreadable } from './errors';
 
 export interface PipelineConfig {
   disclosure: DisclosureConfig;
@@ -30,7 +30,7 @@ export function readConfig(file: string | undefined): PipelineConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    return fail('', (e as NodeJS.ErrnoException).code ?? (e as Error).message, 'a readable JSON file');
+    throw new InputError([{ file: name, line: 0, column: '', value: unreadable(e), expected: 'a readable JSON file' }]);
   }
   const parsed = parseJsonFile(text, name);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return fail('', parsed, 'a JSON object');

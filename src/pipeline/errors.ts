@@ -71,3 +71,12 @@ export function parseJsonFile(text: string, name: string, expected = 'valid JSON
     throw new InputError([{ file: name, line, column: String(column), value: found, expected: at < 0 ? `${expected}: the file ends before the JSON does` : expected }]);
   }
 }
+
+/** Why a file could not be read, in words rather than Node's error code (the found value of an InputIssue). */
+export function unreadable(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'a folder';
+  if (code === 'EACCES' || code === 'EPERM') return 'a file this user may not read';
+  return code ?? String(e);
+}

@@ -40,7 +40,7 @@ import {
   YEAR_GROUPS_BY_PHASE,
   reasonYears
 } from './codes';
-import { InputError, type InputIssue } from './errors';
+import { InputError, unreadable, type InputIssue } from './errors';
 import { decodeWindows1252, scanCsv, type CsvEncoding } from '../lib/validation/csv-scan';
 import { clip, IssueList as SharedIssueList } from '../lib/validation/issues';
 import { URN, YEAR, codes, expectedSql, lit, quoteIdent, typedAsText, type Check } from '../lib/validation/rules';
@@ -234,7 +234,7 @@ async function loadCsv(conn: DuckDBConnection, spec: FileSpec, src: string, file
   try {
     bytes = readFileSync(src);
   } catch (e) {
-    issues.add({ file, line: 0, column: '', value: (e as NodeJS.ErrnoException).code ?? String(e), expected: 'a readable file' });
+    issues.add({ file, line: 0, column: '', value: unreadable(e), expected: 'a readable file' });
     return null;
   }
   const fast = await loadPlainCsv(conn, spec, src, bytes);

@@ -18,7 +18,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { scanCsv, type CsvEncoding } from '../../lib/validation/csv-scan';
 import { clip, IssueList } from '../../lib/validation/issues';
-import { InputError } from '../errors';
+import { InputError, unreadable } from '../errors';
 import { decimalsOf, norm, parseAcademicYear, parseDfeNumber, SYMBOLS, type DfeNumber, type SymbolConvention } from './values';
 
 export type DfeKind = 'school-exclusions' | 'area-exclusions' | 'characteristic-exclusions' | 'census-sen' | 'register' | 'la-region';
@@ -223,7 +223,7 @@ export function readDfeFile(file: string, opts: { year?: number } = {}): DfeFile
   try {
     bytes = readFileSync(file);
   } catch (e) {
-    throw new InputError([{ file: name, line: 0, column: '', value: (e as NodeJS.ErrnoException).code ?? String(e), expected: 'a readable file' }]);
+    throw new InputError([{ file: name, line: 0, column: '', value: unreadable(e), expected: 'a readable file' }]);
   }
   const scan = scanCsv(bytes, name, issues, { collect: true });
   if (!scan) throw new InputError(issues.sorted(), issues.truncated);
