@@ -13,6 +13,7 @@ import { generateDemo } from './demo/generate';
 import { InputError } from './errors';
 import { checkReleaseDir, OutputRefused } from './out-dir';
 import { readConfig } from './config';
+import { exitOnInterrupt } from './temp';
 import { runPipeline } from './run';
 import { parseYearArgument } from './dfe/import';
 
@@ -41,6 +42,10 @@ Options:
 `;
 
 async function main(): Promise<number> {
+  // Ctrl+C: temporary folders go (temp.ts) and the published folder is left whole.
+  exitOnInterrupt((swapped) =>
+    console.error(swapped ? '[data] interrupted after the new release went into place: it is published.' : '[data] interrupted: nothing was published.')
+  );
   let parsed;
   try {
     parsed = parseArgs({

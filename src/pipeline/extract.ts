@@ -41,6 +41,7 @@ import {
   reasonYears
 } from './codes';
 import { InputError, unreadable, type InputIssue } from './errors';
+import { removeOnExit, sweepDead, tempName } from './temp';
 import { decodeWindows1252, scanCsv, type CsvEncoding } from '../lib/validation/csv-scan';
 import { clip, IssueList as SharedIssueList } from '../lib/validation/issues';
 import { URN, YEAR, codes, expectedSql, lit, quoteIdent, typedAsText, type Check } from '../lib/validation/rules';
@@ -354,7 +355,16 @@ export async function loadExtract(conn: DuckDBConnection, dir: string): Promise<
   /** Table -> the name of the file it was read from, for the cross-file checks' messages. */
   const names: Record<string, string> = {};
   let tmpDir: string | null = null;
-  const tmp = () => (tmpDir ??= mkdtempSync(path.join(os.tmpdir(), 'exclusions-extract-')));
+  // The copy holds pupil-level rows: removed however the run ends, or by the next run (temp.ts).
+  let kept = () => {};
+  const tmp = () => {
+    if (tmpDir === null) {
+      sweepDead(os.tmpdir(), 'exclusions-extract-');
+      tmpDir = mkdtempSync(path.join(os.tmpdir(), tempName('exclusions-extract-')));
+      kept = removeOnExit(tmpDir);
+    }
+    return tmpDir;
+  };
 
   // One clear sentence for a folder that is not there, rather than four missing files.
   const folder = statSync(dir, { throwIfNoEntry: false });
@@ -392,6 +402,7 @@ export async function loadExtract(conn: DuckDBConnection, dir: string): Promise<
     return result;
   } finally {
     if (tmpDir !== null) rmSync(tmpDir, { recursive: true, force: true });
+    kept();
   }
 }
 

@@ -35,8 +35,9 @@ function some(names: string[]): string {
 /**
  * The folder's entries when it may be written, or null when it does not exist yet (then the
  * nearest folder above it that does exist must be writable, or the run would fail at its end).
+ * A folder `replacedWhole` (a release's) needs its parent writable too.
  */
-async function entriesOf(dir: string, flag: string): Promise<string[] | null> {
+async function entriesOf(dir: string, flag: string, replacedWhole: boolean): Promise<string[] | null> {
   const info = await stat(dir).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return null;
     throw new OutputRefused(`${flag} ${dir}: cannot look at it (${e.code ?? e.message})`);
@@ -59,7 +60,7 @@ async function entriesOf(dir: string, flag: string): Promise<string[] | null> {
   }
   if (!info.isDirectory()) throw new OutputRefused(`${flag} ${dir} is a file, not a folder: nothing was written over it. Give a new or empty folder.`);
   // Replacing a release renames the folder (its parent must be writable) and deletes its files.
-  for (const d of [dir, path.dirname(path.resolve(dir))]) {
+  for (const d of replacedWhole ? [dir, path.dirname(path.resolve(dir))] : [dir]) {
     await access(d, constants.W_OK).catch(() => {
       throw new OutputRefused(`${flag} ${dir}: ${d === dir ? 'the folder' : `the folder above it (${d})`} is not writable`);
     });
@@ -95,7 +96,7 @@ async function releaseFiles(dir: string): Promise<Set<string> | null> {
  * the option in messages.
  */
 export async function checkReleaseDir(dir: string, flag = '--out'): Promise<void> {
-  const entries = await entriesOf(dir, flag);
+  const entries = await entriesOf(dir, flag, true);
   if (entries === null || entries.length === 0) return;
   const listed = await releaseFiles(dir);
   const advice = 'Nothing was written there. Give a new or empty folder, or the folder of an earlier release (which is replaced).';
@@ -130,7 +131,7 @@ async function isDemoExtract(dir: string): Promise<boolean> {
  * extract's files (its .csv or .parquet), unless an earlier demo wrote them.
  */
 export async function checkDemoDir(dir: string, flag = '--out'): Promise<void> {
-  const entries = await entriesOf(dir, flag);
+  const entries = await entriesOf(dir, flag, false);
   if (entries === null || entries.length === 0 || (await isDemoExtract(dir))) return;
   const extractFiles = new Set<string>(DEMO_FILES.flatMap((f) => [f, f.replace(/\.csv$/, '.parquet')]));
   const inTheWay = entries.filter((e) => extractFiles.has(e));

@@ -13,6 +13,7 @@ import type { Manifest, ManifestTable, PublishedFile } from '../lib/data/manifes
 import { TABLES, TABLE_NAMES, type TableName } from '../lib/data/schema';
 import { arrowColumn, utf8FromCodes } from './arrow-columns';
 import { checkReleaseDir } from './out-dir';
+import { removeOnExit, sweepDead, tempName, uninterrupted } from './temp';
 
 /**
  * Column order the files are sorted by, so that the same inputs give the same bytes. The school
@@ -167,8 +168,11 @@ export interface PublishInput {
 export async function publish(input: PublishInput): Promise<Manifest> {
   const { conn, outDir, manifest } = input;
   await mkdir(input.stagingRoot, { recursive: true });
-  const staging = path.join(input.stagingRoot, `release-${process.pid}-${Date.now()}`);
+  // What a killed run left is removed first; this run's own goes however it ends (temp.ts).
+  sweepDead(input.stagingRoot, 'release-');
+  const staging = path.join(input.stagingRoot, `${tempName('release-')}${Date.now()}`);
   await mkdir(staging, { recursive: true });
+  const kept = removeOnExit(staging);
   /** The Parquet and CSV files of every table, being written on `copyConn` (when given). */
   let copies: Promise<unknown> = Promise.resolve();
   /** Everything after the Arrow files: the copies, then the manifest. */
@@ -244,6 +248,7 @@ export async function publish(input: PublishInput): Promise<Manifest> {
     await copies.catch(() => {});
     await written?.catch(() => {});
     await rm(staging, { recursive: true, force: true });
+    kept();
     await dropSorted(conn).catch(() => {});
   }
 }
@@ -259,20 +264,33 @@ async function swapInto(staging: string, outDir: string): Promise<void> {
   await mkdir(path.dirname(outDir), { recursive: true });
   const incoming = `${outDir}.incoming-${process.pid}`;
   const previous = `${outDir}.previous-${process.pid}`;
+  // A killed run's copy beside outDir goes (never a .previous-, which may be the only release left).
+  sweepDead(path.dirname(outDir), `${path.basename(outDir)}.incoming-`);
+  const kept = removeOnExit(incoming);
   try {
-    await rename(staging, incoming);
+    try {
+      await rename(staging, incoming);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+      await cp(staging, incoming, { recursive: true });
+    }
+    // From the first rename to the end, Ctrl+C waits (temp.ts): stopping between the two renames
+    // would leave no folder at outDir.
+    await uninterrupted(async () => {
+      const hadPrevious = existsSync(outDir);
+      if (hadPrevious) await rename(outDir, previous);
+      try {
+        await rename(incoming, outDir);
+      } catch (e) {
+        if (hadPrevious) await rename(previous, outDir);
+        throw e;
+      }
+      if (hadPrevious) await rm(previous, { recursive: true, force: true });
+    });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
-    await cp(staging, incoming, { recursive: true });
-  }
-  const hadPrevious = existsSync(outDir);
-  if (hadPrevious) await rename(outDir, previous);
-  try {
-    await rename(incoming, outDir);
-  } catch (e) {
-    if (hadPrevious) await rename(previous, outDir);
     await rm(incoming, { recursive: true, force: true });
     throw e;
+  } finally {
+    kept();
   }
-  if (hadPrevious) await rm(previous, { recursive: true, force: true });
 }

@@ -8,6 +8,7 @@
  * something other than what was asked for.
  */
 import { pathToFileURL } from 'node:url';
+import { exitOnInterrupt } from '../temp';
 import { DEFAULT_SCHOOLS, DEFAULT_SEED, generateDemo, MAX_SCHOOLS, MIN_SCHOOLS, realisedVsTarget, SYNTHETIC_LABEL } from './generate';
 
 export const USAGE = `Usage: tsx src/pipeline/demo/cli.ts --out DIR [--seed N] [--schools N]
@@ -83,6 +84,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  exitOnInterrupt((swapped) => process.stderr.write(`demo: interrupted: ${swapped ? `the new demo had gone into ${args.out}` : `${args.out} is as it was`}.\n`));
   const summary = await generateDemo({ outDir: args.out, seed: args.seed, schools: args.schools });
   const last = summary.years[summary.years.length - 1];
   const lines = [

@@ -12,9 +12,10 @@
  * Same seed => byte-identical files: every random draw comes from seeded streams (prng.ts),
  * nothing reads the clock, and every file is written in a fixed sort order.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { checkDemoDir } from '../out-dir';
+import { checkDemoDir, DEMO_FILES } from '../out-dir';
+import { removeOnExit, sweepDead, uninterrupted } from '../temp';
 import { calibrationTarget, PUPIL_GROUPS, YEARS, type AcademicYear, type PupilGroup } from './calibration';
 import { schoolDays } from './calendar';
 import { buildComparators, COMPARATOR_PHASES, type ComparatorRow } from './comparators';
@@ -83,14 +84,35 @@ const cmp = (a: string | number, b: string | number): number => (a < b ? -1 : a 
 
 /**
  * Generate the demo extract into opts.outDir (created if needed). The five files of an earlier
- * demo there are overwritten; any other extract's files make it refuse (out-dir.ts).
+ * demo there are overwritten; any other extract's files make it refuse (out-dir.ts). They are
+ * written into a folder beside it and moved in only once all five are complete (extract.json, which
+ * marks the folder as the demo's, last), so an interrupted run leaves the folder as it was.
  */
 export async function generateDemo(opts: DemoOptions): Promise<DemoSummary> {
   const started = performance.now();
-  const { seed, schools: schoolCount } = checkOptions(opts);
+  const { seed, schools } = checkOptions(opts);
   const outDir = opts.outDir;
   await checkDemoDir(outDir);
-  await mkdir(outDir, { recursive: true });
+  const work = `${path.resolve(outDir)}.incoming-${process.pid}`;
+  sweepDead(path.dirname(work), `${path.basename(outDir)}.incoming-`);
+  const kept = removeOnExit(work);
+  try {
+    await rm(work, { recursive: true, force: true });
+    await mkdir(work, { recursive: true });
+    const summary = await writeDemo(work, seed, schools);
+    await mkdir(outDir, { recursive: true });
+    await uninterrupted(async () => {
+      for (const f of [...DEMO_FILES.filter((f) => f !== 'extract.json'), 'extract.json']) await rename(path.join(work, f), path.join(outDir, f));
+    });
+    return { ...summary, outDir, elapsedMs: Math.round(performance.now() - started) };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+    kept();
+  }
+}
+
+async function writeDemo(outDir: string, seed: number, schoolCount: number): Promise<DemoSummary> {
+  const started = performance.now();
 
   const schools = buildSchools(seed, schoolCount);
   const population = new Population(schools, seed);

@@ -36,6 +36,7 @@ import { ensureHeapFor, folderBytes } from '../../audit/heap';
 import type { Manifest } from '../../lib/data/manifest';
 import { createTableSql, TABLES, TABLE_NAMES, type TableName } from '../../lib/data/schema';
 import { checkReleaseDir } from '../out-dir';
+import { exitOnInterrupt } from '../temp';
 import { publish } from '../publish';
 
 export interface NationalOptions {
@@ -226,6 +227,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       // no tile: makeNational says so
     }
   }
+  exitOnInterrupt((swapped) => console.error(`national: interrupted: ${swapped ? `the new release had gone into ${opts.out}` : 'nothing was published'}.`));
   makeNational(opts).then(
     () => process.exit(0),
     (e: unknown) => {

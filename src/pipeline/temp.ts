@@ -1,0 +1,103 @@
+/**
+ * The pipeline's temporary folders, removed however a run ends. Two of them matter: the staging
+ * release (up to gigabytes at national scale) and the UTF-8 copy of a Windows-1252 extract, which
+ * holds pupil-level rows and must not be left in the system's temporary folder. A run's own
+ * `finally` blocks remove them when it fails; `removeOnExit` covers Ctrl+C (`exitOnInterrupt`, in
+ * the command-line tools), and `sweepDead` removes what a killed run (`kill -9`, a power cut) left,
+ * found by the process id in the folder's name. (The command-line tools run under `node --import
+ * tsx` rather than the tsx command: that one kills its child outright when the child's event loop is
+ * busy for 60 ms after Ctrl+C, before any of this can run.)
+ *
+ * `uninterrupted` marks the few milliseconds in which the published folder is swapped: an
+ * interrupt there waits for the swap to finish, so the folder is never left half-moved.
+ */
+import { readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+
+const live = new Set<string>();
+let exitHookInstalled = false;
+
+/** Removes `dir` (recursively) if the process exits before the returned function is called. */
+export function removeOnExit(dir: string): () => void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const d of live) rmSync(d, { recursive: true, force: true });
+    });
+  }
+  live.add(dir);
+  return () => void live.delete(dir);
+}
+
+/** `<prefix><pid>-...`: a temporary folder's name, so that a later run can tell whether its maker is alive. */
+export function tempName(prefix: string): string {
+  return `${prefix}${process.pid}-`;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: the process exists, but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes every folder `<prefix><pid>` or `<prefix><pid>-...` in `root` whose process is no longer running; returns their names. */
+export function sweepDead(root: string, prefix: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(/^(\d+)(?:-|$)/.exec(name.slice(prefix.length))?.[1]);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
+    rmSync(path.join(root, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+let critical = 0;
+/** Set by an interrupt that came during a swap: exits once the swap settles, told whether it succeeded. */
+let interrupted: ((swapped: boolean) => void) | null = null;
+
+/** Runs `fn` (a swap) with interrupts held off until it settles (exitOnInterrupt). */
+export async function uninterrupted<T>(fn: () => Promise<T>): Promise<T> {
+  critical++;
+  let ok = false;
+  try {
+    const result = await fn();
+    ok = true;
+    return result;
+  } finally {
+    critical--;
+    if (critical === 0 && interrupted) interrupted(ok);
+  }
+}
+
+/**
+ * Ctrl+C (or SIGTERM) ends the process with code 130 after `say(swapped)`. An interrupt during a
+ * swap (`uninterrupted`) waits for it to settle; `swapped` is true when the new release then went
+ * into place. The exit removes the temporary folders (removeOnExit).
+ */
+export function exitOnInterrupt(say: (swapped: boolean) => void): void {
+  // Listening for good, not once: Ctrl+C in a terminal reaches npm too, which passes it on, so the
+  // same interrupt can arrive twice, and a second one with no listener would kill the process
+  // before its exit removes anything.
+  const stop = () => {
+    if (interrupted) return;
+    interrupted = (swapped) => {
+      say(swapped);
+      process.exit(130);
+    };
+    if (critical === 0) interrupted(false);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
