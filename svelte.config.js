@@ -9,6 +9,8 @@ const config = {
   kit: {
     adapter: adapter({ pages: 'build', assets: 'build', fallback: undefined, precompress: false, strict: true }),
     prerender: {
+      // Nothing links to the not-found page: it is what a host serves for a missing address.
+      entries: ['*', '/404'],
       handleHttpError: 'fail',
       handleMissingId: 'fail',
       // The scale switch (src/lib/ui/school-pages.ts): with a national release the per-school route

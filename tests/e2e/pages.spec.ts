@@ -216,3 +216,49 @@ for (const { path, h1 } of PAGES) {
     });
   }
 }
+
+// ---- An address the site has no page for: build/404.html, as a static host serves it ----------
+
+test.describe('an address with no page', () => {
+  // Deep, so that a link left relative (./_app/..., ./schools) would point somewhere else from here.
+  const MISSING = '/schools/999999/old-link';
+
+  test('gets the not-found page: status 404, styled, no script, and links that lead on', async ({ page, baseURL }) => {
+    const w = watch(page, new URL(baseURL!).origin);
+    const failed: string[] = [];
+    page.on('response', (r) => {
+      if (r.status() >= 400 && new URL(r.url()).pathname !== MISSING) failed.push(`${r.status()} ${r.url()}`);
+    });
+    const res = await page.goto(MISSING);
+    expect(res!.status()).toBe(404);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Page not found');
+    await expect(page).toHaveTitle(/^Page not found: /);
+    expect(await page.locator('meta[name="robots"]').getAttribute('content')).toBe('noindex');
+    // The site's style sheet reached it: the header has its colour, not the browser's default.
+    expect(await page.locator('.site-header').evaluate((el) => getComputedStyle(el).backgroundColor)).not.toBe('rgba(0, 0, 0, 0)');
+    await expect(page.locator('script')).toHaveCount(0);
+    await page.waitForLoadState('networkidle');
+    expect(failed).toEqual([]);
+    expect(w.external).toEqual([]);
+    expect(w.errors.filter((e) => !e.includes('404'))).toEqual([]);
+
+    await page.getByRole('link', { name: 'Find a school by its name or URN' }).click();
+    await expect(page).toHaveURL(/\/schools$/);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Schools: exclusion rates compared');
+    await page.goBack();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Methodology' }).click();
+    await expect(page).toHaveURL(/\/methodology$/);
+  });
+
+  for (const { colorScheme, width } of AXE_VIEWS) {
+    test(`the not-found page: no axe-core violations (${colorScheme}, ${width}px)`, async ({ browser }) => {
+      const context = await browser.newContext({ colorScheme, viewport: { width, height: 900 } });
+      const page = await context.newPage();
+      await page.goto(MISSING);
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText('Page not found');
+      expect(await axeViolations(page)).toEqual([]);
+      expect(await overflowX(page)).toBeLessThanOrEqual(0);
+      await context.close();
+    });
+  }
+});
