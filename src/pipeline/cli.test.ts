@@ -58,7 +58,7 @@ describe('npm run data', () => {
     const r = await data('--config', config, '--out', path.join(tmp, 'never'));
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`[data] 1 problem in the input:\n  ${config}:2, column 35: found "}", expected valid JSON\n[data] nothing was published.\n`);
+    expect(r.stderr).toBe(`[data] 1 problem in the input:\n  ${config}:2, column 35: found "}", expected valid JSON: expected a key in double quotes\n[data] nothing was published.\n`);
     expect(readdirSync(tmp)).not.toContain('never');
   }, 60_000);
 

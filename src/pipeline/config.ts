@@ -23,16 +23,17 @@ export const DEFAULT_CONFIG: PipelineConfig = { disclosure: DEFAULT_DISCLOSURE, 
 export function readConfig(file: string | undefined): PipelineConfig {
   if (!file) return DEFAULT_CONFIG;
   const name = file;
-  const fail = (column: string, value: unknown, expected: string): never => {
-    throw new InputError([{ file: name, line: 0, column, value: JSON.stringify(value) ?? 'undefined', expected }]);
-  };
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new InputError([{ file: name, line: 0, column: '', value: unreadable(e), expected: 'a readable JSON file' }]);
   }
-  const parsed = parseJsonFile(text, name);
+  const { value: parsed, lineOf } = parseJsonFile(text, name);
+  // The key path stands in the column's place; the line is its value's (or its object's, when missing).
+  const fail = (column: string, value: unknown, expected: string): never => {
+    throw new InputError([{ file: name, line: lineOf(column), column, value: JSON.stringify(value) ?? 'undefined', expected }]);
+  };
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return fail('', parsed, 'a JSON object');
   const obj = parsed as Record<string, unknown>;
   for (const k of Object.keys(obj)) if (!(k in DEFAULT_CONFIG)) fail(k, obj[k], `one of the keys ${Object.keys(DEFAULT_CONFIG).join(', ')}`);

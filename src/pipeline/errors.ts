@@ -4,6 +4,7 @@
  * issue itself and its wording live in src/lib/validation/issues.ts, shared with the browser's
  * explorer, which reports an analyst's own file the same way.
  */
+import { JsonSyntaxError, jsonValue, nodeAt, parseJsonNodes, type JsonNode } from '../lib/config/json';
 import { formatIssue, MAX_ISSUES, type InputIssue } from '../lib/validation/issues';
 
 export { formatIssue, MAX_ISSUES, type InputIssue };
@@ -23,53 +24,25 @@ export class InputError extends Error {
 }
 
 /**
- * Where JSON.parse gave up on `text`, as a 0-based index: the first character after which the text
- * can no longer be the start of a JSON value, found by asking JSON.parse about prefixes (whose
- * messages, and whether they give a position at all, differ between Node versions). Prefixes that
- * parse, or fail only for ending early, are still on track; the first longer one that fails
- * otherwise ends at the offending character. -1 when only the end came too soon.
+ * A JSON file's value, and the line each key's value is on (for messages about a wrong value,
+ * `lineOf('disclosure.min_count')`). A syntax error becomes an InputError naming the file (as
+ * `name`), the line and column of the offending character, and that character. A key given twice
+ * is an error too (JSON.parse would keep the last: in a disclosure threshold, that hides a
+ * mistake). The reader is the one data/events.json and data/site.json use ($lib/config/json).
  */
-export function jsonErrorIndex(text: string): number {
-  const onTrack = (n: number): boolean => {
-    try {
-      JSON.parse(text.slice(0, n));
-      return true;
-    } catch (e) {
-      // Running out of text is reported as the end of the input or as a position at the end.
-      const message = (e as Error).message;
-      const position = /at position (\d+)/.exec(message)?.[1];
-      return /end of JSON input/i.test(message) || (position !== undefined && Number(position) >= n);
-    }
-  };
-  let lo = 0; // on track
-  let hi = text.length + 1; // smallest length known to be off track, or past the end
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >>> 1;
-    if (onTrack(mid)) lo = mid;
-    else hi = mid;
-  }
-  return hi > text.length ? -1 : hi - 1;
-}
-
-/**
- * A JSON file's value; a syntax error becomes an InputError naming the file (as `name`), the line
- * and column of the offending character, and that character.
- */
-export function parseJsonFile(text: string, name: string, expected = 'valid JSON'): unknown {
+export function parseJsonFile(text: string, name: string): { value: unknown; lineOf: (keyPath: string) => number } {
   // A byte order mark is what Windows editors put first; it is not part of the JSON.
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === '') throw new InputError([{ file: name, line: 0, column: '', value: text, expected: 'valid JSON (the file is empty)' }]);
+  let root: JsonNode;
   try {
-    return JSON.parse(text);
-  } catch {
-    if (text.trim() === '') throw new InputError([{ file: name, line: 0, column: '', value: text, expected: `${expected} (the file is empty)` }]);
-    const at = jsonErrorIndex(text);
-    const index = at < 0 ? text.length : at;
-    const before = text.slice(0, index).split(/\r\n|\r|\n/);
-    const line = before.length;
-    const column = (before.at(-1) ?? '').length + 1;
-    const found = at < 0 ? 'the end of the file' : [...text.slice(at)][0] ?? '';
-    throw new InputError([{ file: name, line, column: String(column), value: found, expected: at < 0 ? `${expected}: the file ends before the JSON does` : expected }]);
+    root = parseJsonNodes(text);
+  } catch (e) {
+    if (!(e instanceof JsonSyntaxError)) throw e;
+    const found = e.index >= text.length ? 'the end of the file' : ([...text.slice(e.index)][0] ?? '');
+    throw new InputError([{ file: name, line: e.line, column: String(e.col), value: found, expected: `valid JSON: ${e.reason}` }]);
   }
+  return { value: jsonValue(root), lineOf: (keyPath) => (keyPath === '' ? 0 : nodeAt(root, keyPath).line) };
 }
 
 /** Why a file could not be read, in words rather than Node's error code (the found value of an InputIssue). */

@@ -60,10 +60,10 @@ interface ExtractMeta {
 export function readExtractMeta(dir: string): ExtractMeta {
   const file = path.join(dir, 'extract.json');
   if (!existsSync(file)) return { synthetic: false, label: '', la: null, neighbours: [] };
+  const { value: meta, lineOf } = parseJsonFile(readFileSync(file, 'utf8'), 'extract.json');
   const fail = (column: string, value: unknown, expected: string): never => {
-    throw new InputError([{ file: 'extract.json', line: 0, column, value: (JSON.stringify(value) ?? String(value)).slice(0, 200), expected }]);
+    throw new InputError([{ file: 'extract.json', line: lineOf(column), column, value: (JSON.stringify(value) ?? String(value)).slice(0, 200), expected }]);
   };
-  const meta = parseJsonFile(readFileSync(file, 'utf8'), 'extract.json');
   if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) return fail('', meta, 'a JSON object');
   const m = meta as Record<string, unknown>;
   /** One line of text, 1 to `max` characters. */

@@ -6,8 +6,8 @@
  * Why a file and a parser of our own: a council officer edits it by hand, so a mistake must stop
  * the build with the file, line and column of the value that is wrong and what was expected,
  * rather than publish a chart with a misplaced mark. JSON.parse reports neither where a wrong
- * *value* is nor (on Node 20) the line of a syntax error, so this reads JSON itself, keeping each
- * value's position. Pure (no file access): the build-time reader is `$lib/server/events`.
+ * *value* is nor (on Node 20) the line of a syntax error, so this reads JSON with ./json.ts, which
+ * keeps each value's position. Pure (no file access): the build-time reader is `$lib/server/events`.
  *
  * Format (documented in data/SCHEMA.md, "Configuration: data/events.json"):
  *   { "la"?: "990", "events": [ { "date": "YYYY-MM-DD", "label", "detail" } | { "from": "YYYY/YY", "to"?: "YYYY/YY", "label", "detail" } ],
@@ -16,6 +16,7 @@
 import type { TimeAnnotation } from '$lib/charts/annotations';
 import { MEASURE_KEYS, type MeasureKey } from '$lib/data/measures';
 import { PUPIL_GROUPS, type PupilGroup } from '$lib/data/schema';
+import { JsonSyntaxError, parseJsonNodes, type JsonNode as Node } from './json';
 
 export interface LocalEvent extends TimeAnnotation {
   /** Where it came from, for the notes under a chart ("from data/events.json"). */
@@ -50,123 +51,16 @@ export function eventsFor(config: EventsConfig, laCode: string): EventsConfig {
   return config.la === null || config.la === laCode ? config : { la: config.la, events: [], targets: [] };
 }
 
-// ---- A JSON reader that remembers where each value was -----------------------------------------
-
-type Node =
-  | { kind: 'object'; entries: Map<string, Node>; line: number; col: number }
-  | { kind: 'array'; items: Node[]; line: number; col: number }
-  | { kind: 'string'; value: string; line: number; col: number }
-  | { kind: 'number'; value: number; line: number; col: number }
-  | { kind: 'boolean' | 'null'; value: boolean | null; line: number; col: number };
-
 export class ConfigError extends Error {}
 
+/** The file's JSON with each value's position; a syntax error is a ConfigError naming its line and column. */
 function parseJson(text: string, file: string): Node {
-  let i = 0;
-  let line = 1;
-  let lineStart = 0;
-  const here = () => ({ line, col: i - lineStart + 1 });
-  const fail = (msg: string, at = here()): never => {
-    throw new ConfigError(`${file}, line ${at.line}, column ${at.col}: ${msg}`);
-  };
-  const ws = () => {
-    while (i < text.length && ' \t\r\n'.includes(text[i]!)) {
-      if (text[i] === '\n') {
-        line++;
-        lineStart = i + 1;
-      }
-      i++;
-    }
-  };
-  const value = (): Node => {
-    ws();
-    const at = here();
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      const entries = new Map<string, Node>();
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return { kind: 'object', entries, ...at };
-      }
-      for (;;) {
-        ws();
-        const keyAt = here();
-        if (text[i] !== '"') fail('expected a key in double quotes');
-        const key = str();
-        if (entries.has(key)) fail(`the key "${key}" appears twice`, keyAt);
-        ws();
-        if (text[i] !== ':') fail('expected ":" after a key');
-        i++;
-        entries.set(key, value());
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return { kind: 'object', entries, ...at };
-        }
-        fail('expected "," or "}"');
-      }
-    }
-    if (c === '[') {
-      i++;
-      const items: Node[] = [];
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return { kind: 'array', items, ...at };
-      }
-      for (;;) {
-        items.push(value());
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') {
-          i++;
-          return { kind: 'array', items, ...at };
-        }
-        fail('expected "," or "]"');
-      }
-    }
-    if (c === '"') return { kind: 'string', value: str(), ...at };
-    const num = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
-    if (num) {
-      i += num[0].length;
-      return { kind: 'number', value: Number(num[0]), ...at };
-    }
-    for (const [word, v] of [['true', true], ['false', false], ['null', null]] as const) {
-      if (text.startsWith(word, i)) {
-        i += word.length;
-        return v === null ? { kind: 'null', value: null, ...at } : { kind: 'boolean', value: v, ...at };
-      }
-    }
-    return fail(i >= text.length ? 'the file ends where a value was expected' : `unexpected ${JSON.stringify(c)}`);
-  };
-  const str = (): string => {
-    const start = i;
-    i++;
-    while (i < text.length && text[i] !== '"') {
-      if (text[i] === '\n') fail('a string cannot contain a line break');
-      i += text[i] === '\\' ? 2 : 1;
-    }
-    if (i >= text.length) fail('a string is not closed');
-    i++;
-    try {
-      return JSON.parse(text.slice(start, i)) as string;
-    } catch {
-      return fail('a string has an invalid escape', { line, col: start - lineStart + 1 });
-    }
-  };
-  const root = value();
-  ws();
-  if (i < text.length) fail('unexpected text after the end of the JSON');
-  return root;
+  try {
+    return parseJsonNodes(text);
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) throw new ConfigError(`${file}, line ${e.line}, column ${e.col}: ${e.reason}`);
+    throw e;
+  }
 }
 
 // ---- The rules ----------------------------------------------------------------------------------

@@ -1,5 +1,8 @@
 // data/site.json is edited by hand: the real file must parse, and a mistake must stop the build
 // with a message naming the key, not publish "undefined" on a public page.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSiteFacts, readSiteFacts } from './site';
 
@@ -35,5 +38,27 @@ describe('site facts', () => {
     expect(() =>
       parseSiteFacts({ ...good, accessibility: { ...good.accessibility, response_working_days: 'ten' } })
     ).toThrow(/"accessibility.response_working_days"/);
+  });
+
+  it('reading the file, names the line and column of a wrong value, a missing one, a key given twice and a syntax error', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'site-'));
+    const file = path.join(dir, 'site.json');
+    const read = (text: string) => {
+      writeFileSync(file, text);
+      return () => readSiteFacts(file);
+    };
+    try {
+      const lines = JSON.stringify(good, null, 2).split('\n');
+      const at = (key: string) => lines.findIndex((l) => l.includes(`"${key}"`)) + 1;
+      expect(read(JSON.stringify({ ...good, next_update: '31/07/2027' }, null, 2))).toThrow(`${file}, line ${at('next_update')}, column 18: "next_update" must be a date written YYYY-MM-DD`);
+      const { publisher: _, ...noPublisher } = good;
+      void _;
+      expect(read(JSON.stringify(noPublisher, null, 2))).toThrow(`${file}, line 1, column 1: "publisher" must be a non-empty string`);
+      expect(read('{\n  "publisher": "A",\n  "publisher": "B"\n}')).toThrow(`${file}, line 3, column 3: the key "publisher" appears twice`);
+      expect(read('{\n  "publisher": "A",\n}')).toThrow(`${file}, line 3, column 1: expected a key in double quotes`);
+      expect(() => readSiteFacts(path.join(dir, 'none.json'))).toThrow(`${path.join(dir, 'none.json')}: cannot be read (ENOENT`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

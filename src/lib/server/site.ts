@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { JsonSyntaxError, jsonValue, nodeAt, parseJsonNodes, type JsonNode } from '$lib/config/json';
 
 export interface SiteFacts {
   publisher: string;
@@ -25,8 +26,18 @@ export const SITE_FILE = path.resolve(process.env.SITE_FILE ?? 'data/site.json')
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** A wrong or missing value: `key` as the message names it (`contact.email`, `corrections[0].date`). */
+class SiteFactError extends Error {
+  constructor(
+    readonly key: string,
+    readonly expected: string
+  ) {
+    super(`${SITE_FILE}: "${key}" must be ${expected}`);
+  }
+}
+
 function fail(key: string, expected: string): never {
-  throw new Error(`${SITE_FILE}: "${key}" must be ${expected}`);
+  throw new SiteFactError(key, expected);
 }
 
 function text(o: Record<string, unknown>, key: string, where = key): string {
@@ -76,12 +87,20 @@ export function parseSiteFacts(json: unknown): SiteFacts {
   };
 }
 
-export function readSiteFacts(): SiteFacts {
-  let json: unknown;
+/** The facts in `file`; a mistake stops the build naming the file, line and column (of the value, or of the object missing it). */
+export function readSiteFacts(file = SITE_FILE): SiteFacts {
+  let root: JsonNode;
   try {
-    json = JSON.parse(readFileSync(SITE_FILE, 'utf8'));
+    root = parseJsonNodes(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
   } catch (e) {
-    throw new Error(`${SITE_FILE}: cannot be read as JSON (${(e as Error).message})`);
+    if (e instanceof JsonSyntaxError) throw new Error(`${file}, line ${e.line}, column ${e.col}: ${e.reason}`);
+    throw new Error(`${file}: cannot be read (${(e as Error).message})`);
   }
-  return parseSiteFacts(json);
+  try {
+    return parseSiteFacts(jsonValue(root));
+  } catch (e) {
+    if (!(e instanceof SiteFactError)) throw e;
+    const at = nodeAt(root, e.key);
+    throw new Error(`${file}, line ${at.line}, column ${at.col}: "${e.key}" must be ${e.expected}`);
+  }
 }
