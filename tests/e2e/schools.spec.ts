@@ -340,29 +340,40 @@ test('a school’s page: the number of similar schools and the group are control
   expect(w.errors).toEqual([]);
 });
 
-/** What a school's page says, to compare the shell with the prerendered page. */
-async function schoolPageWords(page: Page) {
+/** Similar schools a school's page shows unless asked for another number (DEFAULT_NEIGHBOURS, src/lib/ui/school-data.ts). */
+const DEFAULT_NEIGHBOURS = 10;
+
+/**
+ * What a school's page says, to compare the shell with the prerendered page, once it shows `k`
+ * similar schools (the view asked for: a prerendered page shows the default until it has read its
+ * address). Read in one go, so that the words all come from the same view: read one by one, a page
+ * still changing gave one view's headline beside the next one's detail.
+ */
+async function schoolPageWords(page: Page, k: number) {
   const funnel = page.locator('figure[aria-labelledby="school-funnel-title"]');
   await expect(funnel.getByTestId('funnel-highlight')).toHaveCount(1, { timeout: 30_000 });
-  return {
-    headline: await page.getByTestId('verdict-headline').textContent(),
-    detail: await page.getByTestId('verdict-detail').textContent(),
-    similar: await page.getByTestId('similar-schools').locator('.neighbour-links a').allTextContents(),
-    comparison: await page.locator('figure[aria-labelledby="school-comparison-title"] [data-testid="summary"]').textContent(),
-    trend: await page.locator('figure[aria-labelledby="school-trend-title"] [data-testid="summary"]').textContent(),
-    funnel: await funnel.getByTestId('summary').textContent()
-  };
+  await expect(page.getByTestId('similar-schools').locator('.neighbour-links a')).toHaveCount(k, { timeout: 30_000 });
+  return page.evaluate(() => {
+    const text = (selector: string) => document.querySelector(selector)?.textContent ?? null;
+    return {
+      headline: text('[data-testid="verdict-headline"]'),
+      detail: text('[data-testid="verdict-detail"]'),
+      similar: [...document.querySelectorAll('[data-testid="similar-schools"] .neighbour-links a')].map((a) => a.textContent ?? ''),
+      comparison: text('figure[aria-labelledby="school-comparison-title"] [data-testid="summary"]'),
+      trend: text('figure[aria-labelledby="school-trend-title"] [data-testid="summary"]'),
+      funnel: text('figure[aria-labelledby="school-funnel-title"] [data-testid="summary"]')
+    };
+  });
 }
 
 test('the national-scale shell fills the same school page from the school’s file and DuckDB-WASM', async ({ page, baseURL }) => {
   const w = watch(page, new URL(baseURL!).origin);
   const urn = schoolWithSendFigures();
   await page.goto(`/schools/${urn}?k=15`);
-  const prerendered = await schoolPageWords(page);
-  expect(prerendered.similar).toHaveLength(15);
+  const prerendered = await schoolPageWords(page, 15);
   await page.goto(`/schools/school?urn=${urn}&k=15`);
   await expect(page.getByTestId('school-shell')).toHaveAttribute('data-status', 'ready', { timeout: 30_000 });
-  expect(await schoolPageWords(page)).toEqual(prerendered);
+  expect(await schoolPageWords(page, 15)).toEqual(prerendered);
   expect(w.requests.some((u) => u.endsWith(`/school-data/${urn}.json`))).toBe(true);
   // Only the funnel (every school of the phase) is asked of DuckDB-WASM.
   expect(w.requests.some((u) => /duckdb-(eh|mvp).*\.wasm$/.test(u))).toBe(true);
@@ -404,11 +415,11 @@ test('the shell draws a school’s charts from its file before DuckDB-WASM, and 
 test('without the school’s file (a dev server, an older build) the shell fills the whole page from DuckDB-WASM', async ({ page }) => {
   const urn = schoolWithSendFigures();
   await page.goto(`/schools/${urn}`);
-  const prerendered = await schoolPageWords(page);
+  const prerendered = await schoolPageWords(page, DEFAULT_NEIGHBOURS);
   await page.route('**/school-data/**', (r) => r.fulfill({ status: 404, body: 'not here' }));
   await page.goto(`/schools/school?urn=${urn}`);
   await expect(page.getByTestId('school-shell')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
-  expect(await schoolPageWords(page)).toEqual(prerendered);
+  expect(await schoolPageWords(page, DEFAULT_NEIGHBOURS)).toEqual(prerendered);
 });
 
 test('a school with every value suppressed still renders a sensible page', async ({ page, baseURL }) => {
