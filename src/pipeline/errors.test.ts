@@ -50,6 +50,8 @@ describe('parseJsonFile', () => {
 
   it('reads a file that starts with a byte order mark, as Windows editors write it', () => {
     expect(parseJsonFile('\uFEFF{"min_count": 5}', 'settings.json').value).toEqual({ min_count: 5 });
+    // ...and counts columns as the editor shows them, without the mark.
+    expect(issueOf('\uFEFF{"a":}')).toMatchObject({ line: 1, column: '6', value: '}' });
   });
 
   it('gives what JSON.parse gives for any JSON', () => {

@@ -31,8 +31,6 @@ export class InputError extends Error {
  * mistake). The reader is the one data/events.json and data/site.json use ($lib/config/json).
  */
 export function parseJsonFile(text: string, name: string): { value: unknown; lineOf: (keyPath: string) => number } {
-  // A byte order mark is what Windows editors put first; it is not part of the JSON.
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') throw new InputError([{ file: name, line: 0, column: '', value: text, expected: 'valid JSON (the file is empty)' }]);
   let root: JsonNode;
   try {

@@ -31,12 +31,14 @@ export class JsonSyntaxError extends Error {
 /**
  * Parse JSON, keeping each value's position; throws a JsonSyntaxError at the first character that
  * is wrong. Stricter than JSON.parse in one way: a key that appears twice in an object is an error
- * (JSON.parse keeps the last, silently; in a hand-edited file that hides a mistake).
+ * (JSON.parse keeps the last, silently; in a hand-edited file that hides a mistake). Kinder in
+ * another: a leading byte order mark is skipped (JSON.parse fails on it).
  */
 export function parseJsonNodes(text: string): JsonNode {
-  let i = 0;
+  // A byte order mark (what Windows editors put first) is not part of the JSON, nor a column.
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 1;
-  let lineStart = 0;
+  let lineStart = i;
   const here = () => ({ line, col: i - lineStart + 1, index: i });
   const fail = (msg: string, at = here()): never => {
     throw new JsonSyntaxError(at.line, at.col, at.index, msg);

@@ -91,7 +91,7 @@ export function parseSiteFacts(json: unknown): SiteFacts {
 export function readSiteFacts(file = SITE_FILE): SiteFacts {
   let root: JsonNode;
   try {
-    root = parseJsonNodes(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+    root = parseJsonNodes(readFileSync(file, 'utf8'));
   } catch (e) {
     if (e instanceof JsonSyntaxError) throw new Error(`${file}, line ${e.line}, column ${e.col}: ${e.reason}`);
     throw new Error(`${file}: cannot be read (${(e as Error).message})`);
