@@ -42,6 +42,8 @@ test('switching the measure redraws the chart with values from a DuckDB-WASM que
   await page.goto('/');
   const html = await (await page.request.get('/')).text();
 
+  // The radios are in the prerendered HTML: a choice made before hydration is the browser's alone.
+  await hydrated(page);
   await page.getByLabel('Permanent exclusion rate').check();
   // The first answer waits for DuckDB-WASM to start: seconds when quiet, far more on a busy machine.
   await expect(page.getByTestId('engine-status')).toHaveAttribute('data-source', 'duckdb-wasm', { timeout: 60_000 });
