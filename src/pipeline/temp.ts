@@ -57,8 +57,12 @@ export function sweepDead(root: string, prefix: string): string[] {
     if (!name.startsWith(prefix)) continue;
     const pid = Number(/^(\d+)(?:-|$)/.exec(name.slice(prefix.length))?.[1]);
     if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
-    rmSync(path.join(root, name), { recursive: true, force: true });
-    removed.push(name);
+    try {
+      rmSync(path.join(root, name), { recursive: true, force: true });
+      removed.push(name);
+    } catch {
+      // Another user's, say, in a shared temporary folder: tidying up never stops a run.
+    }
   }
   return removed;
 }
