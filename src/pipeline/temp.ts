@@ -22,7 +22,13 @@ export function removeOnExit(dir: string): () => void {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.once('exit', () => {
-      for (const d of live) rmSync(d, { recursive: true, force: true });
+      for (const d of live) {
+        try {
+          rmSync(d, { recursive: true, force: true });
+        } catch {
+          // The process is ending anyway; the next run's sweep will try again.
+        }
+      }
     });
   }
   live.add(dir);
