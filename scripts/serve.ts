@@ -88,10 +88,16 @@ function send(req: IncomingMessage, res: ServerResponse): void {
     return;
   }
   const file = resolve(req.url ?? '/');
+  // Headers from _headers, as a static host applies them (to the address asked for, found or not);
+  // several CSPs on one response all apply.
+  const urlPath = (req.url ?? '/').split('?')[0] ?? '/';
+  const extra: [string, string][] = headerRules.filter((r) => r.pattern.test(urlPath)).flatMap((r) => r.headers);
   if (!file) {
+    // The not-found page (src/routes/404), with the status a host gives it.
     const notFound = path.join(root, '404.html');
-    res.writeHead(404, { 'Content-Type': TYPES['.html']! });
-    if (existsSync(notFound)) createReadStream(notFound).pipe(res);
+    res.writeHead(404, [...Object.entries({ 'Content-Type': TYPES['.html']!, 'Cache-Control': 'no-cache' }), ...extra].flat());
+    if (req.method === 'HEAD') res.end();
+    else if (existsSync(notFound)) createReadStream(notFound).pipe(res);
     else res.end('Not found');
     return;
   }
@@ -101,9 +107,6 @@ function send(req: IncomingMessage, res: ServerResponse): void {
     Vary: 'Accept-Encoding',
     'Cache-Control': file.includes(`${path.sep}_app${path.sep}immutable${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'
   };
-  // Headers from _headers, as a static host applies them; several CSPs on one response all apply.
-  const urlPath = (req.url ?? '/').split('?')[0] ?? '/';
-  const extra: [string, string][] = headerRules.filter((r) => r.pattern.test(urlPath)).flatMap((r) => r.headers);
   let body = file;
   for (const [enc, ext] of [
     ['br', '.br'],

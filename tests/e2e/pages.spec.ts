@@ -231,6 +231,9 @@ test.describe('an address with no page', () => {
     });
     const res = await page.goto(MISSING);
     expect(res!.status()).toBe(404);
+    // With the headers every page gets (build/_headers), as a static host sends them.
+    expect(res!.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(res!.headers()['x-content-type-options']).toBe('nosniff');
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Page not found');
     await expect(page).toHaveTitle(/^Page not found: /);
     expect(await page.locator('meta[name="robots"]').getAttribute('content')).toBe('noindex');
