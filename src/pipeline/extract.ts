@@ -25,7 +25,7 @@
  * + 1, so the same number points at the same record whichever format was exported.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -41,7 +41,7 @@ import {
   reasonYears
 } from './codes';
 import { InputError, unreadable, type InputIssue } from './errors';
-import { removeOnExit, sweepDead, tempName } from './temp';
+import { makeTempDir } from './temp';
 import { decodeWindows1252, scanCsv, type CsvEncoding } from '../lib/validation/csv-scan';
 import { clip, IssueList as SharedIssueList } from '../lib/validation/issues';
 import { URN, YEAR, codes, expectedSql, lit, quoteIdent, typedAsText, type Check } from '../lib/validation/rules';
@@ -358,11 +358,7 @@ export async function loadExtract(conn: DuckDBConnection, dir: string): Promise<
   // The copy holds pupil-level rows: removed however the run ends, or by the next run (temp.ts).
   let kept = () => {};
   const tmp = () => {
-    if (tmpDir === null) {
-      sweepDead(os.tmpdir(), 'exclusions-extract-');
-      tmpDir = mkdtempSync(path.join(os.tmpdir(), tempName('exclusions-extract-')));
-      kept = removeOnExit(tmpDir);
-    }
+    if (tmpDir === null) ({ dir: tmpDir, done: kept } = makeTempDir(os.tmpdir(), 'exclusions-extract-'));
     return tmpDir;
   };
 

@@ -13,7 +13,7 @@ import type { Manifest, ManifestTable, PublishedFile } from '../lib/data/manifes
 import { TABLES, TABLE_NAMES, type TableName } from '../lib/data/schema';
 import { arrowColumn, utf8FromCodes } from './arrow-columns';
 import { checkReleaseDir } from './out-dir';
-import { removeOnExit, sweepDead, tempName, uninterrupted } from './temp';
+import { besideTemp, makeTempDir, uninterrupted } from './temp';
 
 /**
  * Column order the files are sorted by, so that the same inputs give the same bytes. The school
@@ -167,12 +167,8 @@ export interface PublishInput {
 
 export async function publish(input: PublishInput): Promise<Manifest> {
   const { conn, outDir, manifest } = input;
-  await mkdir(input.stagingRoot, { recursive: true });
   // What a killed run left is removed first; this run's own goes however it ends (temp.ts).
-  sweepDead(input.stagingRoot, 'release-');
-  const staging = path.join(input.stagingRoot, `${tempName('release-')}${Date.now()}`);
-  await mkdir(staging, { recursive: true });
-  const kept = removeOnExit(staging);
+  const { dir: staging, done: kept } = makeTempDir(input.stagingRoot, 'release-');
   /** The Parquet and CSV files of every table, being written on `copyConn` (when given). */
   let copies: Promise<unknown> = Promise.resolve();
   /** Everything after the Arrow files: the copies, then the manifest. */
@@ -262,11 +258,9 @@ export async function publish(input: PublishInput): Promise<Manifest> {
 async function swapInto(staging: string, outDir: string): Promise<void> {
   await checkReleaseDir(outDir);
   await mkdir(path.dirname(outDir), { recursive: true });
-  const incoming = `${outDir}.incoming-${process.pid}`;
+  // (A killed run's copy beside outDir goes; never a .previous-, which may be the only release left.)
+  const { dir: incoming, done: kept } = besideTemp(outDir);
   const previous = `${outDir}.previous-${process.pid}`;
-  // A killed run's copy beside outDir goes (never a .previous-, which may be the only release left).
-  sweepDead(path.dirname(outDir), `${path.basename(outDir)}.incoming-`);
-  const kept = removeOnExit(incoming);
   try {
     try {
       await rename(staging, incoming);

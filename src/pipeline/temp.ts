@@ -11,7 +11,7 @@
  * `uninterrupted` marks the few milliseconds in which the published folder is swapped: an
  * interrupt there waits for the swap to finish, so the folder is never left half-moved.
  */
-import { readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 const live = new Set<string>();
@@ -35,9 +35,29 @@ export function removeOnExit(dir: string): () => void {
   return () => void live.delete(dir);
 }
 
-/** `<prefix><pid>-...`: a temporary folder's name, so that a later run can tell whether its maker is alive. */
-export function tempName(prefix: string): string {
-  return `${prefix}${process.pid}-`;
+/**
+ * A new temporary folder of this process in `root`, named `<prefix><pid>-XXXXXX` so that a later
+ * run can tell whether its maker is alive, made after removing what dead runs left there, and
+ * removed if the process exits before `done()` (call it once the folder is removed or moved).
+ */
+export function makeTempDir(root: string, prefix: string): { dir: string; done: () => void } {
+  mkdirSync(root, { recursive: true });
+  sweepDead(root, prefix);
+  const dir = mkdtempSync(path.join(root, `${prefix}${process.pid}-`));
+  return { dir, done: removeOnExit(dir) };
+}
+
+/**
+ * Where this process may build a copy of `target` to be renamed into its place: the folder beside
+ * it, `<target>.incoming-<pid>` (not made here), after removing what dead runs left there; removed
+ * if the process exits before `done()`.
+ */
+export function besideTemp(target: string): { dir: string; done: () => void } {
+  const parent = path.dirname(path.resolve(target));
+  const prefix = `${path.basename(path.resolve(target))}.incoming-`;
+  sweepDead(parent, prefix);
+  const dir = path.join(parent, `${prefix}${process.pid}`);
+  return { dir, done: removeOnExit(dir) };
 }
 
 function alive(pid: number): boolean {

@@ -15,7 +15,7 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkDemoDir, DEMO_FILES } from '../out-dir';
-import { removeOnExit, sweepDead, uninterrupted } from '../temp';
+import { besideTemp, uninterrupted } from '../temp';
 import { calibrationTarget, PUPIL_GROUPS, YEARS, type AcademicYear, type PupilGroup } from './calibration';
 import { schoolDays } from './calendar';
 import { buildComparators, COMPARATOR_PHASES, type ComparatorRow } from './comparators';
@@ -93,9 +93,7 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoSummary> {
   const { seed, schools } = checkOptions(opts);
   const outDir = opts.outDir;
   await checkDemoDir(outDir);
-  const work = `${path.resolve(outDir)}.incoming-${process.pid}`;
-  sweepDead(path.dirname(work), `${path.basename(outDir)}.incoming-`);
-  const kept = removeOnExit(work);
+  const { dir: work, done: kept } = besideTemp(outDir);
   try {
     await rm(work, { recursive: true, force: true });
     await mkdir(work, { recursive: true });
