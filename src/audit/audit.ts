@@ -18,7 +18,7 @@
  * `npm run audit -- DIR` (cli.ts) runs the same check on any folder.
  */
 import { DuckDBInstance, listValue, type DuckDBConnection } from '@duckdb/node-api';
-import { lstat, mkdtemp, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Collector, RULES, RULE_ORDER, type Breach } from './breach';
@@ -114,14 +114,15 @@ export async function manifestThresholds(dir: string): Promise<{ minCount?: numb
   }
 }
 
-async function listFiles(dir: string, prefix = ''): Promise<string[]> {
-  const out: string[] = [];
+/** Every entry under `dir` but its folders, by path relative to it, with what readdir says it is. */
+async function listFiles(dir: string, prefix = ''): Promise<{ rel: string; kind: 'file' | 'link' | 'other' }[]> {
+  const out: { rel: string; kind: 'file' | 'link' | 'other' }[] = [];
   for (const entry of await readdir(path.join(dir, prefix), { withFileTypes: true })) {
     const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
     if (entry.isDirectory()) out.push(...(await listFiles(dir, rel)));
-    else out.push(rel);
+    else out.push({ rel, kind: entry.isFile() ? 'file' : entry.isSymbolicLink() ? 'link' : 'other' });
   }
-  return out.sort();
+  return out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 }
 
 /**
@@ -539,17 +540,16 @@ export async function runAudit(dir: string, opts: AuditOptions): Promise<AuditRe
 
     const out = new Collector();
     const files = new Map<string, Uint8Array>();
-    for (const rel of await listFiles(dir)) {
+    for (const { rel, kind } of await listFiles(dir)) {
       // Only plain files: a host serves whatever a symbolic link points to (the extract, say),
       // which this audit would never have read as part of the release.
       const file = path.join(dir, rel);
-      const info = await lstat(file);
-      if (info.isSymbolicLink()) {
+      if (kind === 'link') {
         const target = await readlink(file).catch(() => '?');
         out.add(RULES.unreadable, rel, 0, '', rel, `${rel} is a symbolic link (to ${target}): a release holds only plain files, since a web server would serve whatever it points to`);
         continue;
       }
-      if (!info.isFile()) {
+      if (kind === 'other') {
         out.add(RULES.unreadable, rel, 0, '', rel, `${rel} is not a plain file: a release holds only plain files`);
         continue;
       }
