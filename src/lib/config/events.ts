@@ -16,7 +16,7 @@
 import type { TimeAnnotation } from '$lib/charts/annotations';
 import { MEASURE_KEYS, type MeasureKey } from '$lib/data/measures';
 import { PUPIL_GROUPS, type PupilGroup } from '$lib/data/schema';
-import { JsonSyntaxError, parseJsonNodes, type JsonNode as Node } from './json';
+import { JsonSyntaxError, parseJsonNodes, placeIn, type JsonNode as Node } from './json';
 
 export interface LocalEvent extends TimeAnnotation {
   /** Where it came from, for the notes under a chart ("from data/events.json"). */
@@ -58,7 +58,7 @@ function parseJson(text: string, file: string): Node {
   try {
     return parseJsonNodes(text);
   } catch (e) {
-    if (e instanceof JsonSyntaxError) throw new ConfigError(`${file}, line ${e.line}, column ${e.col}: ${e.reason}`);
+    if (e instanceof JsonSyntaxError) throw new ConfigError(`${placeIn(file, e)}: ${e.reason}`);
     throw e;
   }
 }
@@ -86,7 +86,7 @@ const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 
 export function parseEvents(text: string, file = 'data/events.json'): EventsConfig {
   const root = parseJson(text, file);
   const fail = (n: Pick<Node, 'line' | 'col'>, where: string, expected: string): never => {
-    throw new ConfigError(`${file}, line ${n.line}, column ${n.col}: "${where}" must be ${expected}`);
+    throw new ConfigError(`${placeIn(file, n)}: "${where}" must be ${expected}`);
   };
   const obj = (n: Node, where: string) => (n.kind === 'object' ? n.entries : fail(n, where, 'an object'));
   const only = (n: Node, entries: Map<string, Node>, where: string, keys: string[]) => {

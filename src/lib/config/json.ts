@@ -14,6 +14,11 @@ export type JsonNode =
   | { kind: 'boolean' | 'null'; value: boolean | null; line: number; col: number };
 type Node = JsonNode;
 
+/** `file, line L, column C`: how a hand-edited file's messages say where (events.json, site.json). */
+export function placeIn(file: string, at: { line: number; col: number }): string {
+  return `${file}, line ${at.line}, column ${at.col}`;
+}
+
 /** Where the text stops being JSON (1-based line and column, of the character at fault), and why. */
 export class JsonSyntaxError extends Error {
   constructor(

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { JsonSyntaxError, jsonValue, nodeAt, parseJsonNodes, type JsonNode } from '$lib/config/json';
+import { JsonSyntaxError, jsonValue, nodeAt, parseJsonNodes, placeIn, type JsonNode } from '$lib/config/json';
 
 export interface SiteFacts {
   publisher: string;
@@ -93,14 +93,13 @@ export function readSiteFacts(file = SITE_FILE): SiteFacts {
   try {
     root = parseJsonNodes(readFileSync(file, 'utf8'));
   } catch (e) {
-    if (e instanceof JsonSyntaxError) throw new Error(`${file}, line ${e.line}, column ${e.col}: ${e.reason}`);
+    if (e instanceof JsonSyntaxError) throw new Error(`${placeIn(file, e)}: ${e.reason}`);
     throw new Error(`${file}: cannot be read (${(e as Error).message})`);
   }
   try {
     return parseSiteFacts(jsonValue(root));
   } catch (e) {
     if (!(e instanceof SiteFactError)) throw e;
-    const at = nodeAt(root, e.key);
-    throw new Error(`${file}, line ${at.line}, column ${at.col}: "${e.key}" must be ${e.expected}`);
+    throw new Error(`${placeIn(file, nodeAt(root, e.key))}: "${e.key}" must be ${e.expected}`);
   }
 }
