@@ -1,7 +1,10 @@
 // End-to-end tests: real Chromium (see scripts/browser.ts) against the built site served the way a
 // static host serves it (scripts/serve.ts). `npm test` builds the site before running these.
 import { defineConfig } from '@playwright/test';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { CHROMIUM_ARGS, findChromium } from './scripts/browser';
+import { SUBPATH } from './tests/e2e/subpath-build';
 
 const port = Number(process.env.E2E_PORT ?? 4321);
 
@@ -26,10 +29,24 @@ export default defineConfig({
     launchOptions: { executablePath: findChromium()?.path, args: CHROMIUM_ARGS },
     trace: 'retain-on-failure'
   },
-  webServer: {
-    command: `npx tsx scripts/serve.ts --dir build --port ${port}`,
-    url: `http://localhost:${port}/`,
-    reuseExistingServer: false,
-    timeout: 30_000
-  }
+  webServer: [
+    {
+      command: `npx tsx scripts/serve.ts --dir build --base '' --port ${port}`,
+      url: `http://localhost:${port}/`,
+      reuseExistingServer: false,
+      timeout: 30_000
+    },
+    // The site built for a sub-path, served under it (tests/e2e/subpath.spec.ts), when it has been
+    // built: `npm test` builds it; a run of other specs by hand needs only `npm run build`.
+    ...(existsSync(path.join(SUBPATH.dir, 'index.html'))
+      ? [
+          {
+            command: `npx tsx scripts/serve.ts --dir ${SUBPATH.dir} --base ${SUBPATH.base} --port ${SUBPATH.port}`,
+            url: `http://localhost:${SUBPATH.port}${SUBPATH.base}/`,
+            reuseExistingServer: false,
+            timeout: 30_000
+          }
+        ]
+      : [])
+  ]
 });

@@ -2,12 +2,33 @@
 import adapter from '@sveltejs/adapter-static';
 import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 
+/**
+ * Where the site is hosted: '' at a domain's root, or a sub-path such as '/exclusions' when a
+ * council puts it inside its own website (or a GitHub Pages project site). Every link, data file
+ * and engine file is then asked for under that path. Read from BASE_PATH at build time; a trailing
+ * slash is dropped, and anything else SvelteKit would refuse is refused here in words.
+ */
+export function basePath(value = process.env.BASE_PATH ?? '') {
+  const base = value.trim().replace(/\/+$/, '');
+  if (base === '') return '';
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(base)) {
+    throw new Error(
+      `BASE_PATH must be empty (the site at a domain's root) or a path such as /exclusions or /council/exclusions (letters, digits, '.', '_', '~' and '-' between slashes), not "${value}".`
+    );
+  }
+  return base;
+}
+
+/** Where the built site is written: build/ unless BUILD_DIR says otherwise. */
+const out = process.env.BUILD_DIR ?? 'build';
+
 /** @type {import('@sveltejs/kit').Config} */
 const config = {
   preprocess: vitePreprocess(),
   compilerOptions: { runes: true },
   kit: {
-    adapter: adapter({ pages: 'build', assets: 'build', fallback: undefined, precompress: false, strict: true }),
+    paths: { base: basePath() },
+    adapter: adapter({ pages: out, assets: out, fallback: undefined, precompress: false, strict: true }),
     prerender: {
       // Nothing links to the not-found page: it is what a host serves for a missing address.
       entries: ['*', '/404'],

@@ -12,10 +12,15 @@
  * both because hosts disagree on wildcard syntax and so that no other script can be started as a
  * worker with that permission.
  *
- *   tsx scripts/headers.ts [DIR=build]
+ * Paths are the addresses the browser asks for, base path included (`/exclusions/*` for a site
+ * built with BASE_PATH=/exclusions): a host reads the file at its own root, so a site in a
+ * sub-path needs them spelled out there (README, "Hosting under a sub-path").
+ *
+ *   tsx scripts/headers.ts [DIR, else $BUILD_DIR, else build]
  */
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { configuredBase } from './base-path';
 
 export const WORKER_POLICY = [
   "default-src 'none'",
@@ -27,9 +32,9 @@ export const WORKER_POLICY = [
 /** The worker script the page starts for DuckDB-WASM (src/lib/data/duckdb-guard.worker.js), as built. */
 export const WORKER_FILE = /^duckdb-guard\.worker\.[A-Za-z0-9_-]+\.js$/;
 
-export function headersFor(workerPaths: string[]): string {
+export function headersFor(workerPaths: string[], base = ''): string {
   const rules = [
-    `/*
+    `${base}/*
   Content-Security-Policy: frame-ancestors 'none'
   X-Content-Type-Options: nosniff
   Referrer-Policy: no-referrer
@@ -37,12 +42,22 @@ export function headersFor(workerPaths: string[]): string {
   Permissions-Policy: camera=(), microphone=(), geolocation=(), interest-cohort=()
 `
   ];
-  for (const p of workerPaths) rules.push(`${p}\n  Content-Security-Policy: ${WORKER_POLICY}\n`);
+  for (const p of workerPaths) rules.push(`${base}${p}\n  Content-Security-Policy: ${WORKER_POLICY}\n`);
   return rules.join('\n');
 }
 
+/**
+ * The base path a headers file was written for: the path of its first rule, the one for every
+ * address of the site (`/exclusions/*` gives '/exclusions', `/*` gives ''). Null when the text
+ * does not start with such a rule. scripts/serve.ts serves a build under the base it was made for.
+ */
+export function baseOfHeaders(text: string): string | null {
+  const first = /^(\S*)\/\*\n/.exec(text);
+  return first ? first[1]! : null;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const dir = path.resolve(process.argv[2] ?? 'build');
+  const dir = path.resolve(process.argv[2] ?? process.env.BUILD_DIR ?? 'build');
   const assets = path.join(dir, '_app', 'immutable', 'assets');
   const workers = readdirSync(assets)
     .filter((f) => WORKER_FILE.test(f))
@@ -51,6 +66,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error(`No DuckDB worker script (${WORKER_FILE}) in ${assets}: it would start without its Content Security Policy.`);
     process.exit(1);
   }
-  writeFileSync(path.join(dir, '_headers'), headersFor(workers));
-  console.log(`wrote ${path.relative(process.cwd(), path.join(dir, '_headers'))} (worker policy on ${workers.join(', ')})`);
+  const base = await configuredBase();
+  writeFileSync(path.join(dir, '_headers'), headersFor(workers, base));
+  console.log(`wrote ${path.relative(process.cwd(), path.join(dir, '_headers'))} (worker policy on ${workers.map((w) => base + w).join(", ")})`);
 }

@@ -6,11 +6,12 @@
  * from the site's base path (svelte.config.js `kit.paths.base`, '' at a domain's root). The page
  * runs no JavaScript, so its links and its style sheet are all there is to fix.
  *
- *   tsx scripts/not-found.ts [DIR=build]
+ *   tsx scripts/not-found.ts [DIR, else $BUILD_DIR, else build]
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { configuredBase } from './base-path';
 
 /** `href="./x"` and `src="./x"` made `${base}/x`; throws if a relative link of another shape is left. */
 export function absoluteLinks(html: string, base: string): string {
@@ -21,13 +22,11 @@ export function absoluteLinks(html: string, base: string): string {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const dir = process.argv[2] ?? 'build';
+  const dir = process.argv[2] ?? process.env.BUILD_DIR ?? 'build';
   const file = path.join(dir, '404.html');
   if (!existsSync(file)) {
     console.error(`No ${file}: run vite build first (src/routes/404 makes it).`);
     process.exit(1);
   }
-  const config = (await import(pathToFileURL(path.resolve('svelte.config.js')).href)) as { default: { kit?: { paths?: { base?: string } } } };
-  const base = config.default.kit?.paths?.base ?? '';
-  writeFileSync(file, absoluteLinks(readFileSync(file, 'utf8'), base));
+  writeFileSync(file, absoluteLinks(readFileSync(file, 'utf8'), await configuredBase()));
 }

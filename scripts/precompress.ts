@@ -9,7 +9,7 @@
  * than quality 9 in a twenty-eighth of the time (at quality 9 they took 39 s of one thread's brotli
  * time, most of the demo build's 47 s step).
  *
- *   tsx scripts/precompress.ts [DIR=build]
+ *   tsx scripts/precompress.ts [DIR, else $BUILD_DIR, else build]
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -28,7 +28,7 @@ async function* files(dir: string): AsyncGenerator<string> {
   }
 }
 
-const root = path.resolve(process.argv[2] ?? 'build');
+const root = path.resolve(process.argv[2] ?? process.env.BUILD_DIR ?? 'build');
 const t0 = performance.now();
 let count = 0;
 let before = 0;

@@ -9,14 +9,14 @@
  * The files are made from the published release (PUBLISHED_DIR, default static/data: what the
  * build copied to DIR/data), and hold nothing that is not in it.
  *
- *   tsx scripts/school-data.ts [DIR=build]
+ *   tsx scripts/school-data.ts [DIR, else $BUILD_DIR, else build]
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NodeDb } from '../src/lib/data/node-client';
 import { SCHOOL_SLICES_PATH, schoolSlices } from '../src/lib/ui/school-data';
 
-const root = path.resolve(process.argv[2] ?? 'build');
+const root = path.resolve(process.argv[2] ?? process.env.BUILD_DIR ?? 'build');
 const published = path.resolve(process.env.PUBLISHED_DIR ?? 'static/data');
 const t0 = performance.now();
 const out = path.join(root, SCHOOL_SLICES_PATH);

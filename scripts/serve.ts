@@ -3,7 +3,13 @@
  * browser accepts them, correct MIME types (wasm included), `index.html`/`.html` resolution, and the
  * security headers the site needs. Used by `npm start`, the end-to-end tests and the benchmarks.
  *
- *   tsx scripts/serve.ts [--dir build] [--port 4173] [--host 127.0.0.1]
+ *   tsx scripts/serve.ts [--dir DIR, else $BUILD_DIR, else build] [--port 4173] [--host 127.0.0.1] [--base /exclusions]
+ *
+ * --base serves the site under a sub-path, as a council's web server would that puts it inside its
+ * own website; it defaults to the base the build was made for (BASE_PATH when it was built, as its
+ * _headers file records: scripts/headers.ts), else BASE_PATH now (svelte.config.js). Then
+ * nothing outside the base is the site's: those addresses get the not-found page, except the bare
+ * root and the base without its slash, which lead to the site.
  *
  * With no --port (and no PORT), a busy 4173 gives way to the next free port (scripts/listen.ts).
  */
@@ -11,14 +17,17 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { checkedBase, configuredBase } from './base-path';
+import { baseOfHeaders } from './headers';
 import { listen, ListenError, parsePort } from './listen';
 
 const DEFAULT_PORT = 4173;
 const { values } = parseArgs({
   options: {
-    dir: { type: 'string', default: 'build' },
+    dir: { type: 'string', default: process.env.BUILD_DIR ?? 'build' },
     port: { type: 'string' },
-    host: { type: 'string', default: '127.0.0.1' }
+    host: { type: 'string', default: '127.0.0.1' },
+    base: { type: 'string' }
   }
 });
 const portText = values.port ?? process.env.PORT;
@@ -31,6 +40,16 @@ if (port === null) {
 const root = path.resolve(values.dir!);
 if (!existsSync(path.join(root, 'index.html'))) {
   console.error(`No built site in ${root}: run \`npm run build\` first.`);
+  process.exit(1);
+}
+
+const headersFile = path.join(root, '_headers');
+let base: string;
+try {
+  const built = existsSync(headersFile) ? baseOfHeaders(readFileSync(headersFile, 'utf8')) : null;
+  base = values.base !== undefined ? await checkedBase(values.base) : (built ?? (await configuredBase()));
+} catch (e) {
+  console.error(values.base === undefined ? (e as Error).message : (e as Error).message.replace(/^BASE_PATH/, '--base'));
   process.exit(1);
 }
 
@@ -50,7 +69,7 @@ function readHeaderRules(file: string): { pattern: RegExp; headers: [string, str
   }
   return rules;
 }
-const headerRules = readHeaderRules(path.join(root, '_headers'));
+const headerRules = readHeaderRules(headersFile);
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -87,10 +106,16 @@ function send(req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(405, { Allow: 'GET, HEAD' }).end();
     return;
   }
-  const file = resolve(req.url ?? '/');
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const urlPath = q < 0 ? url : url.slice(0, q);
+  if (base !== '' && (urlPath === '/' || urlPath === base)) {
+    res.writeHead(302, { Location: `${base}/${q < 0 ? '' : url.slice(q)}`, 'Cache-Control': 'no-cache' }).end();
+    return;
+  }
+  const file = urlPath.startsWith(`${base}/`) ? resolve(urlPath.slice(base.length)) : null;
   // Headers from _headers, as a static host applies them (to the address asked for, found or not);
   // several CSPs on one response all apply.
-  const urlPath = (req.url ?? '/').split('?')[0] ?? '/';
   const extra: [string, string][] = headerRules.filter((r) => r.pattern.test(urlPath)).flatMap((r) => r.headers);
   if (!file) {
     // The not-found page (src/routes/404), with the status a host gives it.
@@ -129,7 +154,7 @@ const server = createServer(send);
 try {
   const at = await listen(server, { port, host: values.host!, chosen: portText !== undefined, note: (line) => console.log(line) });
   const shown = ['127.0.0.1', '::1', '0.0.0.0', '::'].includes(values.host!) ? 'localhost' : values.host!.includes(':') ? `[${values.host}]` : values.host;
-  console.log(`Dashboard running at http://${shown}:${at}/ (serving ${path.relative(process.cwd(), root) || '.'}; Ctrl+C to stop)`);
+  console.log(`Dashboard running at http://${shown}:${at}${base}/ (serving ${path.relative(process.cwd(), root) || '.'}; Ctrl+C to stop)`);
 } catch (e) {
   if (!(e instanceof ListenError)) throw e;
   console.error(e.message);

@@ -2,6 +2,7 @@
 // complete with JavaScript off and never downloads DuckDB-WASM: the latest year's key figures, the
 // two trends, one line per school, and the release facts (manifest and data/site.json).
 import { statSync } from 'node:fs';
+import { base } from '$app/paths';
 import path from 'node:path';
 import { laSenSplit, laTrend } from '$lib/data/queries';
 import { keyFigures, laLatestYear, schoolIndex, suppressionByTable } from '$lib/data/transparency-queries';
@@ -52,8 +53,8 @@ export const load: PageServerLoad = async () => {
       description: t.description,
       rows: t.rows,
       files: [
-        { href: `/data/${t.files.csv.path}`, file: t.files.csv.path, format: 'CSV', bytes: t.files.csv.bytes },
-        { href: `/data/${t.files.parquet.path}`, file: t.files.parquet.path, format: 'Parquet', bytes: t.files.parquet.bytes }
+        { href: `${base}/data/${t.files.csv.path}`, file: t.files.csv.path, format: 'CSV', bytes: t.files.csv.bytes },
+        { href: `${base}/data/${t.files.parquet.path}`, file: t.files.parquet.path, format: 'Parquet', bytes: t.files.parquet.bytes }
       ]
     })
   );
@@ -61,7 +62,7 @@ export const load: PageServerLoad = async () => {
     name: 'manifest',
     description: 'What this release contains: every file with its size and SHA-256 checksum, the sources, and the disclosure control applied.',
     rows: null,
-    files: [{ href: '/data/manifest.json', file: 'manifest.json', format: 'JSON', bytes: statSync(path.join(PUBLISHED_DIR, 'manifest.json')).size }]
+    files: [{ href: `${base}/data/manifest.json`, file: 'manifest.json', format: 'JSON', bytes: statSync(path.join(PUBLISHED_DIR, 'manifest.json')).size }]
   });
 
   return {
