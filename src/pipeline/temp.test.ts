@@ -44,6 +44,13 @@ describe('interrupting a run', () => {
     expect(existsSync(dir)).toBe(false);
   }, 60_000);
 
+  it('Ctrl+C removes a folder even while others are still making files in it (DuckDB, mid-COPY)', async () => {
+    const dir = path.join(tmp, 'written');
+    const r = await interruptAt(['writer', dir], 'writing');
+    expect([r.code, r.stderr]).toEqual([130, 'interrupted\n']);
+    expect(readdirSync(tmp).filter((f) => f.startsWith('written'))).toEqual([]);
+  }, 60_000);
+
   it('Ctrl+C during a swap waits for it to finish, then says the swap happened', async () => {
     const dir = path.join(tmp, 'swap');
     mkdirSync(dir);
@@ -96,10 +103,12 @@ describe('sweepDead', () => {
     mkdirSync(root);
     const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
     const dead = Number(gone.stdout.trim());
-    const names = [`release-${dead}-1`, `release-${process.pid}-2`, `release-${process.ppid}-3`, `other-${dead}-4`, 'release-x-5', `release-${dead}x`, `release-${dead}`];
+    // (`-removing`: what an exit moved aside and could not remove, removeWhileWritten.)
+    const names = [`release-${dead}-1`, `release-${process.pid}-2`, `release-${process.ppid}-3`, `other-${dead}-4`, 'release-x-5', `release-${dead}x`, `release-${dead}`, `release-${dead}-6-removing`];
     for (const n of names) mkdirSync(path.join(root, n));
-    expect(sweepDead(root, 'release-').sort()).toEqual([`release-${dead}`, `release-${dead}-1`]);
-    expect(readdirSync(root).sort()).toEqual(names.filter((n) => n !== `release-${dead}-1` && n !== `release-${dead}`).sort());
+    const swept = [`release-${dead}`, `release-${dead}-1`, `release-${dead}-6-removing`];
+    expect(sweepDead(root, 'release-').sort()).toEqual(swept);
+    expect(readdirSync(root).sort()).toEqual(names.filter((n) => !swept.includes(n)).sort());
     expect(sweepDead(path.join(tmp, 'no-such-folder'), 'release-')).toEqual([]);
   });
 });

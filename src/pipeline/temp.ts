@@ -11,7 +11,7 @@
  * `uninterrupted` marks the few milliseconds in which the published folder is swapped: an
  * interrupt there waits for the swap to finish, so the folder is never left half-moved.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 const live = new Set<string>();
@@ -22,17 +22,38 @@ export function removeOnExit(dir: string): () => void {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.once('exit', () => {
-      for (const d of live) {
-        try {
-          rmSync(d, { recursive: true, force: true });
-        } catch {
-          // The process is ending anyway; the next run's sweep will try again.
-        }
-      }
+      for (const d of live) removeWhileWritten(d);
     });
   }
   live.add(dir);
   return () => void live.delete(dir);
+}
+
+/**
+ * Removes `dir` at exit, though DuckDB's threads may still be writing into it (a COPY of the
+ * release in flight when Ctrl+C came): a file they make after the folder was listed makes removing
+ * the folder fail (ENOTEMPTY). So the folder is first moved aside (`<dir>-removing`, a name the
+ * next run's sweep still recognises): a writer that names its files by their path, as DuckDB does,
+ * then fails and stops, and only a file already being made can still land in it. Each try lists it
+ * again; between tries the process sleeps (an exit handler cannot wait otherwise). Whatever is
+ * still left, the next run's sweep removes.
+ */
+function removeWhileWritten(dir: string, tries = 5): void {
+  let target = dir;
+  try {
+    renameSync(dir, `${dir}-removing`);
+    target = `${dir}-removing`;
+  } catch {
+    // Gone already, or it cannot be moved: it is removed where it is.
+  }
+  for (let i = 1; i <= tries; i++) {
+    try {
+      rmSync(target, { recursive: true, force: true });
+      return;
+    } catch {
+      if (i < tries) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20 * i);
+    }
+  }
 }
 
 /**
