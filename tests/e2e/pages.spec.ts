@@ -73,7 +73,11 @@ test.describe('transparency, JavaScript off', () => {
       await expect(page.getByTestId('downloads').locator(`a[href="/data/${t.files.parquet!.path}"]`)).toBeVisible();
     }
     await expect(page.getByTestId('downloads').locator('a[href="/data/manifest.json"]')).toBeVisible();
-    await expect(page.locator('a[href="/methodology"]').first()).toBeVisible();
+    // (Written relative to the page, './methodology', as every prerendered link is since the site
+    // can be built for a sub-path: what matters is where it leads.)
+    const methodology = page.getByRole('link', { name: /how the figures are made/ }).first();
+    await expect(methodology).toBeVisible();
+    expect(new URL(await methodology.evaluate((a) => (a as HTMLAnchorElement).href)).pathname).toBe('/methodology');
     if (manifest.synthetic) await expect(page.getByTestId('synthetic-notice')).toContainText('not real');
     expect(w.requests.some((u) => u.endsWith('.wasm') || u.endsWith('.arrow'))).toBe(false);
     expect(w.external).toEqual([]);
