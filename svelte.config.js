@@ -11,9 +11,10 @@ import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 export function basePath(value = process.env.BASE_PATH ?? '') {
   const base = value.trim().replace(/\/+$/, '');
   if (base === '') return '';
-  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(base)) {
+  // (A part of only dots, /. or /.., would name another folder than the one it spells.)
+  if (!/^(\/(?!\.+(\/|$))[A-Za-z0-9._~-]+)+$/.test(base)) {
     throw new Error(
-      `BASE_PATH must be empty (the site at a domain's root) or a path such as /exclusions or /council/exclusions (letters, digits, '.', '_', '~' and '-' between slashes), not "${value}".`
+      `BASE_PATH must be empty (the site at a domain's root) or a path such as /exclusions or /council/exclusions (letters, digits, '.', '_', '~' and '-' between slashes, not dots alone), not "${value}".`
     );
   }
   return base;

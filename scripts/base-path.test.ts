@@ -9,12 +9,13 @@ describe('checkedBase', () => {
     expect(await checkedBase('/exclusions')).toBe('/exclusions');
     expect(await checkedBase('/exclusions/')).toBe('/exclusions');
     expect(await checkedBase('/council/send-exclusions')).toBe('/council/send-exclusions');
+    expect(await checkedBase('/v1.2/.well_known~x')).toBe('/v1.2/.well_known~x');
     expect(await checkedBase('')).toBe('');
     expect(await checkedBase('/')).toBe('');
   });
 
   it('refuses, in words, what would make addresses the site cannot be found at', async () => {
-    for (const bad of ['exclusions', '/two words', '/a//b', '/x?y', 'https://example.org/x', '/ü']) {
+    for (const bad of ['exclusions', '/two words', '/a//b', '/x?y', 'https://example.org/x', '/ü', '/..', '/a/./b', '/.../x']) {
       await expect(checkedBase(bad), bad).rejects.toThrow(`BASE_PATH must be empty (the site at a domain's root) or a path such as /exclusions`);
     }
   });
