@@ -430,6 +430,9 @@ interface CrossCheck {
 }
 
 /** `names`: table -> the file it was read from (`pupils.csv` or `pupils.parquet`), for the messages. */
+/** The comparator file's count columns (data/SCHEMA.md). */
+const COMPARATOR_COUNTS = ['pupils', 'suspensions', 'pupils_suspended', 'permanent_exclusions'] as const;
+
 function crossCheckList(names: Record<string, string>): CrossCheck[] {
   const schools = names.in_schools ?? 'schools.csv';
   const pupils = names.in_pupils ?? 'pupils.csv';
@@ -576,6 +579,20 @@ function crossCheckList(names: Record<string, string>): CrossCheck[] {
             FROM in_exclusions WHERE ${y} < 2020 AND ${filled(reason)}`
     });
   }
+  // Each reason of an exclusion counts once for that reason (aggregate.ts): a code given twice
+  // would count the exclusion twice.
+  for (const [reason, earlier] of [
+    ['reason_2', ['reason_1']],
+    ['reason_3', ['reason_1', 'reason_2']]
+  ] as const) {
+    checks.push({
+      table: 'in_exclusions',
+      column: reason,
+      sql: `SELECT rowid + 2 AS line, ${reason} AS value,
+              ${lit(`a reason other than ${earlier.join(' and ')} (each reason once per exclusion)`)} AS expected
+            FROM in_exclusions WHERE ${filled(reason)} AND ${reason} IN (${earlier.join(', ')})`
+    });
+  }
   const dated = Object.entries(REASONS).filter(([, r]) => r.from !== undefined || r.to !== undefined);
   for (const reason of ['reason_1', 'reason_2', 'reason_3']) {
     checks.push({
@@ -602,7 +619,25 @@ function crossCheckList(names: Record<string, string>): CrossCheck[] {
               'no more pupils suspended than suspensions (' || suspensions || ') or pupils (' || pupils || ')' AS expected
             FROM in_comparators
             WHERE TRY_CAST(pupils_suspended AS BIGINT) > TRY_CAST(suspensions AS BIGINT) OR TRY_CAST(pupils_suspended AS BIGINT) > TRY_CAST(pupils AS BIGINT)`
-    }
+    },
+    // `All pupils` is published beside its three groups, so it must be their sum (the audit's
+    // additive sets would otherwise refuse the release, naming a published file, not this one).
+    // Checked where an area, year and phase has all three groups, each once.
+    ...COMPARATOR_COUNTS.map(
+      (c): CrossCheck => ({
+        table: 'in_comparators',
+        column: c,
+        sql: `WITH parts AS (
+                SELECT area_type, area_code, academic_year, phase, sum(TRY_CAST(${c} AS BIGINT)) AS total
+                FROM in_comparators WHERE pupil_group IN ('EHC plan', 'SEN support', 'No SEN')
+                GROUP BY ALL HAVING count(*) = 3 AND count(DISTINCT pupil_group) = 3 AND count(TRY_CAST(${c} AS BIGINT)) = 3
+              )
+              SELECT a.rowid + 2 AS line, a.${c} AS value,
+                     'the sum of the EHC plan, SEN support and No SEN rows of ' || a.area_name || ', ' || a.academic_year || ', ' || a.phase || ' (' || p.total || ')' AS expected
+              FROM in_comparators a JOIN parts p USING (area_type, area_code, academic_year, phase)
+              WHERE a.pupil_group = 'All pupils' AND TRY_CAST(a.${c} AS BIGINT) <> p.total`
+      })
+    )
   );
   return checks;
 }

@@ -276,7 +276,7 @@ describe('the JSON files', () => {
           const meta = readExtractMeta(dir);
           expect(typeof meta.synthetic).toBe('boolean');
           expect(typeof meta.label).toBe('string');
-          for (const nb of meta.neighbours) expect(typeof nb.code === 'string' && typeof nb.name === 'string').toBe(true);
+          for (const nb of meta.neighbours ?? []) expect(typeof nb.code === 'string' && typeof nb.name === 'string').toBe(true);
         } catch (e) {
           expect(e).toBeInstanceOf(InputError);
           expectWellFormed(e as InputError, 'extract.json', ['extract.json']);
