@@ -187,6 +187,11 @@ describe('safety of the output', () => {
     const m = await runPipeline({ input, out: target, stagingRoot: path.join(tmp, 'staging') });
     expect(m.synthetic).toBe(false);
     expect(m.la).toEqual({ code: '990', name: 'Testshire', region: 'South West' });
+    // With no extract.json to list them, the neighbours are those the comparator file has.
+    expect(m.neighbours).toEqual([
+      { code: '991', name: 'Nearshire' },
+      { code: '992', name: 'Farshire' }
+    ]);
     expect(m.disclosure.applied).toBe(true);
     // Every school-year group here has fewer than 10 pupils: nothing about them may be published.
     const db = await NodeDb.fromPublished(target);
@@ -216,6 +221,20 @@ describe('safety of the output', () => {
       value: '2022-23',
       expected: 'an academic year like 2022/23'
     });
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it('refuses an extract.json that names another LA than its schools, pointing at la.code', async () => {
+    const input = path.join(tmp, 'other-la');
+    await cp(FIXTURE, input, { recursive: true });
+    const meta = await readFile(path.join(input, 'extract.json'), 'utf8');
+    await writeFile(path.join(input, 'extract.json'), meta.replace('"code": "990"', '"code": "123"'));
+    const target = path.join(tmp, 'other-la-out');
+    const err = await runPipeline({ input, out: target, stagingRoot: path.join(tmp, 'staging') }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).issues).toEqual([
+      { file: 'extract.json', line: 4, column: 'la.code', value: '"123"', expected: 'the LA code of the schools in schools.csv (990)' }
+    ]);
     expect(existsSync(target)).toBe(false);
   });
 

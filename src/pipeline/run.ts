@@ -48,7 +48,10 @@ interface ExtractMeta {
   synthetic: boolean;
   label: string;
   la: AreaIdentity | null;
-  neighbours: { code: string; name: string }[];
+  /** The line of `la.code`, to point at when the schools belong to another LA. */
+  laCodeLine: number;
+  /** Null when extract.json does not list them: they are then the comparator file's neighbours. */
+  neighbours: { code: string; name: string }[] | null;
 }
 
 /**
@@ -59,7 +62,7 @@ interface ExtractMeta {
  */
 export function readExtractMeta(dir: string): ExtractMeta {
   const file = path.join(dir, 'extract.json');
-  if (!existsSync(file)) return { synthetic: false, label: '', la: null, neighbours: [] };
+  if (!existsSync(file)) return { synthetic: false, label: '', la: null, laCodeLine: 0, neighbours: null };
   const { value: meta, lineOf } = parseJsonFile(readFileSync(file, 'utf8'), 'extract.json');
   const fail = (column: string, value: unknown, expected: string): never => {
     throw new InputError([{ file: 'extract.json', line: lineOf(column), column, value: (JSON.stringify(value) ?? String(value)).slice(0, 200), expected }]);
@@ -80,17 +83,18 @@ export function readExtractMeta(dir: string): ExtractMeta {
     if (!text(l.region, 100)) fail('la.region', l.region, 'a region name of 1 to 100 characters');
     la = { code: l.code as string, name: l.name as string, region: l.region as string } as AreaIdentity;
   }
-  const neighbours: { code: string; name: string }[] = [];
+  let neighbours: { code: string; name: string }[] | null = null;
   if (m.neighbours !== undefined && m.neighbours !== null) {
+    neighbours = [];
     if (!Array.isArray(m.neighbours)) fail('neighbours', m.neighbours, 'a list of { "code", "name" }');
     (m.neighbours as unknown[]).forEach((n, i) => {
       const o = (typeof n === 'object' && n !== null ? n : {}) as Record<string, unknown>;
       if (typeof o.code !== 'string' || !/^[A-Za-z0-9]{1,12}$/.test(o.code)) fail(`neighbours[${i}].code`, o.code, 'an area code (1 to 12 letters or digits)');
       if (!text(o.name, 100)) fail(`neighbours[${i}].name`, o.name, 'an area name of 1 to 100 characters');
-      neighbours.push({ code: o.code as string, name: o.name as string });
+      neighbours!.push({ code: o.code as string, name: o.name as string });
     });
   }
-  return { synthetic: m.synthetic === true, label: typeof m.label === 'string' ? m.label : '', la, neighbours };
+  return { synthetic: m.synthetic === true, label: typeof m.label === 'string' ? m.label : '', la, laCodeLine: la ? lineOf('la.code') : 0, neighbours };
 }
 
 /** A file's SHA-256, read and hashed off the main thread (libuv's thread pool, WebCrypto). */
@@ -146,12 +150,27 @@ export async function runPipeline(opts: PipelineOptions): Promise<Manifest> {
         .join(', ')
     );
 
-    // loadExtract has checked that every school belongs to one LA.
-    let la = meta.la;
-    if (!la) {
-      const r = await conn.runAndReadAll('SELECT la_code AS code, la_name AS name, region FROM in_schools LIMIT 1');
-      la = r.getRowObjectsJS()[0] as unknown as AreaIdentity;
+    // loadExtract has checked that every school belongs to one LA; extract.json, when it names the
+    // LA, may call it otherwise, but it must be the same LA.
+    const schoolsLa = (await conn.runAndReadAll('SELECT la_code AS code, la_name AS name, region FROM in_schools LIMIT 1')).getRowObjectsJS()[0] as unknown as AreaIdentity;
+    if (meta.la && schoolsLa && meta.la.code !== schoolsLa.code) {
+      const schoolsFile = path.basename(loaded.files['schools.csv'] ?? 'schools.csv');
+      throw new InputError([
+        { file: 'extract.json', line: meta.laCodeLine, column: 'la.code', value: JSON.stringify(meta.la.code), expected: `the LA code of the schools in ${schoolsFile} (${schoolsLa.code})` }
+      ]);
     }
+    const la = meta.la ?? schoolsLa;
+    // The statistical neighbours the release names (the methodology page counts them): extract.json's
+    // list, else those the comparator file has figures for.
+    const neighbourList =
+      meta.neighbours ??
+      (
+        await conn.runAndReadAll(
+          `SELECT area_code AS code, arg_min(area_name, rowid) AS name FROM in_comparators WHERE area_type = 'Neighbour' GROUP BY area_code ORDER BY area_code`
+        )
+      )
+        .getRowObjectsJS()
+        .map((r) => ({ code: String(r.code), name: String(r.name) }));
 
     await aggregate(conn, la, config.statistical_neighbours);
     const counts: string[] = [];
@@ -233,7 +252,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<Manifest> {
         synthetic: meta.synthetic,
         label: meta.synthetic ? meta.label || 'SYNTHETIC DEMO DATA' : `${la.name}: published exclusions data`,
         la,
-        neighbours: meta.neighbours.filter((n) => config.statistical_neighbours === null || config.statistical_neighbours.includes(n.code)),
+        neighbours: neighbourList.filter((n) => config.statistical_neighbours === null || config.statistical_neighbours.includes(n.code)),
         years,
         latest_year: years.at(-1) ?? '',
         sources,
