@@ -22,14 +22,37 @@ import { baseOfHeaders } from './headers';
 import { listen, ListenError, parsePort } from './listen';
 
 const DEFAULT_PORT = 4173;
-const { values } = parseArgs({
-  options: {
-    dir: { type: 'string', default: process.env.BUILD_DIR ?? 'build' },
-    port: { type: 'string' },
-    host: { type: 'string', default: '127.0.0.1' },
-    base: { type: 'string' }
-  }
-});
+const HELP = `Usage: npm run serve -- [options]
+
+Serves the built site as a static host would. Exit code 1 when it cannot start, 2 on a wrong
+command line.
+
+Options:
+  --dir DIR     the built site (default: $BUILD_DIR, else build)
+  --port N      the port (default: $PORT, else 4173, or the next free one when 4173 is busy)
+  --host HOST   the address to listen on (default: 127.0.0.1)
+  --base PATH   serve the site under a sub-path, e.g. /exclusions (default: the base it was built for)
+  --help        show this help
+`;
+let values: { dir?: string; port?: string; host?: string; base?: string; help?: boolean };
+try {
+  ({ values } = parseArgs({
+    options: {
+      dir: { type: 'string', default: process.env.BUILD_DIR ?? 'build' },
+      port: { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
+      base: { type: 'string' },
+      help: { type: 'boolean', default: false }
+    }
+  }));
+} catch (e) {
+  console.error(`${(e as Error).message}\n\n${HELP}`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
 const portText = values.port ?? process.env.PORT;
 const port = portText === undefined ? DEFAULT_PORT : parsePort(portText);
 if (port === null) {
