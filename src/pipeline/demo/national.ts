@@ -6,10 +6,11 @@
  *                                     [--years 10] [--seed N] [--no-audit]
  *
  * Why it works at the published-table level, not pupil by pupil: the pupil-level demo generator
- * (generate.ts) and the pipeline take about 100 s for 250 schools on this shared 2-core machine,
- * and the pipeline's suppressor and audit hold every cell in JavaScript; 88 times that (some 80
- * million pupil-year rows) would take hours. So the release is made inside native DuckDB, in SQL,
- * from a demo release that has already been through the pipeline (the *tile*, one LA of 250
+ * (generate.ts) and the pipeline take about 7 s for 250 schools on this 2-core machine (100 s when
+ * this was written, before the pipeline's speed work), but the pipeline's suppressor and audit
+ * hold every cell in JavaScript, and 88 times the demo is some 80 million pupil-year rows (a
+ * pupils file of about 2.5 GB) and about 25 million cells. So the release is made inside native
+ * DuckDB, in SQL, from a demo release that has already been through the pipeline (the *tile*, one LA of 250
  * schools): it is repeated N / 250 times as one large LA, every copy with its own URNs (a seeded
  * bijection, so copies interleave in URN order and the files do not repeat byte runs a compressor
  * could exploit), and the LA's own rows in area_year and area_breakdown are the tile's times the

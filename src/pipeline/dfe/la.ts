@@ -90,7 +90,7 @@ export const ENGLISH_REGIONS: Record<string, string> = {
 };
 
 /**
- * The English region a lookup's sub-region belongs to. The LA-to-region lookup DfE ships has 28
+ * The English region a lookup's sub-region belongs to. The LA-to-region lookup DfE ships has 25
  * sub-regions (`South West A`, `London Central`, `South and West Yorkshire`), not the regions the
  * exclusions files compare with; this says which region each is part of, or null.
  */
