@@ -34,15 +34,53 @@ describe('rateRatio for proportions (Katz log interval)', () => {
     expect(compareRates(r)).toBe('higher');
   });
 
-  it('adds 0.5 to each count and denominator when a count is zero', () => {
-    // 0 of 50 against 10 of 500: with 0.5 added, RR = (0.5/50.5) / (10.5/500.5) = 0.47194;
-    // se = sqrt(1/0.5 - 1/50.5 + 1/10.5 - 1/500.5) = sqrt(2.073438) = 1.439944.
+  it('a count of 0: the exact conditional interval, from 0, never "beyond chance" for the group with none', () => {
+    // 0 of 50 against 10 of 500: a = 0 of 10 events, so the lower bound is 0; Clopper-Pearson's upper
+    // bound for 0 of 10 is 1 - 0.025^(1/10) = 0.30850, so RR up to 0.30850/0.69150 x 500/50 = 4.4613.
     const r = rateRatio({ numerator: 0, denominator: 50 }, { numerator: 10, denominator: 500 }, 'proportion');
     expect(r.ratio).toBe(0);
-    const ln = Math.log(0.5 / 50.5 / (10.5 / 500.5));
-    expect(r.lower).toBeCloseTo(Math.exp(ln - 1.959964 * 1.439944), 4);
-    expect(r.upper).toBeCloseTo(Math.exp(ln + 1.959964 * 1.439944), 4);
+    expect(r.lower).toBe(0);
+    expect(r.upper).toBeCloseTo(((1 - 0.025 ** 0.1) / 0.025 ** 0.1) * 10, 6);
     expect(compareRates(r)).toBe('no clear difference');
+    // Cases where Katz with 0.5 added claimed a difference (Fisher's exact test: p = 1 for each).
+    for (const [n1, c, n2] of [
+      [300, 2, 40_000],
+      [15, 1, 1_200],
+      [10, 1, 1_000],
+      [100, 1, 20_000]
+    ] as const) {
+      const z = rateRatio({ numerator: 0, denominator: n1 }, { numerator: c, denominator: n2 }, 'proportion');
+      expect(z.lower).toBe(0);
+      expect(compareRates(z), `0/${n1} vs ${c}/${n2}`).toBe('no clear difference');
+      // ... and the same rate falling to 0 is not "down, beyond chance" the other way round.
+      expect(compareRates(rateRatio({ numerator: c, denominator: n2 }, { numerator: 0, denominator: n1 }, 'proportion'))).toBe('no clear difference');
+    }
+  });
+
+  it('every pupil with an event: an interval that keeps that group\'s uncertainty', () => {
+    // 5 of 5 against 3 of 3 (Katz: 1.00 to 1.00); 1 of 1 against 10 of 100 (Katz: 5.55 to 18.0,
+    // "higher", while Fisher's exact test gives p = 0.11).
+    const all = rateRatio({ numerator: 5, denominator: 5 }, { numerator: 3, denominator: 3 }, 'proportion');
+    expect(all.ratio).toBe(1);
+    expect(all.lower!).toBeLessThan(0.3);
+    expect(all.upper!).toBeGreaterThan(3);
+    expect(compareRates(rateRatio({ numerator: 1, denominator: 1 }, { numerator: 10, denominator: 100 }, 'proportion'))).toBe('no clear difference');
+  });
+
+  it('the interval always holds the ratio', () => {
+    for (const [a, n1, c, n2] of [
+      [0, 300, 2, 40_000],
+      [1, 10, 0, 500],
+      [5, 5, 3, 3],
+      [20, 100, 10, 200],
+      [1, 1, 10, 100],
+      [7, 9, 1, 2]
+    ]) {
+      const r = rateRatio({ numerator: a!, denominator: n1! }, { numerator: c!, denominator: n2! }, 'proportion');
+      if (r.ratio === null) continue;
+      expect(r.lower ?? 0, `${a}/${n1} vs ${c}/${n2}`).toBeLessThanOrEqual(r.ratio);
+      expect(r.upper ?? Infinity, `${a}/${n1} vs ${c}/${n2}`).toBeGreaterThanOrEqual(r.ratio);
+    }
   });
 
   it('says nothing when a count is suppressed or a denominator is zero', () => {

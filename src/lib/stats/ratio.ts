@@ -7,9 +7,13 @@
  * "higher", "lower" or "no clear difference" from the interval alone).
  *
  * - Pupils with an event are proportions: the risk ratio with Katz's log interval (Katz et al.
- *   1978), se(ln RR) = sqrt(1/a - 1/n1 + 1/c - 1/n2). When a count is 0 the log is undefined, so
- *   0.5 is added to both counts and both denominators (Haldane-Anscombe), which keeps a finite,
- *   conservative interval.
+ *   1978), se(ln RR) = sqrt(1/a - 1/n1 + 1/c - 1/n2), when every count is inside (0, n). At 0 the
+ *   log is undefined, and a continuity correction (0.5 added) does not mend it: 0 of 300 pupils
+ *   against 2 of 40,000 gave an interval of 1.28 to 553 around a ratio of 0, "higher, beyond
+ *   chance" for a group with no exclusions at all. At n (every pupil) the formula leaves that
+ *   group's uncertainty out (5 of 5 against 3 of 3 gave 1.00 to 1.00). Those cases take the exact
+ *   conditional interval below instead: exact where zeros happen (rare events), wider elsewhere,
+ *   so it never claims more than the data show, and it always holds the ratio.
  * - Events (suspensions, several per pupil) are Poisson counts: the rate ratio with the exact
  *   conditional interval. Given a + c events, a is binomial with p = n1 RR / (n1 RR + n2), so
  *   Clopper-Pearson bounds on p become bounds on RR (Armitage, Berry & Matthews, 4th ed., 4.9).
@@ -42,16 +46,15 @@ export function rateRatio(a: RateCounts, b: RateCounts, kind: RateKind): Ratio {
   if (!usable(a) || !usable(b)) return NONE;
   const ratio = b.numerator === 0 ? null : a.numerator / a.denominator / (b.numerator / b.denominator);
   if (a.numerator === 0 && b.numerator === 0) return { ratio, lower: null, upper: null };
-  return kind === 'proportion' && a.numerator <= a.denominator && b.numerator <= b.denominator
+  const inside = (x: { numerator: number; denominator: number }) => x.numerator > 0 && x.numerator < x.denominator;
+  return kind === 'proportion' && inside(a) && inside(b)
     ? { ratio, ...katz(a.numerator, a.denominator, b.numerator, b.denominator) }
     : { ratio, ...poissonRatio(a.numerator, a.denominator, b.numerator, b.denominator) };
 }
 
 function katz(a: number, n1: number, c: number, n2: number): { lower: number; upper: number } {
-  const zero = a === 0 || c === 0;
-  const [x, m, y, n] = zero ? [a + 0.5, n1 + 0.5, c + 0.5, n2 + 0.5] : [a, n1, c, n2];
-  const ln = Math.log(x / m / (y / n));
-  const se = Math.sqrt(1 / x - 1 / m + 1 / y - 1 / n);
+  const ln = Math.log(a / n1 / (c / n2));
+  const se = Math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n2);
   return { lower: Math.exp(ln - Z95 * se), upper: Math.exp(ln + Z95 * se) };
 }
 

@@ -21,6 +21,19 @@ describe('contrast of two groups', () => {
     expect(s).not.toMatch(/times the rate/);
   });
 
+  it('a comparison group with none: says so, rather than that a figure is missing', () => {
+    expect(contrast('pupils with an EHC plan', { numerator: 3, denominator: 120 }, 'pupils with no SEN', { numerator: 0, denominator: 900 }, 'proportion', 'permanently excluded')).toBe(
+      'pupils with an EHC plan were permanently excluded (2.50 per 100 pupils) and pupils with no SEN were not, so there is no ratio to give'
+    );
+    expect(contrast('A', { numerator: 0, denominator: 120 }, 'B', { numerator: 0, denominator: 900 }, 'events', 'suspended')).toBe('neither A nor B were suspended');
+  });
+
+  it('a group with none is never said to be excluded more, however small its size', () => {
+    // Katz with 0.5 added said "at 0.00 times the rate (95% interval 1.28 to 553)".
+    const s = contrast('pupils with an EHC plan', { numerator: 0, denominator: 300 }, 'pupils with no SEN', { numerator: 2, denominator: 40_000 }, 'proportion', 'permanently excluded');
+    expect(s).toContain('were not clearly different');
+  });
+
   it('says a suppressed figure cannot be compared', () => {
     const s = contrast('A', { numerator: null, denominator: 50, flag: 'c' }, 'B', { numerator: 4, denominator: 100 }, 'events', 'suspended');
     expect(s).toBe('A and B cannot be compared, because a figure is suppressed');

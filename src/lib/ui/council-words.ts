@@ -64,6 +64,13 @@ export function intervalText(r: Pick<Ratio, 'lower' | 'upper'>): string {
 export function contrast(aLabel: string, a: Counted, bLabel: string, b: Counted, kind: RateKind, verb: string): string {
   const r = rateRatio(a, b, kind);
   const c = compareRates(r);
+  const published = (x: Counted) => x.numerator !== null && x.denominator !== null && x.denominator > 0;
+  if (published(a) && published(b) && b.numerator === 0) {
+    // Both figures are there: the group compared with had none, which is a finding, not a gap.
+    return a.numerator === 0
+      ? `neither ${aLabel} nor ${bLabel} were ${verb}`
+      : `${aLabel} were ${verb} (${rateText(a)}) and ${bLabel} were not, so there is no ratio to give`;
+  }
   if (c === 'not available' || r.ratio === null) {
     return `${aLabel} and ${bLabel} cannot be compared, because a figure is ${flagShort(a.numerator === null || a.denominator === null ? a.flag : b.flag)}`;
   }
