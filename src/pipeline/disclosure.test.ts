@@ -141,6 +141,61 @@ async function cellOf(table: string, column: string, where: string): Promise<{ v
   return { v: rows[0]!.v === null ? null : Number(rows[0]!.v), flag: rows[0]!.flag };
 }
 
+describe('a hidden 0 that a published 0 tells protects nothing', () => {
+  // Found by an outside review: the smallest published cell of a set was hidden to protect a
+  // small count, and that was a 0 whose value a published 0 gives away (a group with no
+  // suspensions has none for any reason; a group with no pupils has nothing at all), so the small
+  // count could be worked out. A count of 1 or more is now chosen whenever there is one.
+  const reasons = async (rows: Record<string, number[]>) => {
+    for (const [group, counts] of Object.entries(rows)) {
+      for (const [i, n] of counts.entries()) {
+        await conn.run(
+          `INSERT INTO school_year_reason (urn, academic_year, year_start, pupil_group, reason_code, reason, suspensions, permanent_exclusions)
+           VALUES ('900001', '2022/23', 2022, '${group}', 'R${i + 1}', 'R${i + 1}', ${n}, 0)`
+        );
+      }
+    }
+  };
+  const reasonCells = async (code: string) =>
+    Object.fromEntries(
+      (await conn.runAndReadAll(`SELECT pupil_group, suspensions FROM school_year_reason WHERE reason_code = '${code}'`))
+        .getRowObjectsJS()
+        .map((r) => [String(r.pupil_group), r.suspensions === null ? null : Number(r.suspensions)])
+    );
+
+  it("a group with no suspensions: its reasons' zeros are not what protects another group's small reason count", async () => {
+    await schoolYear({
+      'EHC plan': [20, 0, 0, 0, 0],
+      'SEN support': [120, 9, 6, 0, 18],
+      'No SEN': [800, 30, 20, 0, 60],
+      'All pupils': [940, 39, 26, 0, 78]
+    });
+    await reasons({ 'EHC plan': [0, 0], 'SEN support': [3, 6], 'No SEN': [10, 20], 'All pupils': [13, 26] });
+    await applyDisclosureControl(conn, DEFAULT_DISCLOSURE);
+    const r1 = await reasonCells('R1');
+    expect(r1['SEN support']).toBeNull(); // 3: a small count
+    expect((await read())['EHC plan']!.suspensions).toBe(0);
+    // EHC's R1 is 0 by the published 0 above, so two other cells of the set must be hidden.
+    expect(r1['EHC plan']).toBe(0);
+    expect([r1['No SEN'], r1['All pupils']].filter((v) => v === null)).toHaveLength(1);
+  });
+
+  it("a group with no pupils: its zeros are not what protects another group's small count", async () => {
+    await schoolYear({
+      'EHC plan': [0, 0, 0, 0, 0],
+      'SEN support': [120, 9, 3, 0, 18],
+      'No SEN': [800, 30, 20, 0, 60],
+      'All pupils': [920, 39, 23, 0, 78]
+    });
+    await applyDisclosureControl(conn, DEFAULT_DISCLOSURE);
+    const rows = await read();
+    expect(rows['SEN support']!.pupils_suspended).toBeNull(); // 3: a small count
+    expect(rows['EHC plan']!.pupils).toBe(0);
+    expect(rows['EHC plan']!.pupils_suspended).toBe(0);
+    expect([rows['No SEN']!.pupils_suspended, rows['All pupils']!.pupils_suspended].filter((v) => v === null)).toHaveLength(1);
+  });
+});
+
 describe('the pooled three years (sets H, I, J)', () => {
   const period = { period: '2021/22 to 2023/24', first_year_start: 2021, last_year_start: 2023 };
 

@@ -694,12 +694,19 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
   // Secondary suppression to a fixed point: no equation may have exactly one suppressed cell.
   const secondaryOrder: number[] = [];
   for (let eq = 0; eq < g.equationCount; eq++) enqueue(eq);
-  /** The unsuppressed cell of smallest value among eqCells[from, to), the first of equals; -1 if none. */
-  const smallest = (from: number, to: number) => {
+  /**
+   * The unsuppressed cell of smallest value among eqCells[from, to), the first of equals; -1 if
+   * none. With `nonZero`, zeros are passed over: a hidden 0 protects nothing when a published 0
+   * elsewhere tells it (no pupils in the row, no suspensions in the group's year for its reasons
+   * or terms), and a 0 is so often told that one is never chosen while a count of 1 or more is
+   * there to choose. (DISCLOSURE.md, "Secondary suppression"; the audit checks the zeros it tells.)
+   */
+  const smallest = (from: number, to: number, nonZero: boolean) => {
     let best = -1;
     for (let k = from; k < to; k++) {
       const p = g.eqCells[k]!;
-      if (!g.suppressed[p] && (best === -1 || g.value[p]! < g.value[best]!)) best = p;
+      if (g.suppressed[p] || (nonZero && !(g.value[p]! > 0))) continue;
+      if (best === -1 || g.value[p]! < g.value[best]!) best = p;
     }
     return best;
   };
@@ -709,8 +716,11 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
     const start = g.eqStart[eq]!;
     const mid = start + g.eqTotals[eq]!;
     const end = g.eqStart[eq + 1]!;
-    let best = g.eqPreferTotal[eq] ? smallest(start, mid) : smallest(mid, end);
-    if (best === -1) best = g.eqPreferTotal[eq] ? smallest(mid, end) : smallest(start, mid);
+    const [first, second] = g.eqPreferTotal[eq] ? [[start, mid], [mid, end]] : [[mid, end], [start, mid]];
+    let best = -1;
+    for (const nonZero of [true, false]) {
+      for (const [from, to] of [first!, second!]) if (best === -1) best = smallest(from!, to!, nonZero);
+    }
     if (best !== -1) {
       suppress([best], RULE_CODE.secondary);
       secondaryOrder.push(best);
