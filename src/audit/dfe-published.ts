@@ -48,6 +48,14 @@ export const DFE_SCHOOL_EXCLUSION_COUNTS: Partial<Record<TableName, readonly str
   school_year_reason: ['suspensions', 'permanent_exclusions'],
   school_period: ['suspensions', 'pupils_suspended', 'permanent_exclusions']
 };
+/**
+ * School-level figures DfE publishes for all pupils only, never by SEN group: the exclusion counts
+ * and the sessions lost with them (not held to the withheld range: a number of sessions, not pupils).
+ */
+const DFE_SCHOOL_ALL_PUPILS_ONLY: Partial<Record<TableName, readonly string[]>> = {
+  school_year: ['sessions_lost'],
+  school_period: ['sessions_lost']
+};
 /** How an area row names a DfE file (`DfE: FILE`), and a row of a group no file gave. */
 const SOURCE_PREFIX = 'DfE: ';
 const NOT_PUBLISHED = 'DfE: not published';
@@ -104,13 +112,14 @@ export function checkDfePublished(tables: ReadonlyMap<TableName, CountTable>, ga
     const t = tables.get(table);
     if (!t) continue;
     const group = t.text('pupil_group');
-    for (const c of cols) {
+    for (const c of [...cols, ...(DFE_SCHOOL_ALL_PUPILS_ONLY[table] ?? [])]) {
       const vals = t.values.get(c);
       if (!vals) continue;
+      const withheldRange = cols.includes(c);
       for (let r = 0; r < t.rows; r++) {
         const v = vals[r];
         if (v === null || v === undefined) continue;
-        if (v >= 1 && v <= DFE_SCHOOL_WITHHELD_MAX) {
+        if (withheldRange && v >= 1 && v <= DFE_SCHOOL_WITHHELD_MAX) {
           out.add(RULES.smallCount, table, r + 1, c, v, `${c} ${v} is published; DfE withholds school-level counts from 1 to ${DFE_SCHOOL_WITHHELD_MAX}, so this cannot be DfE\u2019s published figure`);
         }
         if (group[r] !== ALL_PUPILS) {

@@ -216,6 +216,14 @@ describe.skipIf(!present)('DfE\u2019s published files (../shared/data/dfe)', () 
           col(g, 'permanent_exclusions_flag')[ehc] = null;
         })
       ).toEqual([expect.stringMatching(/permanent_exclusions: DfE pass-through — .*for EHC plan; DfE publishes school-level exclusions for all pupils only/)]);
+      // ... and the sessions lost with them (an outside review found these were not checked).
+      expect(
+        mutate((t) => {
+          const g = t.get('school_year')!;
+          col(g, 'sessions_lost')[ehc] = '37';
+          col(g, 'sessions_lost_flag')[ehc] = null;
+        })
+      ).toEqual([expect.stringMatching(/sessions_lost: DfE pass-through — .*for EHC plan; DfE publishes school-level exclusions for all pupils only/)]);
       // An area row from somewhere else.
       expect(mutate((t) => (col(t.get('area_year')!, 'source')[0] = 'Council extract'))).toEqual([expect.stringMatching(/area_year\.csv:1 source: DfE pass-through — source "Council extract" is not a DfE file/)]);
       // A pooled figure over a year DfE withheld.
