@@ -710,6 +710,12 @@ describe('rule 7: identifiers by value', () => {
     ['a UK date with a two-digit year', 'Casterbridge 14.03.09', 'date of birth', '14.03.09'],
     ['a date in words', 'Casterbridge, born 14th March 2009', 'date of birth', '14th March 2009'],
     ['a date in words, month first', 'Casterbridge (Mar. 14, 2009)', 'date of birth', 'Mar. 14, 2009'],
+    // Shapes an outside review found missed:
+    ['a date as Excel prints one', 'Casterbridge 14-Mar-2009', 'date of birth', '14-Mar-2009'],
+    ['a date with the month in words and a two-digit year', 'Casterbridge, born 14 March 09', 'date of birth', '14 March 09'],
+    ['a date month first', 'Casterbridge 03/14/2009', 'date of birth', '03/14/2009'],
+    ['a date in figures separated by spaces', 'Casterbridge 14 03 2009', 'date of birth', '14 03 2009'],
+    ['a date in figures without separators', 'Casterbridge 14032009', 'date of birth', '14032009'],
     ['a postcode with a no-break space', 'Budmouth Primary School, BS1\u00a04ST', 'postcode', 'BS1\u00a04ST'],
     ['a postcode with two spaces', 'Budmouth Primary School, BS1  4ST', 'postcode', 'BS1  4ST'],
     ['a demo pupil reference', 'P0A1B2C3D4', 'pupil reference', 'P0A1B2C3D4']
@@ -723,7 +729,7 @@ describe('rule 7: identifiers by value', () => {
   });
 
   it('leaves alone the text a release publishes: years, periods, codes, names', () => {
-    for (const text of ['2021/22', '2021/22 to 2023/24', 'SYNTHETIC DEMO DATA – fictional pupils, schools and local authority', 'Year 10 (2023/24)', 'Key Stage 2', 'St Mary’s C of E (VA) Primary School', 'Persistent disruptive behaviour', 'March 2020 to July 2021', 'Unit 1.2', 'Maths 1-2-3 Nursery']) {
+    for (const text of ['2021/22', '2021/22 to 2023/24', 'SYNTHETIC DEMO DATA – fictional pupils, schools and local authority', 'Year 10 (2023/24)', 'Key Stage 2', 'St Mary’s C of E (VA) Primary School', 'Persistent disruptive behaviour', 'March 2020 to July 2021', 'Unit 1.2', 'Maths 1-2-3 Nursery', 'Room 12 2023', 'Tel 01234 567890', '2016/17 to 2023/24 (8 years)', 'Class 3 - Year 10', 'May 2021']) {
       expect(scanValue(text), text).toEqual([]);
     }
   });

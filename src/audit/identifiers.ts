@@ -75,6 +75,13 @@ const WORDS_DATE = new RegExp(
   `(?<![A-Za-z0-9])(?:${DAY}\\s+${MONTH}\\.?,?\\s+|${MONTH}\\.?\\s+${DAY},?\\s+)(?:19|20)[0-9]{2}(?![0-9])`,
   'gi'
 );
+// A month in words between figures, as Excel prints one (`14-Mar-2009`, `14 March 09`), the year in
+// four digits or two.
+const MIXED_DATE = new RegExp(`(?<![A-Za-z0-9])${DAY}([-/. ])${MONTH}\\.?\\1(?:(?:19|20)[0-9]{2}|[0-9]{2})(?![0-9])`, 'gi');
+// Month first (`03/14/2009`, as American software prints one), with a four-digit year.
+const US_DATE = /(?<![0-9])(?:0?[1-9]|1[0-2])([-/.])(?:0?[1-9]|[12][0-9]|3[01])\1(?:19|20)[0-9]{2}(?![0-9])/g;
+// Figures with spaces or no separator at all, day first, with a four-digit year: `14 03 2009`, `14032009`.
+const BARE_DATE = /(?<![0-9])(?:0[1-9]|[12][0-9]|3[01])( ?)(?:0[1-9]|1[0-2])\1(?:19|20)[0-9]{2}(?![0-9])/g;
 const DEMO_REF_CELL = /^P[0-9A-Z]{9}$/;
 const DEMO_REF_TOKEN = /(?<![A-Za-z0-9])P[0-9A-Z]{9}(?![A-Za-z0-9])/g;
 const TOKEN_SPLIT = /[^A-Za-z0-9_-]+/;
@@ -144,7 +151,10 @@ export function scanValue(text: string, opts: ScanOptions = {}): IdentifierMatch
     if (pc?.[0]) out.push({ kind: 'postcode', masked: maskIn(text, pc[0]), detail: 'looks like a UK postcode' });
   }
   if (opts.dates !== false) {
-    const d = (HAS_SEPARATOR.test(text) ? (text.match(ISO_DATE) ?? text.match(UK_DATE)) : null) ?? (letters ? text.match(WORDS_DATE) : null);
+    const d =
+      (HAS_SEPARATOR.test(text) ? (text.match(ISO_DATE) ?? text.match(UK_DATE) ?? text.match(US_DATE)) : null) ??
+      (letters ? (text.match(WORDS_DATE) ?? text.match(MIXED_DATE)) : null) ??
+      text.match(BARE_DATE);
     if (d?.[0]) out.push({ kind: 'date of birth', masked: maskIn(text, d[0]), detail: 'a calendar date, which could be a date of birth' });
   }
   return out;
