@@ -680,6 +680,17 @@ export function checkEquations(input: EquationInput, out: Collector): Recovery {
         }
         addEquations(columns, AY, parent, AB, parts, (c) => `L: ${type[r] ?? ''} ${code[r] ?? ''} ${year[r] ?? ''} ${group[r] ?? ''} ${c}: area_year total = sum of ${parts.length} ${dim} categories`);
       }
+      // Set N: the FSM category's pupils are the area-year's pupils_fsm, counted again.
+      const fsmTotal = space.cellsOf(AY, 'pupils_fsm');
+      const fsmPart = space.cellsOf(AB, 'pupils');
+      if (fsmTotal && fsmPart) {
+        for (let r = 0; r < ab.rows; r++) {
+          if (dimension[r] !== 'fsm' || category[r] !== 'FSM') continue;
+          const parent = areaIndex.get(key(type[r], code[r], year[r], phase[r], group[r]));
+          if (parent === undefined) continue;
+          equations.add([parent], fsmTotal, [r], fsmPart, () => `N: ${type[r] ?? ''} ${code[r] ?? ''} ${year[r] ?? ''} ${group[r] ?? ''}: area_year pupils_fsm = the FSM category's pupils`, 'pupils');
+        }
+      }
     }
   }
 

@@ -256,6 +256,28 @@ describe('area breakdowns (sets K, L, M)', () => {
   const la = { area_type: 'LA', area_code: '990', area_name: 'T', phase: 'All', source: 'council extract' };
   const y = year(2022);
 
+  it("hides the area-year's pupils_fsm with the small FSM row it counts again (N)", async () => {
+    // Found by an outside review: 7 pupils with an EHC plan eligible for FSM, hidden as a small
+    // group in area_breakdown, were published as area_year's pupils_fsm.
+    for (const [group, pupils, fsm] of [
+      ['EHC plan', 50, 7],
+      ['SEN support', 150, 40],
+      ['No SEN', 800, 160],
+      ['All pupils', 1000, 207]
+    ] as const) {
+      await row('area_year', { ...la, ...y, pupil_group: group, pupils, suspensions: 0, pupils_suspended: 0, pupils_repeat_suspended: 0, permanent_exclusions: 0, sessions_lost: 0, pupils_fsm: fsm });
+      for (const [code, n] of [
+        ['FSM', fsm],
+        ['NOT_FSM', pupils - fsm]
+      ] as const) {
+        await row('area_breakdown', { ...la, ...y, pupil_group: group, dimension: 'fsm', category_code: code, category: code, pupils: n, suspensions: 0, pupils_suspended: 0, permanent_exclusions: 0, sessions_lost: 0 });
+      }
+    }
+    await applyDisclosureControl(conn, DEFAULT_DISCLOSURE);
+    expect(await cellOf('area_breakdown', 'pupils', "pupil_group = 'EHC plan' AND category_code = 'FSM'")).toEqual({ v: null, flag: 'c' });
+    expect(await cellOf('area_year', 'pupils_fsm', "pupil_group = 'EHC plan'")).toEqual({ v: null, flag: 'c' });
+  });
+
   it('protects a suppressed need by the next-smallest need of the same group (L)', async () => {
     await row('area_year', { ...la, ...y, pupil_group: 'EHC plan', pupils: 100, suspensions: 40, pupils_suspended: 20 });
     const need = { ...la, ...y, pupil_group: 'EHC plan', dimension: 'need' };

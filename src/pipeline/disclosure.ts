@@ -614,6 +614,13 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
     if (parent === undefined) continue;
     for (const c of ADDITIVE_OVER_CATEGORIES[dimension] ?? []) g.equation(cell(ay, parent, c), parts.map((i) => cell(ab, i, c)));
   }
+  // Set N: the FSM breakdown's pupils are the area-year's pupils_fsm, the same pupils counted in two
+  // tables, so hiding one and publishing the other hides nothing (found by an outside review).
+  ab.rows.forEach((r, i) => {
+    if (r.key.dimension !== 'fsm' || r.key.category_code !== 'FSM') return;
+    const parent = abParent[i];
+    if (parent !== undefined) g.equation(cell(ay, parent, 'pupils_fsm'), [cell(ab, i, 'pupils')]);
+  });
 
   g.freeze();
   // Pupil-count equations are settled before event-count ones, so that an event count is
