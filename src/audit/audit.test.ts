@@ -625,6 +625,17 @@ describe('sets H to M: pooled years and breakdowns', () => {
     expect(breaches.map((b) => `${b.rule} ${b.detail.slice(0, 2)}`)).toEqual(['inconsistent M:']);
   });
 
+  it("catches an FSM row read off area_year's pupils_fsm, the same pupils counted again (N)", async () => {
+    const rel = build({ breakdown: true });
+    // Every additive set of the breakdown keeps two hidden cells; only N gives them away.
+    for (const pupil_group of ['EHC plan', 'SEN support']) {
+      for (const category_code of ['FSM', 'NOT_FSM']) suppress(find(rel.area_breakdown, { dimension: 'fsm', pupil_group, category_code }), 'pupils');
+    }
+    const breaches = await auditRelease(await writeRelease(rel), OPTS);
+    expect(rules(breaches)).toEqual(['recoverable']);
+    expect(breaches.some((b) => b.detail.startsWith('N:'))).toBe(true);
+  });
+
   it('catches a group recovered within a breakdown category (M)', async () => {
     const rel = build({ breakdown: true });
     suppress(find(rel.area_breakdown, { dimension: 'fsm', pupil_group: 'SEN support', category_code: 'NOT_FSM' }), 'pupils');
