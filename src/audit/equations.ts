@@ -1,6 +1,6 @@
 /**
  * Secondary suppression, checked from the outside (DISCLOSURE.md "Secondary suppression: additive
- * sets"): every equation total = sum of parts of sets A to M is rebuilt from the published files,
+ * sets"): every equation total = sum of parts of sets A to N is rebuilt from the published files,
  * then recovery is propagated the way a determined reader would do it. An equation with exactly one
  * unknown cell gives that cell away; the recovered cell then counts as known in every other equation
  * it is in, which may give away the next one, and so on to a fixed point.
