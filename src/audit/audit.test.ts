@@ -604,7 +604,7 @@ describe('sets H to M: pooled years and breakdowns', () => {
 
   it("catches a breakdown category recovered from the area-year less the other categories (L), and checks their sum", async () => {
     const rel = build({ breakdown: true });
-    suppress(find(rel.area_breakdown, { dimension: 'need', pupil_group: 'EHC plan', category_code: 'SEMH' }), 'pupils_suspended', 'suspensions', 'sessions_lost');
+    suppress(find(rel.area_breakdown, { dimension: 'need', pupil_group: 'EHC plan', category_code: 'ASD' }), 'pupils_suspended', 'suspensions', 'sessions_lost');
     const breaches = await auditRelease(await writeRelease(rel), OPTS);
     expect(rules(breaches)).toEqual(['recoverable']);
     expect(breaches.map((b) => b.detail.slice(0, 2))).toEqual(['L:', 'L:', 'L:']);
@@ -634,6 +634,28 @@ describe('sets H to M: pooled years and breakdowns', () => {
     const breaches = await auditRelease(await writeRelease(rel), OPTS);
     expect(rules(breaches)).toEqual(['recoverable']);
     expect(breaches.some((b) => b.detail.startsWith('N:'))).toBe(true);
+  });
+
+  it('a hidden 0 under a published 0 is told, and so is what it was hiding with (found by an outside review)', async () => {
+    // EHC plan at 900001 had no suspensions, so none for any reason: its hidden PD count is 0 for
+    // all to see, and the PD set (G) is left with SEN support's alone hidden.
+    const rel = build({
+      counts: (urn, _y, g, c) => (urn === '900001' && g === 'EHC plan' ? [c[0], 0, 0, 0, 0] : c),
+      reasons: (_u, _y, _g, c) => [['PD', c[1], 0]]
+    });
+    suppress(find(rel.school_year_reason, { urn: '900001', pupil_group: 'EHC plan', reason_code: 'PD' }), 'suspensions');
+    suppress(find(rel.school_year_reason, { urn: '900001', pupil_group: 'SEN support', reason_code: 'PD' }), 'suspensions');
+    const breaches = await auditRelease(await writeRelease(rel), OPTS);
+    expect(rules(breaches)).toEqual(['recoverable']);
+    expect(breaches.map((b) => b.detail.split(' ')[0]).sort()).toEqual(['G:', 'told:']);
+    expect(breaches.find((b) => b.detail.startsWith('told:'))?.detail).toMatch(/^told: school_year\.csv:\d+ suspensions is 0/);
+
+    // No pupils suspended, so no suspensions either: a hidden 0 there protects nothing.
+    const row = build({ counts: (urn, _y, g, c) => (urn === '900001' && g === 'EHC plan' ? [c[0], 0, 0, 0, 0] : c) });
+    suppress(find(row.school_year, sy('900001', 'EHC plan')), 'suspensions');
+    suppress(find(row.school_year, sy('900001', 'SEN support')), 'suspensions');
+    const told = await auditRelease(await writeRelease(row), OPTS);
+    expect(told.map((b) => b.detail.split(' ')[0]).sort()).toEqual(['A:', 'told:']);
   });
 
   it('catches a group recovered within a breakdown category (M)', async () => {

@@ -1,7 +1,9 @@
 /**
  * Secondary suppression, checked from the outside (DISCLOSURE.md "Secondary suppression: additive
  * sets"): every equation total = sum of parts of sets A to N is rebuilt from the published files,
- * then recovery is propagated the way a determined reader would do it. An equation with exactly one
+ * then recovery is propagated the way a determined reader would do it, who also knows that counts
+ * are never negative: a suppressed count under a known 0 is told (boundsOf), and a recovered 0
+ * tells in turn. An equation with exactly one
  * unknown cell gives that cell away; the recovered cell then counts as known in every other equation
  * it is in, which may give away the next one, and so on to a fixed point.
  *
@@ -694,10 +696,77 @@ export function checkEquations(input: EquationInput, out: Collector): Recovery {
     }
   }
 
+  const bounds = boundsOf(space, [SY, AY, SP, AB], (pin) => {
+    // A reason's counts are bounded by its school-year's, a term's or reason's by its area-year's.
+    if (sy && syr) {
+      const urn = syr.text('urn');
+      const year = syr.text('academic_year');
+      const group = syr.text('pupil_group');
+      for (let r = 0; r < syr.rows; r++) {
+        const parent = syIndex.get(key(urn[r], year[r], group[r]));
+        if (parent === undefined) continue;
+        for (const c of ['suspensions', 'permanent_exclusions']) pin(SY, parent, c, SYR, r, c);
+      }
+    }
+    if (ay && ab) {
+      const t = ['area_type', 'area_code', 'academic_year', 'phase', 'pupil_group'].map((c) => ab.text(c));
+      const dimension = ab.text('dimension');
+      for (let r = 0; r < ab.rows; r++) {
+        const dim = dimension[r];
+        if (dim !== 'term' && dim !== REASON_DIMENSION) continue;
+        const parent = areaIndex.get(key(...t.map((col) => col[r])));
+        if (parent === undefined) continue;
+        for (const c of ['suspensions', 'permanent_exclusions', 'pupils_suspended', 'sessions_lost']) pin(AY, parent, c, AB, r, c);
+      }
+    }
+  });
   equations.finish();
-  const recovery = new Recovery(space, equations);
+  const recovery = new Recovery(space, equations, bounds);
   recovery.start(out);
   return recovery;
+}
+
+/**
+ * Counts that bound others (a 0 in the first makes the second 0 too, counts being never negative):
+ * in a row, no pupils suspended means no suspensions, repeat suspensions or sessions lost, and no
+ * suspensions no pupils suspended (not pupils: DfE's census pupils and exclusions come from
+ * different files, and a group with none in the census can have exclusions). Across tables (`more`), a
+ * school-year with no suspensions (or permanent exclusions) has none for any reason; an area-year
+ * none in any term or for any reason. A suppressed count under a known 0 is so *told*: Recovery
+ * treats it as recovered (DISCLOSURE.md, "Zeros told by other zeros").
+ */
+function boundsOf(
+  space: CellSpace,
+  rowTables: readonly number[],
+  more: (pin: (fromTable: number, fromRow: number, fromCol: string, toTable: number, toRow: number, toCol: string) => void) => void
+): Map<number, number[]> {
+  const bounds = new Map<number, number[]>();
+  const link = (from: number | undefined, to: number | undefined) => {
+    if (from === undefined || to === undefined) return;
+    let list = bounds.get(from);
+    if (!list) bounds.set(from, (list = []));
+    list.push(to);
+  };
+  const WITHIN: [string, string[]][] = [
+    ['pupils_suspended', ['suspensions', 'pupils_repeat_suspended', 'sessions_lost']],
+    ['suspensions', ['pupils_suspended', 'pupils_repeat_suspended', 'sessions_lost']]
+  ];
+  for (const ti of rowTables) {
+    if (ti < 0) continue;
+    const rows = space.tables[ti]!.rows;
+    for (const [from, tos] of WITHIN) {
+      const f = space.cellsOf(ti, from);
+      if (!f) continue;
+      for (const to of tos) {
+        const t = space.cellsOf(ti, to);
+        if (t) for (let r = 0; r < rows; r++) link(f(r), t(r));
+      }
+    }
+  }
+  more((ft, fr, fc, tt, tr, tc) => {
+    if (ft >= 0 && tt >= 0) link(space.cell(ft, fr, fc), space.cell(tt, tr, tc));
+  });
+  return bounds;
 }
 
 /**
@@ -711,13 +780,18 @@ export class Recovery {
 
   constructor(
     private readonly space: CellSpace,
-    private readonly equations: Equations
+    private readonly equations: Equations,
+    private readonly bounds: Map<number, number[]> = new Map()
   ) {
     this.unknown = new Int32Array(equations.length);
   }
 
   /** The full check: arithmetic of every equation, then every recovery. */
   start(out: Collector): void {
+    // Told zeros first: they are known before any subtraction.
+    for (const id of this.bounds.keys()) {
+      if (this.space.state[id] !== UNKNOWN && this.space.value[id] === 0) this.tell(id, out, null, null);
+    }
     const { queue, cellEquations } = propagateSetup(this.space, this.equations, this.unknown, out);
     this.cellEquations = cellEquations;
     this.run(queue, out, null);
@@ -748,6 +822,7 @@ export class Recovery {
       this.unknown[eq] = (this.unknown[eq] ?? 0) - 1;
       if (this.unknown[eq] === 1) queue.push(eq);
     }
+    if (value === 0) this.tell(cell, out, { setState, touched }, queue);
     this.run(queue, out, { setState, touched });
     for (const eq of touched) this.unknown[eq] = (this.unknown[eq] ?? 0) + 1;
     for (let i = undo.length - 1; i >= 0; i--) {
@@ -763,10 +838,24 @@ export class Recovery {
       const ei = queue[head] as number;
       if (unknown[ei] !== 1) continue;
       const cells = equations.cellsOf(ei);
-      const cell = cells.find((id) => space.state[id] === UNKNOWN);
-      if (cell === undefined) continue;
-      if (trial) trial.setState(cell, RECOVERED, 0);
-      else space.state[cell] = RECOVERED;
+      const at0 = cells.findIndex((id) => space.state[id] === UNKNOWN);
+      if (at0 < 0) continue;
+      const cell = cells[at0]!;
+      // Its value, from the others (the totals equal the parts): a recovered 0 tells in turn.
+      const nTotals = equations.totals[ei] ?? 0;
+      let sumTotals = 0;
+      let sumParts = 0;
+      cells.forEach((id, k) => {
+        if (k === at0) return;
+        if (k < nTotals) sumTotals += space.value[id] ?? 0;
+        else sumParts += space.value[id] ?? 0;
+      });
+      const v = at0 < nTotals ? sumParts - sumTotals : sumTotals - sumParts;
+      if (trial) trial.setState(cell, RECOVERED, v);
+      else {
+        space.state[cell] = RECOVERED;
+        space.value[cell] = v;
+      }
       const flag = space.flag[cell] ?? null;
       if (flag === null || !NOT_DISCLOSIVE_FLAGS.includes(flag)) {
         // Name the earlier recoveries this one relied on, so a chain can be followed by hand.
@@ -782,6 +871,44 @@ export class Recovery {
         unknown[other] = (unknown[other] ?? 0) - 1;
         trial?.touched.push(other);
         if (unknown[other] === 1) queue.push(other);
+      }
+      if (v === 0) this.tell(cell, out, trial, queue);
+    }
+  }
+
+  /**
+   * The suppressed counts a known 0 at `from` bounds become known (0), and so on down the bounds,
+   * each reported. With `queue` (once the equations are counted), their equations lose an unknown.
+   */
+  private tell(
+    from: number,
+    out: Collector,
+    trial: { setState: (id: number, state: number, v: number) => void; touched: number[] } | null,
+    queue: number[] | null
+  ): void {
+    const { space, unknown, cellEquations } = this;
+    const stack = [from];
+    while (stack.length > 0) {
+      const d = stack.pop()!;
+      for (const to of this.bounds.get(d) ?? []) {
+        // Counts that do not apply (`z`) or were never available (`x`) are not hidden figures.
+        if (space.state[to] !== UNKNOWN || NOT_DISCLOSIVE_FLAGS.includes(space.flag[to] ?? '')) continue;
+        if (trial) trial.setState(to, RECOVERED, 0);
+        else {
+          space.state[to] = RECOVERED;
+          space.value[to] = 0;
+        }
+        const at = space.locate(to);
+        out.add(RULES.recoverable, at.table, at.row, at.column, space.flag[to] ?? null, `told: ${space.describe(d)} is 0, and counts are never negative`);
+        if (queue) {
+          for (let k = cellEquations.start[to] ?? 0; k < (cellEquations.start[to + 1] ?? 0); k++) {
+            const other = cellEquations.list[k]!;
+            unknown[other] = (unknown[other] ?? 0) - 1;
+            trial?.touched.push(other);
+            if (unknown[other] === 1) queue.push(other);
+          }
+        }
+        stack.push(to);
       }
     }
   }

@@ -489,6 +489,44 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
     if (r.key.dimension === 'reason') reasonsFollow(ab, i, ay, abParent[i]);
   });
 
+  // Counts that bound others: a 0 in the first makes the second 0 too (counts are never negative),
+  // so a hidden 0 under a published 0 is told, and protects nothing (the audit's boundsOf and
+  // Recovery.tell, written apart from this). In a row: pupils suspended and suspensions bound each
+  // other, repeat suspensions and sessions lost. A school-year's suspensions and permanent
+  // exclusions bound its reasons'; an area-year's events bound its terms' and reasons'. (Not pupils:
+  // in a release from DfE's files a group's pupils come from the census and its exclusions from
+  // another file, and a school with no pupils in the census can have exclusions.)
+  const boundedBy = new Map<number, number[]>();
+  const bounds = new Map<number, number[]>();
+  const bound = (from: number | undefined, to: number | undefined) => {
+    if (from === undefined || to === undefined) return;
+    let list = boundedBy.get(to);
+    if (!list) boundedBy.set(to, (list = []));
+    list.push(from);
+    let down = bounds.get(from);
+    if (!down) bounds.set(from, (down = []));
+    down.push(to);
+  };
+  const WITHIN: [string, string[]][] = [
+    ['pupils_suspended', ['suspensions', 'pupils_repeat_suspended', 'sessions_lost']],
+    ['suspensions', ['pupils_suspended', 'pupils_repeat_suspended', 'sessions_lost']]
+  ];
+  for (const ix of [sy, ay, sp, ab]) {
+    ix.rows.forEach((_, i) => {
+      for (const [from, tos] of WITHIN) for (const to of tos) bound(cell(ix, i, from), cell(ix, i, to));
+    });
+  }
+  for (let i = 0; i < syr.n; i++) {
+    const parent = syr.parent[i]!;
+    if (parent < 0) continue;
+    REASON_COLUMNS.forEach((c, j) => bound(cell(sy, parent, c), reasonCell(i, j)));
+  }
+  ab.rows.forEach((r, i) => {
+    const parent = abParent[i];
+    if (parent === undefined || (r.key.dimension !== 'term' && r.key.dimension !== 'reason')) return;
+    for (const c of ['suspensions', 'permanent_exclusions', 'pupils_suspended', 'sessions_lost']) bound(cell(ay, parent, c), cell(ab, i, c));
+  });
+
   /** Sum of the rows' cells of column c equals the total row's (sets A, B, I, M: groups add up). */
   const groupSets = (ix: Indexed, table: TableName, family: (r: Row) => string) => {
     for (const members of groupBy(ix, family).values()) {
@@ -701,40 +739,75 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
   // Secondary suppression to a fixed point: no equation may have exactly one suppressed cell.
   const secondaryOrder: number[] = [];
   for (let eq = 0; eq < g.equationCount; eq++) enqueue(eq);
+  /** A 0 that published zeros tell (through hidden told zeros too, a few steps deep). */
+  const told = (id: number, depth = 0): boolean => {
+    if (g.value[id] !== 0 || depth > 6) return false;
+    for (const d of boundedBy.get(id) ?? []) {
+      if (g.value[d] !== 0) continue;
+      if (!g.suppressed[d] || told(d, depth + 1)) return true;
+    }
+    return false;
+  };
+  /** Suppressed cells of equation eq that hide anything: a told 0 counts as published. */
+  const hiddenIn = (eq: number): number => {
+    let n = 0;
+    for (let k = g.eqStart[eq]!; k < g.eqStart[eq + 1]!; k++) {
+      const p = g.eqCells[k]!;
+      if (g.suppressed[p] && !told(p)) n++;
+    }
+    return n;
+  };
+  /** A told 0 and the published zeros above it that tell it: hidden together, they tell nothing. */
+  const withTellers = (id: number): number[] => {
+    const seen = [id];
+    for (let i = 0; i < seen.length; i++) {
+      for (const d of boundedBy.get(seen[i]!) ?? []) {
+        if (g.value[d] === 0 && !seen.includes(d) && (!g.suppressed[d] || told(d))) seen.push(d);
+      }
+    }
+    return seen.filter((c) => !g.suppressed[c]);
+  };
   /**
    * The unsuppressed cell of smallest value among eqCells[from, to), the first of equals; -1 if
-   * none. With `nonZero`, zeros are passed over: a hidden 0 protects nothing when a published 0
-   * elsewhere tells it (no pupils in the row, no suspensions in the group's year for its reasons
-   * or terms), and a 0 is so often told that one is never chosen while a count of 1 or more is
-   * there to choose. (DISCLOSURE.md, "Secondary suppression"; the audit checks the zeros it tells.)
+   * none. `pass` 0 takes counts of 1 or more only; 1 also zeros no published 0 tells; 2 any 0.
+   * Zeros come last because a hidden 0 under a published 0 is told and protects nothing (no pupils
+   * in the row, no suspensions in the group's year for its reasons or terms); a told one is taken
+   * only with the zeros that tell it (DISCLOSURE.md, "Zeros told by other zeros"; the audit tells
+   * them apart on its own).
    */
-  const smallest = (from: number, to: number, nonZero: boolean) => {
+  const smallest = (from: number, to: number, pass: number) => {
     let best = -1;
     for (let k = from; k < to; k++) {
       const p = g.eqCells[k]!;
-      if (g.suppressed[p] || (nonZero && !(g.value[p]! > 0))) continue;
+      if (g.suppressed[p] || (pass === 0 && !(g.value[p]! > 0)) || (pass === 1 && told(p))) continue;
       if (best === -1 || g.value[p]! < g.value[best]!) best = p;
     }
     return best;
   };
   while (pupilQueue.length > 0 || eventQueue.length > 0) {
     const eq = pupilQueue.length > 0 ? pupilQueue.pop()! : eventQueue.pop()!;
-    if (g.eqSuppressed[eq] !== 1) continue;
+    if (g.eqSuppressed[eq] === 0 || hiddenIn(eq) !== 1) continue;
     const start = g.eqStart[eq]!;
     const mid = start + g.eqTotals[eq]!;
     const end = g.eqStart[eq + 1]!;
     const [first, second] = g.eqPreferTotal[eq] ? [[start, mid], [mid, end]] : [[mid, end], [start, mid]];
     let best = -1;
-    for (const nonZero of [true, false]) {
-      for (const [from, to] of [first!, second!]) if (best === -1) best = smallest(from!, to!, nonZero);
+    let pass = 0;
+    for (; pass < 3 && best === -1; pass++) {
+      for (const [from, to] of [first!, second!]) if (best === -1) best = smallest(from!, to!, pass);
     }
     if (best !== -1) {
-      suppress([best], RULE_CODE.secondary);
-      secondaryOrder.push(best);
+      const ids = pass - 1 === 2 ? withTellers(best) : [best];
+      suppress(ids, RULE_CODE.secondary);
+      secondaryOrder.push(...ids);
     }
   }
 
-  minimise(g, secondaryOrder);
+  minimise(g, secondaryOrder, {
+    hiddenIn,
+    told,
+    tellsHidden: (id) => g.value[id] === 0 && (bounds.get(id) ?? []).some((c) => g.suppressed[c])
+  });
   await writeBack(conn, g);
 
   const counts: Record<SuppressionRule, number> = { small_count: 0, small_group: 0, follows_pupils: 0, secondary: 0, source: 0 };
@@ -778,18 +851,30 @@ function familiesInOrder(family: readonly number[], include: (i: number) => bool
  * the secondary choices newest first and publish each one again (with the event counts that only
  * followed it) when every equation it touches still keeps zero or at least two suppressed cells.
  */
-function minimise(g: CellGraph, order: number[]): void {
+function minimise(
+  g: CellGraph,
+  order: number[],
+  zeros: { hiddenIn: (eq: number) => number; told: (id: number) => boolean; tellsHidden: (id: number) => boolean }
+): void {
   const FOLLOWS = RULE_CODE.follows_pupils;
-  /** Publish `cells` again if no equation they touch would be left with exactly one suppressed cell. */
+  /**
+   * Publish `cells` again if no equation they touch would be left with exactly one suppressed cell
+   * that hides anything (a told 0 counts as published), and none of them is a 0 that would tell a
+   * suppressed cell.
+   */
   const tryPublish = (cells: number[]): boolean => {
+    if (cells.some((c) => zeros.tellsHidden(c))) return false;
     const delta = new Map<number, number>();
+    const hiding = new Map<number, number>();
     for (const cellId of cells) {
+      const counts = !zeros.told(cellId);
       for (let k = g.equationsOfStart[cellId]!; k < g.equationsOfStart[cellId + 1]!; k++) {
         const eq = g.equationsOfList[k]!;
         delta.set(eq, (delta.get(eq) ?? 0) + 1);
+        if (counts) hiding.set(eq, (hiding.get(eq) ?? 0) + 1);
       }
     }
-    for (const [eq, d] of delta) if (g.eqSuppressed[eq]! - d === 1) return false;
+    for (const [eq, d] of hiding) if (zeros.hiddenIn(eq) - d === 1) return false;
     for (const cellId of cells) {
       g.suppressed[cellId] = 0;
       g.rule[cellId] = 0;
