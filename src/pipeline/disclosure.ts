@@ -489,44 +489,6 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
     if (r.key.dimension === 'reason') reasonsFollow(ab, i, ay, abParent[i]);
   });
 
-  // Counts that bound others: a 0 in the first makes the second 0 too (counts are never negative),
-  // so a hidden 0 under a published 0 is told, and protects nothing (the audit's boundsOf and
-  // Recovery.tell, written apart from this). In a row: pupils suspended and suspensions bound each
-  // other, repeat suspensions and sessions lost. A school-year's suspensions and permanent
-  // exclusions bound its reasons'; an area-year's events bound its terms' and reasons'. (Not pupils:
-  // in a release from DfE's files a group's pupils come from the census and its exclusions from
-  // another file, and a school with no pupils in the census can have exclusions.)
-  const boundedBy = new Map<number, number[]>();
-  const bounds = new Map<number, number[]>();
-  const bound = (from: number | undefined, to: number | undefined) => {
-    if (from === undefined || to === undefined) return;
-    let list = boundedBy.get(to);
-    if (!list) boundedBy.set(to, (list = []));
-    list.push(from);
-    let down = bounds.get(from);
-    if (!down) bounds.set(from, (down = []));
-    down.push(to);
-  };
-  const WITHIN: [string, string[]][] = [
-    ['pupils_suspended', ['suspensions', 'pupils_repeat_suspended', 'sessions_lost']],
-    ['suspensions', ['pupils_suspended', 'pupils_repeat_suspended', 'sessions_lost']]
-  ];
-  for (const ix of [sy, ay, sp, ab]) {
-    ix.rows.forEach((_, i) => {
-      for (const [from, tos] of WITHIN) for (const to of tos) bound(cell(ix, i, from), cell(ix, i, to));
-    });
-  }
-  for (let i = 0; i < syr.n; i++) {
-    const parent = syr.parent[i]!;
-    if (parent < 0) continue;
-    REASON_COLUMNS.forEach((c, j) => bound(cell(sy, parent, c), reasonCell(i, j)));
-  }
-  ab.rows.forEach((r, i) => {
-    const parent = abParent[i];
-    if (parent === undefined || (r.key.dimension !== 'term' && r.key.dimension !== 'reason')) return;
-    for (const c of ['suspensions', 'permanent_exclusions', 'pupils_suspended', 'sessions_lost']) bound(cell(ay, parent, c), cell(ab, i, c));
-  });
-
   /** Sum of the rows' cells of column c equals the total row's (sets A, B, I, M: groups add up). */
   const groupSets = (ix: Indexed, table: TableName, family: (r: Row) => string) => {
     for (const members of groupBy(ix, family).values()) {
@@ -661,6 +623,58 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
   });
 
   g.freeze();
+  // Counts that bound others: a 0 in the first makes the second 0 too (counts are never negative),
+  // so a hidden 0 under a published 0 is told, and protects nothing (the audit's boundsOf and
+  // Recovery.tell, written apart from this). In a row: pupils suspended and suspensions bound each
+  // other, repeat suspensions and sessions lost. A school-year's suspensions and permanent
+  // exclusions bound its reasons'; an area-year's events bound its terms' and reasons'. (Not pupils:
+  // in a release from DfE's files a group's pupils come from the census and its exclusions from
+  // another file, and a school with no pupils in the census can have exclusions.)
+  // Only a 0 tells, and only a 0 is told, so only pairs of zeros are kept: each cell's bounds
+  // above it in ABOVE slots (three at most: sessions lost under pupils suspended, suspensions and
+  // the area-year's), and each cell's below, as CSR ranges, for the last pass.
+  const ABOVE = 4;
+  const above = new Int32Array(g.value.length * ABOVE).fill(-1);
+  const bound = (from: number | undefined, to: number | undefined) => {
+    if (from === undefined || to === undefined || g.value[from] !== 0 || g.value[to] !== 0) return;
+    for (let k = to * ABOVE; k < (to + 1) * ABOVE; k++) {
+      if (above[k] === -1) {
+        above[k] = from;
+        return;
+      }
+    }
+  };
+  /** The cells whose 0 bounds `id`'s (never more than ABOVE). */
+  function* aboveOf(id: number): Generator<number> {
+    for (let k = id * ABOVE; k < (id + 1) * ABOVE && above[k]! >= 0; k++) yield above[k]!;
+  }
+  const WITHIN: [string, string[]][] = [
+    ['pupils_suspended', ['suspensions', 'pupils_repeat_suspended', 'sessions_lost']],
+    ['suspensions', ['pupils_suspended', 'pupils_repeat_suspended', 'sessions_lost']]
+  ];
+  for (const ix of [sy, ay, sp, ab]) {
+    ix.rows.forEach((_, i) => {
+      for (const [from, tos] of WITHIN) for (const to of tos) bound(cell(ix, i, from), cell(ix, i, to));
+    });
+  }
+  for (let i = 0; i < syr.n; i++) {
+    const parent = syr.parent[i]!;
+    if (parent < 0) continue;
+    REASON_COLUMNS.forEach((c, j) => bound(cell(sy, parent, c), reasonCell(i, j)));
+  }
+  ab.rows.forEach((r, i) => {
+    const parent = abParent[i];
+    if (parent === undefined || (r.key.dimension !== 'term' && r.key.dimension !== 'reason')) return;
+    for (const c of ['suspensions', 'permanent_exclusions', 'pupils_suspended', 'sessions_lost']) bound(cell(ay, parent, c), cell(ab, i, c));
+  });
+
+  const belowStart = new Int32Array(g.value.length + 1);
+  for (let k = 0; k < above.length; k++) if (above[k]! >= 0) belowStart[above[k]! + 1]!++;
+  for (let i = 0; i < g.value.length; i++) belowStart[i + 1]! += belowStart[i]!;
+  const belowList = new Int32Array(belowStart[g.value.length]!);
+  const fill = belowStart.slice(0, g.value.length);
+  for (let k = 0; k < above.length; k++) if (above[k]! >= 0) belowList[fill[above[k]!]!++] = Math.floor(k / ABOVE);
+
   // Pupil-count equations are settled before event-count ones, so that an event count is
   // suppressed because its pupils are (and labelled so) rather than picked on its own.
   const pupilQueue: number[] = [];
@@ -668,6 +682,11 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
   const eventColumn = COLUMN_CODES.map((c) => EVENT_COLUMNS.has(c));
   const isEventEquation = Uint8Array.from({ length: g.equationCount }, (_, e) => (eventColumn[g.whereColumn[g.eqCells[g.eqStart[e]!]!]!]! ? 1 : 0));
   const enqueue = (eq: number) => (isEventEquation[eq] ? eventQueue : pupilQueue).push(eq);
+  // Zeros with a zero above them may be told (told(), below); the rest never are. Each equation
+  // counts its suppressed cells that may be, so that most equations are judged without a scan.
+  const mayBeTold = new Uint8Array(g.value.length);
+  for (let id = 0; id < g.value.length; id++) if (above[id * ABOVE]! >= 0) mayBeTold[id] = 1;
+  const eqMayBeTold = new Int32Array(g.equationCount);
   const mark = (id: number, rule: number): boolean => {
     if (g.suppressed[id]) return false;
     g.suppressed[id] = 1;
@@ -675,6 +694,7 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
     for (let k = g.equationsOfStart[id]!; k < g.equationsOfStart[id + 1]!; k++) {
       const eq = g.equationsOfList[k]!;
       g.eqSuppressed[eq]!++;
+      if (mayBeTold[id]) eqMayBeTold[eq]!++;
       enqueue(eq);
     }
     return true;
@@ -741,19 +761,24 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
   for (let eq = 0; eq < g.equationCount; eq++) enqueue(eq);
   /** A 0 that published zeros tell (through hidden told zeros too, a few steps deep). */
   const told = (id: number, depth = 0): boolean => {
-    if (g.value[id] !== 0 || depth > 6) return false;
-    for (const d of boundedBy.get(id) ?? []) {
+    if (!mayBeTold[id] || depth > 6) return false;
+    for (const d of aboveOf(id)) {
       if (g.value[d] !== 0) continue;
       if (!g.suppressed[d] || told(d, depth + 1)) return true;
     }
     return false;
   };
-  /** Suppressed cells of equation eq that hide anything: a told 0 counts as published. */
-  const hiddenIn = (eq: number): number => {
+  /**
+   * Suppressed cells of equation eq that hide anything: a told 0 counts as published. (Without a
+   * suppressed cell that may be told, the plain count; `eqMayBeTold` only ever overcounts once the
+   * last pass publishes cells again, which only costs a scan.)
+   */
+  const hiddenIn = (eq: number, enough = Infinity): number => {
+    if (eqMayBeTold[eq] === 0) return g.eqSuppressed[eq]!;
     let n = 0;
-    for (let k = g.eqStart[eq]!; k < g.eqStart[eq + 1]!; k++) {
+    for (let k = g.eqStart[eq]!; k < g.eqStart[eq + 1]! && n < enough; k++) {
       const p = g.eqCells[k]!;
-      if (g.suppressed[p] && !told(p)) n++;
+      if (g.suppressed[p] && !(mayBeTold[p] && told(p))) n++;
     }
     return n;
   };
@@ -761,7 +786,7 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
   const withTellers = (id: number): number[] => {
     const seen = [id];
     for (let i = 0; i < seen.length; i++) {
-      for (const d of boundedBy.get(seen[i]!) ?? []) {
+      for (const d of aboveOf(seen[i]!)) {
         if (g.value[d] === 0 && !seen.includes(d) && (!g.suppressed[d] || told(d))) seen.push(d);
       }
     }
@@ -786,7 +811,7 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
   };
   while (pupilQueue.length > 0 || eventQueue.length > 0) {
     const eq = pupilQueue.length > 0 ? pupilQueue.pop()! : eventQueue.pop()!;
-    if (g.eqSuppressed[eq] === 0 || hiddenIn(eq) !== 1) continue;
+    if (g.eqSuppressed[eq] === 0 || hiddenIn(eq, 2) !== 1) continue;
     const start = g.eqStart[eq]!;
     const mid = start + g.eqTotals[eq]!;
     const end = g.eqStart[eq + 1]!;
@@ -806,7 +831,10 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
   minimise(g, secondaryOrder, {
     hiddenIn,
     told,
-    tellsHidden: (id) => g.value[id] === 0 && (bounds.get(id) ?? []).some((c) => g.suppressed[c])
+    tellsHidden: (id) => {
+      for (let k = belowStart[id]!; k < belowStart[id + 1]!; k++) if (g.suppressed[belowList[k]!]) return true;
+      return false;
+    }
   });
   await writeBack(conn, g);
 
@@ -854,7 +882,7 @@ function familiesInOrder(family: readonly number[], include: (i: number) => bool
 function minimise(
   g: CellGraph,
   order: number[],
-  zeros: { hiddenIn: (eq: number) => number; told: (id: number) => boolean; tellsHidden: (id: number) => boolean }
+  zeros: { hiddenIn: (eq: number, enough?: number) => number; told: (id: number) => boolean; tellsHidden: (id: number) => boolean }
 ): void {
   const FOLLOWS = RULE_CODE.follows_pupils;
   /**
@@ -874,7 +902,7 @@ function minimise(
         if (counts) hiding.set(eq, (hiding.get(eq) ?? 0) + 1);
       }
     }
-    for (const [eq, d] of hiding) if (zeros.hiddenIn(eq) - d === 1) return false;
+    for (const [eq, d] of hiding) if (zeros.hiddenIn(eq, d + 2) - d === 1) return false;
     for (const cellId of cells) {
       g.suppressed[cellId] = 0;
       g.rule[cellId] = 0;
