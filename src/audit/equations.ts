@@ -733,7 +733,7 @@ export function checkEquations(input: EquationInput, out: Collector): Recovery {
  * different files, and a group with none in the census can have exclusions). Across tables (`more`), a
  * school-year with no suspensions (or permanent exclusions) has none for any reason; an area-year
  * none in any term or for any reason. A suppressed count under a known 0 is so *told*: Recovery
- * treats it as recovered (DISCLOSURE.md, "Zeros told by other zeros").
+ * treats it as recovered (DISCLOSURE.md, "Secondary suppression": told zeros).
  */
 function boundsOf(
   space: CellSpace,

@@ -796,9 +796,9 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
    * The unsuppressed cell of smallest value among eqCells[from, to), the first of equals; -1 if
    * none. `pass` 0 takes counts of 1 or more only; 1 also zeros no published 0 tells; 2 any 0.
    * Zeros come last because a hidden 0 under a published 0 is told and protects nothing (no pupils
-   * in the row, no suspensions in the group's year for its reasons or terms); a told one is taken
-   * only with the zeros that tell it (DISCLOSURE.md, "Zeros told by other zeros"; the audit tells
-   * them apart on its own).
+   * suspended in the row, no suspensions in the group's year for its reasons or terms); a told one
+   * is taken only with the zeros that tell it (DISCLOSURE.md, "Secondary suppression": told zeros;
+   * the audit tells them apart on its own).
    */
   const smallest = (from: number, to: number, pass: number) => {
     let best = -1;
