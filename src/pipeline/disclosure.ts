@@ -644,10 +644,6 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
       }
     }
   };
-  /** The cells whose 0 bounds `id`'s (never more than ABOVE). */
-  function* aboveOf(id: number): Generator<number> {
-    for (let k = id * ABOVE; k < (id + 1) * ABOVE && above[k]! >= 0; k++) yield above[k]!;
-  }
   const WITHIN: [string, string[]][] = [
     ['pupils_suspended', ['suspensions', 'pupils_repeat_suspended', 'sessions_lost']],
     ['suspensions', ['pupils_suspended', 'pupils_repeat_suspended', 'sessions_lost']]
@@ -762,8 +758,9 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
   /** A 0 that published zeros tell (through hidden told zeros too, a few steps deep). */
   const told = (id: number, depth = 0): boolean => {
     if (!mayBeTold[id] || depth > 6) return false;
-    for (const d of aboveOf(id)) {
-      if (g.value[d] !== 0) continue;
+    // (`above` holds only cells whose value is 0; its slots end at the first -1.)
+    for (let k = id * ABOVE; k < (id + 1) * ABOVE && above[k]! >= 0; k++) {
+      const d = above[k]!;
       if (!g.suppressed[d] || told(d, depth + 1)) return true;
     }
     return false;
@@ -786,8 +783,9 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
   const withTellers = (id: number): number[] => {
     const seen = [id];
     for (let i = 0; i < seen.length; i++) {
-      for (const d of aboveOf(seen[i]!)) {
-        if (g.value[d] === 0 && !seen.includes(d) && (!g.suppressed[d] || told(d))) seen.push(d);
+      for (let k = seen[i]! * ABOVE; k < (seen[i]! + 1) * ABOVE && above[k]! >= 0; k++) {
+        const d = above[k]!;
+        if (!seen.includes(d) && (!g.suppressed[d] || told(d))) seen.push(d);
       }
     }
     return seen.filter((c) => !g.suppressed[c]);
