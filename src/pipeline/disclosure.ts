@@ -178,30 +178,35 @@ class CellGraph {
     this.eqPreferTotal = b.eqPreferTotal.done();
     this.eqCells = b.eqCells.done();
     const n = this.value.length;
-    const csr = (from: Int32Array, to: (i: number) => number, count: number) => {
-      const start = new Int32Array(n + 1);
-      for (let i = 0; i < count; i++) start[from[i]! + 1]!++;
-      for (let c = 0; c < n; c++) start[c + 1]! += start[c]!;
-      const list = new Int32Array(count);
-      const fill = start.slice(0, n);
-      for (let i = 0; i < count; i++) list[fill[from[i]!]!++] = to(i);
-      return { start, list };
-    };
     const followPupil = b.followPupil.done();
     const followEvent = b.followEvent.done();
-    const f = csr(followPupil, (i) => followEvent[i]!, followPupil.length);
+    const f = csr(n, followPupil, (i) => followEvent[i]!, followPupil.length);
     this.followersStart = f.start;
     this.followersList = f.list;
     // Each cell's equations in the order the equations were made (a cell twice in one equation twice).
     const eqOfCell = new Int32Array(this.eqCells.length);
     for (let e = 0; e < this.eqTotals.length; e++) for (let k = this.eqStart[e]!; k < this.eqStart[e + 1]!; k++) eqOfCell[k] = e;
-    const q = csr(this.eqCells, (k) => eqOfCell[k]!, this.eqCells.length);
+    const q = csr(n, this.eqCells, (k) => eqOfCell[k]!, this.eqCells.length);
     this.equationsOfStart = q.start;
     this.equationsOfList = q.list;
     this.suppressed = new Uint8Array(n);
     this.rule = new Uint8Array(n);
     this.eqSuppressed = new Int32Array(this.eqTotals.length);
   }
+}
+
+/**
+ * Pairs (from[i], to(i)) for i below `count`, as CSR ranges over n cells: cell c's `to`s are
+ * list[start[c]] to list[start[c + 1] - 1], in the order of i. A negative `from` is left out.
+ */
+function csr(n: number, from: Int32Array, to: (i: number) => number, count: number): { start: Int32Array; list: Int32Array } {
+  const start = new Int32Array(n + 1);
+  for (let i = 0; i < count; i++) if (from[i]! >= 0) start[from[i]! + 1]!++;
+  for (let c = 0; c < n; c++) start[c + 1]! += start[c]!;
+  const list = new Int32Array(start[n]!);
+  const fill = start.slice(0, n);
+  for (let i = 0; i < count; i++) if (from[i]! >= 0) list[fill[from[i]!]!++] = to(i);
+  return { start, list };
 }
 
 /** A list of numbers that grows by doubling a typed array; `done` gives the filled part. */
@@ -664,12 +669,7 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
     for (const c of ['suspensions', 'permanent_exclusions', 'pupils_suspended', 'sessions_lost']) bound(cell(ay, parent, c), cell(ab, i, c));
   });
 
-  const belowStart = new Int32Array(g.value.length + 1);
-  for (let k = 0; k < above.length; k++) if (above[k]! >= 0) belowStart[above[k]! + 1]!++;
-  for (let i = 0; i < g.value.length; i++) belowStart[i + 1]! += belowStart[i]!;
-  const belowList = new Int32Array(belowStart[g.value.length]!);
-  const fill = belowStart.slice(0, g.value.length);
-  for (let k = 0; k < above.length; k++) if (above[k]! >= 0) belowList[fill[above[k]!]!++] = Math.floor(k / ABOVE);
+  const below = csr(g.value.length, above, (k) => Math.floor(k / ABOVE), above.length);
 
   // Pupil-count equations are settled before event-count ones, so that an event count is
   // suppressed because its pupils are (and labelled so) rather than picked on its own.
@@ -816,11 +816,12 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
     const [first, second] = g.eqPreferTotal[eq] ? [[start, mid], [mid, end]] : [[mid, end], [start, mid]];
     let best = -1;
     let pass = 0;
-    for (; pass < 3 && best === -1; pass++) {
+    for (; pass < 3; pass++) {
       for (const [from, to] of [first!, second!]) if (best === -1) best = smallest(from!, to!, pass);
+      if (best !== -1) break;
     }
     if (best !== -1) {
-      const ids = pass - 1 === 2 ? withTellers(best) : [best];
+      const ids = pass === 2 ? withTellers(best) : [best];
       suppress(ids, RULE_CODE.secondary);
       secondaryOrder.push(...ids);
     }
@@ -830,7 +831,7 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
     hiddenIn,
     told,
     tellsHidden: (id) => {
-      for (let k = belowStart[id]!; k < belowStart[id + 1]!; k++) if (g.suppressed[belowList[k]!]) return true;
+      for (let k = below.start[id]!; k < below.start[id + 1]!; k++) if (g.suppressed[below.list[k]!]) return true;
       return false;
     }
   });
