@@ -3,9 +3,9 @@
  * sets"): every equation total = sum of parts of sets A to N is rebuilt from the published files,
  * then recovery is propagated the way a determined reader would do it, who also knows that counts
  * are never negative: a suppressed count under a known 0 is told (boundsOf), and a recovered 0
- * tells in turn. An equation with exactly one
- * unknown cell gives that cell away; the recovered cell then counts as known in every other equation
- * it is in, which may give away the next one, and so on to a fixed point.
+ * tells in turn. An equation with exactly one unknown cell gives that cell away; the recovered cell
+ * then counts as known in every other equation it is in, which may give away the next one, and so
+ * on to a fixed point.
  *
  * The propagation is a work queue over equations keyed by their count of unknown cells, so each
  * recovery costs only the equations that cell is in (linear in the size of the system, not a
@@ -730,9 +730,9 @@ export function checkEquations(input: EquationInput, out: Collector): Recovery {
  * Counts that bound others (a 0 in the first makes the second 0 too, counts being never negative):
  * in a row, no pupils suspended means no suspensions, repeat suspensions or sessions lost, and no
  * suspensions no pupils suspended (not pupils: DfE's census pupils and exclusions come from
- * different files, and a group with none in the census can have exclusions). Across tables (`more`), a
- * school-year with no suspensions (or permanent exclusions) has none for any reason; an area-year
- * none in any term or for any reason. A suppressed count under a known 0 is so *told*: Recovery
+ * different files, and a group with none in the census can have exclusions). Across tables
+ * (`more`), a school-year with no suspensions (or permanent exclusions) has none for any reason;
+ * an area-year none in any term or for any reason. A suppressed count under a known 0 is so *told*: Recovery
  * treats it as recovered (DISCLOSURE.md, "Secondary suppression": told zeros).
  */
 function boundsOf(
@@ -773,6 +773,12 @@ function boundsOf(
  * Recovery by subtraction, propagated to a fixed point: a work queue over equations keyed by their
  * count of unknown cells.
  */
+/** A republish question's changes, undone once it is answered (`Recovery.republish`). */
+interface Trial {
+  setState: (id: number, state: number, v: number) => void;
+  touched: number[];
+}
+
 export class Recovery {
   private readonly unknown: Int32Array;
   /** The equations each unknown cell is in: `cellEquations.list` from `start[cell]` to `start[cell + 1]`. */
@@ -813,17 +819,12 @@ export class Recovery {
       this.space.state[id] = state;
       this.space.value[id] = v;
     };
+    const trial: Trial = { setState, touched };
     setState(cell, PUBLISHED, value);
     const queue: number[] = [];
-    const { start, list } = this.cellEquations;
-    for (let k = start[cell] ?? 0; k < (start[cell + 1] ?? 0); k++) {
-      const eq = list[k]!;
-      touched.push(eq);
-      this.unknown[eq] = (this.unknown[eq] ?? 0) - 1;
-      if (this.unknown[eq] === 1) queue.push(eq);
-    }
-    if (value === 0) this.tell(cell, out, { setState, touched }, queue);
-    this.run(queue, out, { setState, touched });
+    this.known(cell, trial, queue);
+    if (value === 0) this.tell(cell, out, trial, queue);
+    this.run(queue, out, trial);
     for (const eq of touched) this.unknown[eq] = (this.unknown[eq] ?? 0) + 1;
     for (let i = undo.length - 1; i >= 0; i--) {
       const u = undo[i]!;
@@ -832,8 +833,8 @@ export class Recovery {
     }
   }
 
-  private run(queue: number[], out: Collector, trial: { setState: (id: number, state: number, v: number) => void; touched: number[] } | null): void {
-    const { space, equations, unknown, cellEquations } = this;
+  private run(queue: number[], out: Collector, trial: Trial | null): void {
+    const { space, equations, unknown } = this;
     for (let head = 0; head < queue.length; head++) {
       const ei = queue[head] as number;
       if (unknown[ei] !== 1) continue;
@@ -851,11 +852,7 @@ export class Recovery {
         else sumParts += space.value[id] ?? 0;
       });
       const v = at0 < nTotals ? sumParts - sumTotals : sumTotals - sumParts;
-      if (trial) trial.setState(cell, RECOVERED, v);
-      else {
-        space.state[cell] = RECOVERED;
-        space.value[cell] = v;
-      }
+      this.recover(cell, v, trial);
       const flag = space.flag[cell] ?? null;
       if (flag === null || !NOT_DISCLOSIVE_FLAGS.includes(flag)) {
         // Name the earlier recoveries this one relied on, so a chain can be followed by hand.
@@ -866,12 +863,7 @@ export class Recovery {
         const at = space.locate(cell);
         out.add(RULES.recoverable, at.table, at.row, at.column, flag, `${equations.label(ei)}${via}`);
       }
-      for (let k = cellEquations.start[cell] ?? 0; k < (cellEquations.start[cell + 1] ?? 0); k++) {
-        const other = cellEquations.list[k]!;
-        unknown[other] = (unknown[other] ?? 0) - 1;
-        trial?.touched.push(other);
-        if (unknown[other] === 1) queue.push(other);
-      }
+      this.known(cell, trial, queue);
       if (v === 0) this.tell(cell, out, trial, queue);
     }
   }
@@ -880,36 +872,40 @@ export class Recovery {
    * The suppressed counts a known 0 at `from` bounds become known (0), and so on down the bounds,
    * each reported. With `queue` (once the equations are counted), their equations lose an unknown.
    */
-  private tell(
-    from: number,
-    out: Collector,
-    trial: { setState: (id: number, state: number, v: number) => void; touched: number[] } | null,
-    queue: number[] | null
-  ): void {
-    const { space, unknown, cellEquations } = this;
+  private tell(from: number, out: Collector, trial: Trial | null, queue: number[] | null): void {
+    const { space } = this;
     const stack = [from];
     while (stack.length > 0) {
       const d = stack.pop()!;
       for (const to of this.bounds.get(d) ?? []) {
         // Counts that do not apply (`z`) or were never available (`x`) are not hidden figures.
         if (space.state[to] !== UNKNOWN || NOT_DISCLOSIVE_FLAGS.includes(space.flag[to] ?? '')) continue;
-        if (trial) trial.setState(to, RECOVERED, 0);
-        else {
-          space.state[to] = RECOVERED;
-          space.value[to] = 0;
-        }
+        this.recover(to, 0, trial);
         const at = space.locate(to);
         out.add(RULES.recoverable, at.table, at.row, at.column, space.flag[to] ?? null, `told: ${space.describe(d)} is 0, and counts are never negative`);
-        if (queue) {
-          for (let k = cellEquations.start[to] ?? 0; k < (cellEquations.start[to + 1] ?? 0); k++) {
-            const other = cellEquations.list[k]!;
-            unknown[other] = (unknown[other] ?? 0) - 1;
-            trial?.touched.push(other);
-            if (unknown[other] === 1) queue.push(other);
-          }
-        }
+        if (queue) this.known(to, trial, queue);
         stack.push(to);
       }
+    }
+  }
+
+  /** `cell` is recovered with value `v` (in a trial, to be undone). */
+  private recover(cell: number, v: number, trial: Trial | null): void {
+    if (trial) trial.setState(cell, RECOVERED, v);
+    else {
+      this.space.state[cell] = RECOVERED;
+      this.space.value[cell] = v;
+    }
+  }
+
+  /** `cell` is known now: each of its equations has one unknown fewer, and one left is queued. */
+  private known(cell: number, trial: Trial | null, queue: number[]): void {
+    const { start, list } = this.cellEquations;
+    for (let k = start[cell] ?? 0; k < (start[cell + 1] ?? 0); k++) {
+      const eq = list[k]!;
+      this.unknown[eq] = (this.unknown[eq] ?? 0) - 1;
+      trial?.touched.push(eq);
+      if (this.unknown[eq] === 1) queue.push(eq);
     }
   }
 }
