@@ -85,13 +85,12 @@ export function readExtractMeta(dir: string): ExtractMeta {
   }
   let neighbours: { code: string; name: string }[] | null = null;
   if (m.neighbours !== undefined && m.neighbours !== null) {
-    neighbours = [];
     if (!Array.isArray(m.neighbours)) fail('neighbours', m.neighbours, 'a list of { "code", "name" }');
-    (m.neighbours as unknown[]).forEach((n, i) => {
+    neighbours = (m.neighbours as unknown[]).map((n, i) => {
       const o = (typeof n === 'object' && n !== null ? n : {}) as Record<string, unknown>;
       if (typeof o.code !== 'string' || !/^[A-Za-z0-9]{1,12}$/.test(o.code)) fail(`neighbours[${i}].code`, o.code, 'an area code (1 to 12 letters or digits)');
       if (!text(o.name, 100)) fail(`neighbours[${i}].name`, o.name, 'an area name of 1 to 100 characters');
-      neighbours!.push({ code: o.code as string, name: o.name as string });
+      return { code: o.code as string, name: o.name as string };
     });
   }
   return { synthetic: m.synthetic === true, label: typeof m.label === 'string' ? m.label : '', la, laCodeLine: la ? lineOf('la.code') : 0, neighbours };
