@@ -307,7 +307,7 @@ test('a school’s page, JavaScript off: verdict, comparison, trend, funnel, rea
   await page.goto(`/schools/${urn}`);
   await expect(page.getByTestId('school-meta')).toContainText(`URN ${urn}`);
   const verdict = page.getByTestId('verdict');
-  await expect(verdict).toHaveAttribute('data-verdict', /^(higher|higher-strong|lower|lower-strong|no-difference|too-small)$/);
+  await expect(verdict).toHaveAttribute('data-verdict', /^(higher|higher-strong|lower|lower-strong|no-difference|too-small|depends-on-withheld)$/);
   await expect(page.getByTestId('verdict-headline')).not.toBeEmpty();
   await expect(page.getByTestId('verdict-detail')).toContainText('similar schools');
   await expect(page.getByTestId('risk-ratio')).toContainText('pupils with no SEN');

@@ -3,7 +3,7 @@
 // 1.17: events 2 * min(binom.cdf(O, O+S, n/(n+N)), binom.sf(O-1, ...)); pupils
 // 2 * min(hypergeom.cdf(O, n+N, O+S, n), hypergeom.sf(O-1, ...)).
 import { describe, expect, it } from 'vitest';
-import { compareWithSimilar, exactComparisonP } from './verdict';
+import { compareWithSimilar, compareWithSimilarRange, exactComparisonP } from './verdict';
 
 const similar = { count: 800, pupils: 10_000 }; // 8 suspensions per 100 pupils
 const similarPupils = { count: 200, pupils: 5_000 }; // 4 pupils in every 100
@@ -85,5 +85,48 @@ describe('compareWithSimilar: too small to tell, or nothing to compare', () => {
   });
   it('refuses more pupils with an event than pupils', () => {
     expect(() => compareWithSimilar('proportion', { count: 30, pupils: 20 }, similarPupils)).toThrow(RangeError);
+  });
+});
+
+describe('compareWithSimilarRange: similar schools whose counts are withheld', () => {
+  // An outside review's case: 10 similar schools, 5 publishing 0 permanent exclusions over 1,500
+  // pupil-years, 5 withheld (each at least 1, at most 4) over another 1,500; the school 5 in 300.
+  const school = { count: 5, pupils: 300 };
+  const published = { count: 0, pupils: 1500 };
+  const withheld = { low: { count: 0, pupils: 3000 }, high: { count: 20, pupils: 3000 } };
+
+  it('does not call the school higher when the withheld figures could undo it', () => {
+    expect(compareWithSimilar('proportion', school, published).kind).toBe('higher-strong');
+    const v = compareWithSimilarRange('proportion', school, published, withheld);
+    expect(v.kind).toBe('depends-on-withheld');
+    expect(v.p).toBeNull();
+    expect(v.similarRate).toBe(0);
+  });
+
+  it('keeps a difference every way of counting the withheld agrees on', () => {
+    const big = { count: 40, pupils: 300 };
+    expect(compareWithSimilarRange('proportion', big, published, withheld)).toMatchObject({ kind: 'higher-strong', similarRate: 0 });
+    expect(compareWithSimilarRange('proportion', big, published, withheld).bound).toBeUndefined();
+  });
+
+  it('gives the weakest claim, with the figures that make it, when all agree on the direction only', () => {
+    // 15 of 2,000 against 100 of 40,000 published (beyond chance), and against 100 of 42,000 with
+    // the withheld at 0; with them at 4 each, 120 of 42,000: p = 0.002535 by SciPy's hypergeom,
+    // only "somewhat" higher.
+    const v = compareWithSimilarRange('proportion', { count: 15, pupils: 2000 }, { count: 100, pupils: 40_000 }, {
+      low: { count: 100, pupils: 42_000 },
+      high: { count: 120, pupils: 42_000 }
+    });
+    expect(v.kind).toBe('higher');
+    expect(v.bound).toBe('high');
+    expect(v.p!).toBeCloseTo(0.002534908148751654, 12);
+    expect(v.similarRate).toBeCloseTo((120 / 42_000) * 100, 12);
+  });
+
+  it('is the plain verdict when nothing is withheld, or no claim is made either way', () => {
+    expect(compareWithSimilarRange('proportion', school, published)).toEqual(compareWithSimilar('proportion', school, published));
+    const none = compareWithSimilarRange('proportion', { count: 1, pupils: 300 }, published, withheld);
+    expect(none.kind).toBe(compareWithSimilar('proportion', { count: 1, pupils: 300 }, published).kind);
+    expect(none.bound).toBeUndefined();
   });
 });

@@ -22,6 +22,14 @@
  *   5. otherwise the difference is within what chance would explain.
  * Why 99.8% for the firm wording: a dashboard makes many comparisons (every school, group and
  * measure), and at 95% one in twenty schools would be called different by chance alone.
+ *
+ * Similar schools whose count is withheld (`compareWithSimilarRange`): leaving them out is not
+ * neutral, because what gets withheld is mostly small counts of 1 or more while zeros are
+ * published, so the published ones understate the similar schools' rate (an outside review: five
+ * published zeros and five withheld gave "higher by more than chance" to a school that, with the
+ * withheld at their smallest possible, was too small to tell). So the test is also run with the
+ * withheld schools' pupils counted and their counts at the bottom and the top of what they could
+ * be; a difference is claimed only as far as every one of those agrees.
  */
 import { binomialCdf, hypergeometricTails } from './distributions';
 import type { CountKind } from './funnel';
@@ -41,7 +49,8 @@ export type VerdictKind =
   | 'higher'
   | 'higher-strong'
   | 'lower'
-  | 'lower-strong';
+  | 'lower-strong'
+  | 'depends-on-withheld';
 
 export interface Verdict {
   kind: VerdictKind;
@@ -52,6 +61,12 @@ export interface Verdict {
   /** Rates per 100 pupils. */
   schoolRate: number | null;
   similarRate: number | null;
+  /**
+   * Set when the figures are those of the similar schools with their withheld counts put at the
+   * least (`low`: 0) or the most (`high`) they could be, because that is the weaker claim
+   * (`compareWithSimilarRange`); absent when they are the published schools' alone.
+   */
+  bound?: 'low' | 'high';
 }
 
 /** Below this many expected events a test cannot tell a real difference from chance. */
@@ -100,4 +115,33 @@ export function compareWithSimilar(kind: CountKind, school: Counts | null, simil
   else if (p < P_WEAK) verdict = higher ? 'higher' : 'lower';
   else verdict = 'no-difference';
   return { kind: verdict, p, expected, schoolRate, similarRate };
+}
+
+/** How far a verdict claims a difference: 2 firm, 1 somewhat, with its sign; absent when it claims none. */
+const CLAIM: Partial<Record<VerdictKind, number>> = { 'higher-strong': 2, higher: 1, lower: -1, 'lower-strong': -2 };
+
+/**
+ * The verdict against similar schools some of whose counts are withheld. `similar` holds the
+ * published ones pooled; `low` and `high` the same with the withheld schools' pupils added and
+ * their counts at the least and the most they could be. The published verdict stands when no
+ * variant claims a difference, or when every one claims it as strongly in the same direction.
+ * When they all claim it in the same direction but not as strongly, the weakest claim is given,
+ * with the figures of the variant that makes it (`bound` says which). When they disagree, whether
+ * the school differs depends on the withheld figures: `depends-on-withheld`, with no p-value,
+ * since no one test stands for the answer. Without `withheld` it is `compareWithSimilar`.
+ */
+export function compareWithSimilarRange(kind: CountKind, school: Counts | null, similar: Counts | null, withheld?: { low: Counts; high: Counts }): Verdict {
+  const published = compareWithSimilar(kind, school, similar);
+  if (!withheld || published.kind === 'not-published' || published.kind === 'no-comparison') return published;
+  const variants: Verdict[] = [
+    published,
+    { ...compareWithSimilar(kind, school, withheld.low), bound: 'low' },
+    { ...compareWithSimilar(kind, school, withheld.high), bound: 'high' }
+  ];
+  const claims = variants.map((v) => CLAIM[v.kind] ?? 0);
+  if (claims.every((c) => c === 0)) return published;
+  if (claims.every((c) => c > 0) || claims.every((c) => c < 0)) {
+    return variants.reduce((a, b) => (Math.abs(CLAIM[b.kind]!) < Math.abs(CLAIM[a.kind]!) ? b : a));
+  }
+  return { kind: 'depends-on-withheld', p: null, expected: null, schoolRate: published.schoolRate, similarRate: published.similarRate };
 }

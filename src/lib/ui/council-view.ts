@@ -587,7 +587,9 @@ function breakdownSummary(byGroup: Ranked[], opts: { dimension: Dimension; measu
     if (opts.dimension === 'reason' || opts.dimension === 'need') {
       const [top, next] = [known[0]!, known[1]];
       const what = opts.dimension === 'reason' ? `the reason recorded most often when ${who} were ${m.verb} was` : `among ${who}, the primary need with the highest rate was`;
-      let s = `${what} ${top.r.category.toLowerCase()} (${formatRate(top.rate!)} per 100 pupils)`;
+      // A withheld category could have been the highest: the claim is then about the published ones.
+      const withheld = list.some((x) => x.rate === null && x.c.flag !== 'x' && x.c.flag !== 'z');
+      let s = `${withheld ? 'among the published figures, ' : ''}${what} ${top.r.category.toLowerCase()} (${formatRate(top.rate!)} per 100 pupils)`;
       if (next) {
         const c = rateRatio(top.c, next.c, kind);
         const clear = c.lower !== null && c.lower > 1;

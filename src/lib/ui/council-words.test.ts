@@ -1,7 +1,7 @@
 // The councillors' view's sentences claim a difference only when the 95% interval supports it:
 // fixtures where one must be claimed and fixtures where it must not. Figures worked by hand.
 import { describe, expect, it } from 'vitest';
-import { againstComparator, changeOf, contrast, ratioChange } from './council-words';
+import { againstComparator, asOften, changeOf, contrast, formatLimit, ratioChange } from './council-words';
 import { breakdownView, trendSummary } from './council-view';
 import type { CouncilPoint } from '$lib/data/council-queries';
 import type { BreakdownRow } from '$lib/data/council-queries';
@@ -125,5 +125,27 @@ describe('breakdown summaries', () => {
     expect(view([row('SEMH', 'Social, emotional and mental health', 20, 6), row('ASD', 'Autistic spectrum disorder', 20, 5)])).toContain(
       'the next, autistic spectrum disorder (25.0), was not clearly lower'
     );
+  });
+});
+
+describe('ratios in words for the transparency page, and the limits of intervals', () => {
+  it('says "as often" only as far as the interval goes', () => {
+    // 40 suspensions among 2,000 against 800 among 50,000: 1.25 times, exact interval 0.90 to 1.7.
+    expect(asOften({ numerator: 40, denominator: 2000 }, { numerator: 800, denominator: 50_000 }, 'events')).toBe(
+      'at a rate not clearly different (1.25 times as often, a gap chance could explain)'
+    );
+    expect(asOften({ numerator: 4240, denominator: 10_000 }, { numerator: 3300, denominator: 50_000 }, 'events')).toBe('about 6 times as often');
+    expect(asOften({ numerator: 250, denominator: 10_000 }, { numerator: 1000, denominator: 100_000 }, 'events')).toBe('about 2.5 times as often');
+    expect(asOften({ numerator: 300, denominator: 10_000 }, { numerator: 5000, denominator: 100_000 }, 'events')).toBe('less often (0.60 times as often)');
+    expect(asOften({ numerator: null, denominator: 2000 }, { numerator: 800, denominator: 50_000 }, 'events')).toBeNull();
+    expect(asOften({ numerator: 5, denominator: 2000 }, { numerator: 0, denominator: 50_000 }, 'events')).toBeNull();
+  });
+
+  it('never rounds a limit that is not 1 to 1', () => {
+    expect(formatLimit(1.004)).toBe('1.004');
+    expect(formatLimit(0.9996)).toBe('0.9996');
+    expect(formatLimit(1)).toBe('1.00');
+    expect(formatLimit(1.3)).toBe('1.30');
+    expect(formatLimit(2.09)).toBe('2.1');
   });
 });

@@ -52,9 +52,20 @@ export function rateText(c: Counted): string {
   return r === null ? flagShort(c.flag) : `${formatRate(r)} per 100 pupils`;
 }
 
+/**
+ * An interval's limit: as `formatRatio`, with more decimals when that would round a limit that is
+ * not 1 to 1 (1.004 is "1.004", not "1.00"), so that an interval beside "higher" never reads as
+ * holding 1.
+ */
+export function formatLimit(v: number): string {
+  let text = formatRatio(v);
+  for (let digits = 3; Number(text) === 1 && v !== 1 && digits <= 6; digits++) text = v.toFixed(digits);
+  return text;
+}
+
 export function intervalText(r: Pick<Ratio, 'lower' | 'upper'>): string {
   if (r.lower === null && r.upper === null) return 'no interval';
-  return `95% interval ${r.lower === null ? '0' : formatRatio(r.lower)} to ${r.upper === null ? 'no upper limit' : formatRatio(r.upper)}`;
+  return `95% interval ${r.lower === null ? '0' : formatLimit(r.lower)} to ${r.upper === null ? 'no upper limit' : formatLimit(r.upper)}`;
 }
 
 /**
@@ -77,7 +88,25 @@ export function contrast(aLabel: string, a: Counted, bLabel: string, b: Counted,
   if (c === 'higher' || c === 'lower') {
     return `${aLabel} were ${verb} at ${formatRatio(r.ratio)} times the rate of ${bLabel} (${intervalText(r)})`;
   }
-  return `the rates for ${aLabel} (${rateText(a)}) and ${bLabel} (${rateText(b)}) were not clearly different: the 95% interval of their ratio (${formatRatio(r.lower ?? 0)} to ${r.upper === null ? 'no upper limit' : formatRatio(r.upper)}) includes 1, so the gap could be chance`;
+  return `the rates for ${aLabel} (${rateText(a)}) and ${bLabel} (${rateText(b)}) were not clearly different: the 95% interval of their ratio (${formatLimit(r.lower ?? 0)} to ${r.upper === null ? 'no upper limit' : formatLimit(r.upper)}) includes 1, so the gap could be chance`;
+}
+
+/**
+ * How often one group had events against another, as a phrase after "were suspended": "about 6
+ * times as often", "less often (0.62 times as often)", or, when the ratio's 95% interval includes
+ * 1, that the two were not clearly different, as the councillors' view says of the same figures
+ * (an outside review found "about 1.3 times as often" on the transparency page where the council
+ * page said "not clearly different"). Null when a figure is missing or the second group had none.
+ */
+export function asOften(a: Counted, b: Counted, kind: RateKind): string | null {
+  const r = rateRatio(a, b, kind);
+  if (r.ratio === null) return null;
+  const c = compareRates(r);
+  const times = r.ratio >= 3 ? String(Math.round(r.ratio)) : r.ratio.toFixed(1).replace(/\.0$/, '');
+  if (c === 'higher') return `about ${times} times as often`;
+  if (c === 'lower') return `less often (${formatRatio(r.ratio)} times as often)`;
+  if (c === 'not available') return null;
+  return `at a rate not clearly different (${formatRatio(r.ratio)} times as often, a gap chance could explain)`;
 }
 
 export type Change = 'up' | 'down' | 'no clear change' | 'not available';

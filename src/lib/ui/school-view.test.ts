@@ -241,3 +241,57 @@ describe('schoolView: SEND against No SEN at the school', () => {
     expect(schoolView(data, { group: 'All pupils', measure: 'suspension_rate', k: 10 }, href).riskRatio).toBeNull();
   });
 });
+
+describe('schoolView: what an outside review of the statistics found', () => {
+  it('does not call a school higher when its similar schools’ withheld figures could undo it', () => {
+    // No SEN permanent exclusions: the school 5 in 800 pupil-years; 5 similar schools publish 0
+    // over 800 each, the other 5 are withheld (1 to 4 each). Pooled from the published ones, 0 in
+    // 4,000 (higher beyond chance); counting the withheld at 4 each, 20 in 8,000: too small to tell.
+    const data = fixture(school('100001', [50, 20, 10, 0], [150, 40, 20, 0], [800, 40, 30, 5]));
+    data.periods = data.periods.map((r) =>
+      r.urn === '100001' || r.pupil_group !== 'No SEN' || !neighbourUrns.slice(0, 10).includes(r.urn)
+        ? r
+        : neighbourUrns.slice(0, 5).includes(r.urn)
+          ? { ...r, permanent_exclusions: 0 }
+          : { ...r, permanent_exclusions: null, permanent_exclusions_flag: 'c' }
+    );
+    const view = schoolView(data, { group: 'No SEN', measure: 'permanent_exclusion_rate', k: 10 }, href);
+    expect(view.verdict.verdict.kind).toBe('depends-on-withheld');
+    expect(view.verdict.headline).toBe('Cannot tell: it depends on figures withheld at similar schools');
+    expect(view.verdict.detail).toContain('5 of its 10 similar schools have their figures withheld');
+    expect(view.verdict.detail).not.toContain('Chance alone');
+  });
+
+  it('says which reason was most often only as far as the published figures can tell', () => {
+    // SEND: persistent disruption 15 published; verbal abuse withheld (one part withheld).
+    const data = fixture(school('100001', [50, 20, 10, 0], [150, 40, 20, 0], [800, 40, 30, 1]));
+    const send = schoolView(data, { group: 'SEND', measure: 'suspension_rate', k: 10 }, href);
+    expect(send.reasonsSummary).toContain('Among the published figures, the reason recorded most often');
+    expect(send.reasonsSummary).toContain('could change that order');
+    // With every reason published the sentence says it plainly; a tie names both.
+    data.reasons = data.reasons!.map((r) => (r.suspensions === null ? { ...r, suspensions: 10, suspensions_flag: null } : r));
+    const tie = schoolView(data, { group: 'SEND', measure: 'suspension_rate', k: 10 }, href);
+    expect(tie.reasonsSummary).toMatch(/^The reasons recorded most often .* as often as each other, are “Persistent disruptive behaviour” and “Verbal abuse/);
+    data.reasons = data.reasons!.map((r) => (r.reason_code === 'VA' && r.pupil_group === 'EHC plan' ? { ...r, suspensions: 1 } : r));
+    expect(schoolView(data, { group: 'SEND', measure: 'suspension_rate', k: 10 }, href).reasonsSummary).toMatch(/^The reason recorded most often .* is “Persistent disruptive behaviour”\./);
+  });
+
+  it('says neither group had any, rather than that a figure is not published, at 0 against 0', () => {
+    const data = fixture(school('100001', [50, 0, 0, 0], [150, 0, 0, 0], [800, 0, 0, 0]));
+    const view = schoolView(data, { group: 'SEND', measure: 'permanent_exclusion_rate', k: 10 }, href);
+    expect(view.riskRatio!.sentence).toBe('Over 2021/22 to 2023/24, neither pupils with SEND nor pupils with no SEN at Target Primary had any permanent exclusions, so there is no ratio to give.');
+    const some = fixture(school('100001', [50, 0, 0, 2], [150, 0, 0, 3], [800, 0, 0, 0]));
+    expect(schoolView(some, { group: 'SEND', measure: 'permanent_exclusion_rate', k: 10 }, href).riskRatio!.sentence).toContain(
+      'pupils with no SEN at Target Primary had no permanent exclusions, so there is no ratio to give'
+    );
+  });
+
+  it('never shows an interval that reads as holding 1 beside a verdict of higher', () => {
+    // 29 of 400 against 300 of 6,000 pupils with an event: Katz 1.004 to 2.09.
+    const data = fixture(school('100001', [100, 40, 10, 0], [300, 60, 19, 0], [6000, 600, 300, 1]));
+    const view = schoolView(data, { group: 'SEND', measure: 'one_plus_suspension_rate', k: 10 }, href);
+    expect(view.riskRatio!.comparison).toBe('higher');
+    expect(view.riskRatio!.ratio.lower!).toBeLessThan(1.005);
+    expect(view.riskRatio!.sentence).toMatch(/1\.45 times the rate of pupils with no SEN \(95% interval 1\.00[1-9]\d* to 2\.1\): higher/);
+  });
+});

@@ -18,13 +18,14 @@ import type { PupilGroup, SuppressionCode } from '$lib/data/schema';
 import { rateInterval } from '$lib/stats/intervals';
 import { poolCounts, sumCells, type Cell } from '$lib/stats/pooled';
 import { compareRates, rateRatio, type Comparison, type Ratio } from '$lib/stats/ratio';
-import { compareWithSimilar, type Verdict } from '$lib/stats/verdict';
+import { compareWithSimilarRange, type Verdict } from '$lib/stats/verdict';
 import { funnelView, type FunnelView } from './funnel-view';
 import { disclosureWords, type DisclosureRule } from './disclosure-words';
 import { count } from './plain-words';
 import type { NeighbourInfo, SchoolData } from './school-data';
 import { formatRate } from './trend';
-import { GROUP_PHRASE, verdictWords } from './verdict-words';
+import { COUNT_NOUN, GROUP_PHRASE, verdictWords } from './verdict-words';
+import { formatRatio, intervalText } from './council-words';
 
 /** At least this share of the similar schools must have published figures for their pooled rate to be shown. */
 export const MIN_POOLED_SHARE = 0.5;
@@ -203,6 +204,42 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
   const poolOf = (g: SchoolGroup) => neighbours.map((n) => countsOrNull(periodCells(n.urn, g)) ?? { count: null, pupils: null });
   const similarPool = (g: SchoolGroup) => fairPool(poolOf(g));
   const publishedNeighbours = (g: SchoolGroup) => poolOf(g).filter((u) => u.count !== null).length;
+  /**
+   * The pool with the similar schools whose count is withheld (their pupils published) added at the
+   * least and the most their counts could be: 0, and a withheld small count's largest (per part of
+   * the group; for suspensions, times the suspensions per pupil suspended at the published similar
+   * schools, or in the LA or England when they have none). Null when none is withheld that way.
+   */
+  const withheldRange = (g: SchoolGroup, pool: { count: number; pupils: number }) => {
+    const pupils = neighbours
+      .map((n) => periodCells(n.urn, g))
+      .filter((c) => c.count.value === null && c.count.flag !== 'x' && c.count.flag !== 'z' && c.pupils.value !== null && c.pupils.value > 0)
+      .map((c) => c.pupils.value!);
+    if (pupils.length === 0) return undefined;
+    let perPupil = 1;
+    if (kind === 'events') {
+      const ratioOf = (cells: { count: Cell; pupils: Cell }[]) => {
+        const pairs = cells.filter((c) => c.count.value !== null && c.pupils.value !== null && c.pupils.value > 0);
+        const events = pairs.reduce((t, c) => t + c.count.value!, 0);
+        const pupilsWith = pairs.reduce((t, c) => t + c.pupils.value!, 0);
+        return pupilsWith > 0 ? events / pupilsWith : null;
+      };
+      // Suspensions over pupils suspended: the count column with pupils_suspended as its "pupils".
+      const asRatio = (c: { count: Cell }, d: { count: Cell }) => ({ count: c.count, pupils: d.count });
+      const ratio =
+        ratioOf(neighbours.map((n) => asRatio(periodCells(n.urn, g), periodCells(n.urn, g, 'pupils_suspended')))) ??
+        ratioOf([asRatio(areaPeriodCells(la.rows, g, numerator, periodYears), areaPeriodCells(la.rows, g, 'pupils_suspended', periodYears))]) ??
+        ratioOf([asRatio(areaPeriodCells(england.rows, g, numerator, periodYears), areaPeriodCells(england.rows, g, 'pupils_suspended', periodYears))]);
+      if (ratio === null) return undefined;
+      perPupil = Math.max(1, ratio);
+    }
+    const most = Math.ceil((withheld.minCount - 1) * GROUP_PARTS[g].length * perPupil);
+    const added = pupils.reduce((t, n) => t + n, 0);
+    return {
+      low: { count: pool.count, pupils: pool.pupils + added },
+      high: { count: pool.count + most * pupils.length, pupils: pool.pupils + added }
+    };
+  };
 
   // Comparison blocks and verdicts, one per group.
   const blocks: IntervalBlock[] = [];
@@ -261,7 +298,7 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
       }
     ];
     blocks.push({ id: g, label: g === 'SEND' ? 'SEND (EHC plan and SEN support)' : g, rows });
-    const verdict = compareWithSimilar(kind, mineCounts, pool ? { count: pool.count, pupils: pool.pupils } : null);
+    const verdict = compareWithSimilarRange(kind, mineCounts, pool ? { count: pool.count, pupils: pool.pupils } : null, pool ? withheldRange(g, pool) : undefined);
     const words = verdictWords(verdict, {
       school: profile.name,
       group: g,
@@ -284,13 +321,16 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
     const b = periodCells(urn, 'No SEN');
     const ratio = rateRatio({ numerator: a.count.value, denominator: a.pupils.value }, { numerator: b.count.value, denominator: b.pupils.value }, kind);
     const comparison = compareRates(ratio);
-    const ci = ratio.lower !== null && ratio.upper !== null ? ` (95% interval ${ratio.lower.toFixed(1)} to ${ratio.upper.toFixed(1)})` : '';
-    const sentence =
-      ratio.ratio === null
-        ? comparison === 'not available'
-          ? `The rate for ${GROUP_PHRASE[group]} against pupils with no SEN cannot be worked out: a figure is not published.`
-          : `Pupils with no SEN at ${profile.name} had none, so there is no ratio to give.`
-        : `Over ${periodLabel}, ${GROUP_PHRASE[group]} at ${profile.name} had ${ratio.ratio.toFixed(1)} times the rate of pupils with no SEN${ci}: ${
+    const ci = ratio.lower !== null || ratio.upper !== null ? ` (${intervalText(ratio)})` : '';
+    const published = (c: { count: Cell; pupils: Cell }) => c.count.value !== null && c.pupils.value !== null && c.pupils.value > 0;
+    const noneInB = published(a) && published(b) && b.count.value === 0;
+    const sentence = noneInB
+      ? a.count.value === 0
+        ? `Over ${periodLabel}, neither ${GROUP_PHRASE[group]} nor pupils with no SEN at ${profile.name} had any ${COUNT_NOUN[opts.measure]}, so there is no ratio to give.`
+        : `Over ${periodLabel}, pupils with no SEN at ${profile.name} had no ${COUNT_NOUN[opts.measure]}, so there is no ratio to give.`
+      : ratio.ratio === null
+        ? `The rate for ${GROUP_PHRASE[group]} against pupils with no SEN cannot be worked out: a figure is not published.`
+        : `Over ${periodLabel}, ${GROUP_PHRASE[group]} at ${profile.name} had ${formatRatio(ratio.ratio)} times the rate of pupils with no SEN${ci}: ${
             comparison === 'higher' ? 'higher' : comparison === 'lower' ? 'lower' : 'no clear difference'
           }, judged by the interval.`;
     riskRatio = { group, ratio, comparison, sentence };
@@ -401,6 +441,20 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
       } of ${trend[0]!.points.length} years are not published.`
     : `No year’s ${measure.label.toLowerCase()} is published for ${GROUP_PHRASE[group]} at ${profile.name} (small numbers); the lines show its similar schools, ${laName} and England.`;
   const top = reasons.find((r) => total(r) > 0);
+  // "Most often" only as far as the published figures can say it: another reason with a withheld
+  // count (1 to 4 each, or more) could have overtaken it, and a tie has no single reason.
+  const tied = top ? reasons.filter((r) => r !== top && total(r) === total(top)) : [];
+  const othersWithheld = top ? reasons.some((r) => r !== top && withheldYears(r) > 0) : false;
+  const topWords = !top
+    ? ''
+    : tied.length > 0
+      ? `the reasons recorded most often for suspensions of ${GROUP_PHRASE[group]} at ${profile.name} over the years shown, as often as each other, are ${[top, ...tied].map((r) => `“${r.reason}”`).join(' and ')}`
+      : `the reason recorded most often for suspensions of ${GROUP_PHRASE[group]} at ${profile.name} over the years shown is “${top.reason}”`;
+  const topSentence = !top
+    ? ''
+    : othersWithheld
+      ? `Among the published figures, ${topWords}; some other reasons’ figures are withheld, and could change that order.`
+      : `${topWords.charAt(0).toUpperCase()}${topWords.slice(1)}.`;
   const reasonsSummary =
     data.reasons === null
       ? `The reasons for ${profile.name} are not loaded yet.`
@@ -409,7 +463,7 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
       : reasons.length === 0
       ? `No reasons are recorded for ${GROUP_PHRASE[group]} at ${profile.name} in ${reasonYears.join(', ') || 'these years'}.`
       : top
-        ? `The reason recorded most often for suspensions of ${GROUP_PHRASE[group]} at ${profile.name} over the years shown is “${top.reason}”. ${withheld.reasonsNote}`
+        ? `${topSentence} ${withheld.reasonsNote}`
         : `Reasons are recorded for ${GROUP_PHRASE[group]} at ${profile.name}, but the counts are too small to publish.`;
 
   const f = data.features;
@@ -444,6 +498,11 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
     trendSummary,
     reasonsSummary
   };
+}
+
+/** Years in which the reason's suspensions are withheld (not those with none to give). */
+function withheldYears(r: ReasonTableRow): number {
+  return Object.keys(r.suspensions).filter((y) => r.suspensions[y] === null && r.suspensionFlags[y] !== 'x' && r.suspensionFlags[y] !== 'z').length;
 }
 
 function total(r: ReasonTableRow): number {

@@ -32,6 +32,7 @@ export const VERDICT_HEADLINE: Record<VerdictKind, string> = {
   lower: 'Somewhat lower than similar schools, but not beyond doubt',
   'lower-strong': 'Lower than similar schools by more than chance would explain',
   'too-small': 'The numbers are too small to tell',
+  'depends-on-withheld': 'Cannot tell: it depends on figures withheld at similar schools',
   'not-published': 'Not published for this school',
   'no-comparison': 'No similar schools to compare with'
 };
@@ -64,11 +65,16 @@ export function verdictWords(v: Verdict, c: VerdictContext): { headline: string;
   const who = GROUP_PHRASE[c.group];
   const noun = COUNT_NOUN[c.measure];
   const headline = VERDICT_HEADLINE[v.kind];
+  const withheldCount = c.k - c.included;
   const rates =
     v.schoolRate !== null && v.similarRate !== null
       ? `Over ${c.period}, ${who} at ${c.school} had a rate of ${formatRate(v.schoolRate)} per 100 pupils, against ${formatRate(v.similarRate)} at ${
-          c.included === c.k ? `its ${c.k} similar schools` : `the ${c.included} of its ${c.k} similar schools with published figures`
-        } taken together.`
+          v.bound
+            ? `its ${c.k} similar schools taken together, counting the withheld ${withheldCount === 1 ? 'figure' : 'figures'} as ${
+                v.bound === 'low' ? 'none' : 'the most a withheld count could be'
+              }: of the two ways to count them, the one that gives the weaker answer.`
+            : `${c.included === c.k ? `its ${c.k} similar schools` : `the ${c.included} of its ${c.k} similar schools with published figures`} taken together.`
+        }`
       : '';
   const expected =
     v.expected !== null && c.observed !== null
@@ -90,6 +96,9 @@ export function verdictWords(v: Verdict, c: VerdictContext): { headline: string;
     case 'no-difference':
       meaning = ' The difference is within what chance would explain.';
       break;
+    case 'depends-on-withheld':
+      meaning = ` ${withheldCount} of its ${c.k} similar schools have their figures withheld (${c.smallCounts ?? 'counts of 1 to 4'} are not published, while zeros are). Counted as none, or as the most they could be, they give different answers, so whether ${c.school} differs from schools like it cannot be told from the published figures.`;
+      break;
     case 'too-small':
       meaning = ` With fewer than 5 ${noun} expected, the figures cannot tell a real difference from chance, whichever way they point.`;
       break;
@@ -104,7 +113,7 @@ export function verdictWords(v: Verdict, c: VerdictContext): { headline: string;
       break;
   }
   const hidden =
-    c.included > 0 && c.included < c.k && v.similarRate !== null
+    c.included > 0 && c.included < c.k && v.similarRate !== null && !v.bound && v.kind !== 'depends-on-withheld'
       ? ` The other ${c.k - c.included} similar ${c.k - c.included === 1 ? 'school’s figures are' : 'schools’ figures are'} withheld (small numbers), so the similar schools’ rate is for those published.`
       : '';
   meaning = meaning + hidden;
