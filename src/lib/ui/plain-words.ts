@@ -63,12 +63,3 @@ export function oneInEvery(ratePer100: number): string | null {
   const step = 10 ** Math.max(0, Math.floor(Math.log10(n)) - 1);
   return `about 1 in every ${count(Math.round(n / step) * step)} pupils`;
 }
-
-/** How many times as high one rate is as another, in words: "about 6 times", "about 2.5 times"; null when undefined. */
-export function timesAsHigh(a: number, b: number): string | null {
-  if (!(b > 0) || !(a >= 0)) return null;
-  const r = a / b;
-  if (r >= 0.9 && r < 1.1) return 'about the same';
-  if (r < 1) return null;
-  return `about ${r >= 3 ? Math.round(r) : r.toFixed(1).replace(/\.0$/, '')} times`;
-}

@@ -2,7 +2,7 @@
 // ordering and search rules, the plain-words formatting, and the trend charts' one-line summaries.
 import { describe, expect, it } from 'vitest';
 import type { RatePoint } from '$lib/data/queries';
-import { count, fileSize, longDate, oneInEvery, percent, timesAsHigh } from './plain-words';
+import { count, fileSize, longDate, oneInEvery, percent } from './plain-words';
 import { groupByLetter, indexLetter, letterId, matchesSearch, missingText, searchKey } from './school-index';
 import { changeSentence } from './trend-words';
 
@@ -93,14 +93,6 @@ describe('plain words', () => {
     expect(oneInEvery(0.5)).toBe('about 1 in every 200 pupils');
     expect(oneInEvery(0)).toBeNull();
     expect(oneInEvery(12.7)).toBeNull();
-  });
-  it('compares two rates in words', () => {
-    expect(timesAsHigh(42.4, 6.6)).toBe('about 6 times'); // 6.42
-    expect(timesAsHigh(25, 10)).toBe('about 2.5 times');
-    expect(timesAsHigh(20, 10)).toBe('about 2 times');
-    expect(timesAsHigh(10.5, 10)).toBe('about the same');
-    expect(timesAsHigh(5, 10)).toBeNull();
-    expect(timesAsHigh(5, 0)).toBeNull();
   });
 });
 
