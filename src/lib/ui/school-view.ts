@@ -206,39 +206,50 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
   const publishedNeighbours = (g: SchoolGroup) => poolOf(g).filter((u) => u.count !== null).length;
   /**
    * The pool with the similar schools whose count is withheld (their pupils published) added at the
-   * least and the most their counts could be: 0, and a withheld small count's largest (per part of
-   * the group; for suspensions, times the suspensions per pupil suspended at the published similar
-   * schools, or in the LA or England when they have none). Null when none is withheld that way.
+   * least and the most their counts could be. A withheld part of the group (the EHC plan part of
+   * SEND, say) is at least 0; at most what the school's all-pupil count leaves once its published
+   * parts are taken away, when that count is published (counts are never negative), else the
+   * largest withheld small count (for suspensions, times the suspensions per pupil suspended at the
+   * published similar schools, or in the LA or England). Null when none is withheld that way.
    */
   const withheldRange = (g: SchoolGroup, pool: { count: number; pupils: number }) => {
-    const pupils = neighbours
-      .map((n) => periodCells(n.urn, g))
-      .filter((c) => c.count.value === null && c.count.flag !== 'x' && c.count.flag !== 'z' && c.pupils.value !== null && c.pupils.value > 0)
-      .map((c) => c.pupils.value!);
-    if (pupils.length === 0) return undefined;
     let perPupil = 1;
     if (kind === 'events') {
-      const ratioOf = (cells: { count: Cell; pupils: Cell }[]) => {
-        const pairs = cells.filter((c) => c.count.value !== null && c.pupils.value !== null && c.pupils.value > 0);
-        const events = pairs.reduce((t, c) => t + c.count.value!, 0);
-        const pupilsWith = pairs.reduce((t, c) => t + c.pupils.value!, 0);
-        return pupilsWith > 0 ? events / pupilsWith : null;
+      const ratioOf = (pairs: { events: Cell; pupils: Cell }[]) => {
+        const known = pairs.filter((c) => c.events.value !== null && c.pupils.value !== null && c.pupils.value > 0);
+        const pupilsWith = known.reduce((t, c) => t + c.pupils.value!, 0);
+        return pupilsWith > 0 ? known.reduce((t, c) => t + c.events.value!, 0) / pupilsWith : null;
       };
-      // Suspensions over pupils suspended: the count column with pupils_suspended as its "pupils".
-      const asRatio = (c: { count: Cell }, d: { count: Cell }) => ({ count: c.count, pupils: d.count });
+      const pair = (cells: (num: NumeratorColumn) => { count: Cell }) => ({ events: cells(numerator).count, pupils: cells('pupils_suspended').count });
       const ratio =
-        ratioOf(neighbours.map((n) => asRatio(periodCells(n.urn, g), periodCells(n.urn, g, 'pupils_suspended')))) ??
-        ratioOf([asRatio(areaPeriodCells(la.rows, g, numerator, periodYears), areaPeriodCells(la.rows, g, 'pupils_suspended', periodYears))]) ??
-        ratioOf([asRatio(areaPeriodCells(england.rows, g, numerator, periodYears), areaPeriodCells(england.rows, g, 'pupils_suspended', periodYears))]);
+        ratioOf(neighbours.map((n) => pair((num) => periodCells(n.urn, g, num)))) ??
+        ratioOf([pair((num) => areaPeriodCells(la.rows, g, num, periodYears))]) ??
+        ratioOf([pair((num) => areaPeriodCells(england.rows, g, num, periodYears))]);
       if (ratio === null) return undefined;
       perPupil = Math.max(1, ratio);
     }
-    const most = Math.ceil((withheld.minCount - 1) * GROUP_PARTS[g].length * perPupil);
-    const added = pupils.reduce((t, n) => t + n, 0);
-    return {
-      low: { count: pool.count, pupils: pool.pupils + added },
-      high: { count: pool.count + most * pupils.length, pupils: pool.pupils + added }
-    };
+    const smallMost = Math.ceil((withheld.minCount - 1) * perPupil);
+    const ALL_PARTS = ['EHC plan', 'SEN support', 'No SEN'] as const;
+    let pupils = 0;
+    let low = 0;
+    let high = 0;
+    for (const n of neighbours) {
+      const whole = periodCells(n.urn, g);
+      if (whole.count.value !== null || whole.pupils.value === null || !(whole.pupils.value > 0)) continue;
+      const parts = GROUP_PARTS[g].map((p) => periodCells(n.urn, p).count);
+      // Not available (x, z) is not withheld: such a school stays out, as before.
+      if (parts.some((c) => c.value === null && (c.flag === 'x' || c.flag === 'z'))) continue;
+      const known = parts.reduce((t, c) => t + (c.value ?? 0), 0);
+      const unknown = parts.filter((c) => c.value === null).length;
+      const all = periodCells(n.urn, 'All pupils').count.value;
+      const othersKnown = ALL_PARTS.filter((p) => !GROUP_PARTS[g].includes(p)).reduce((t, p) => t + (periodCells(n.urn, p).count.value ?? 0), 0);
+      const room = g !== 'All pupils' && all !== null ? Math.max(0, all - othersKnown - known) : unknown * smallMost;
+      pupils += whole.pupils.value;
+      low += known;
+      high += known + room;
+    }
+    if (pupils === 0) return undefined;
+    return { low: { count: pool.count + low, pupils: pool.pupils + pupils }, high: { count: pool.count + high, pupils: pool.pupils + pupils } };
   };
 
   // Comparison blocks and verdicts, one per group.

@@ -97,7 +97,7 @@ export function verdictWords(v: Verdict, c: VerdictContext): { headline: string;
       meaning = ' The difference is within what chance would explain.';
       break;
     case 'depends-on-withheld':
-      meaning = ` ${withheldCount} of its ${c.k} similar schools have their figures withheld (${c.smallCounts ?? 'counts of 1 to 4'} are not published, while zeros are). Counted as none, or as the most they could be, they give different answers, so whether ${c.school} differs from schools like it cannot be told from the published figures.`;
+      meaning = ` ${withheldCount} of its ${c.k} similar schools have their figures withheld to protect pupils. Counted as none, or as the most they could be, they give different answers, so whether ${c.school} differs from schools like it cannot be told from the published figures.`;
       break;
     case 'too-small':
       meaning = ` With fewer than 5 ${noun} expected, the figures cannot tell a real difference from chance, whichever way they point.`;
