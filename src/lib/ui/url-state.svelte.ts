@@ -13,6 +13,7 @@
  * is listed in `ignored` so the page can say what it did instead of silently showing something else.
  * Only values that differ from the defaults are written, so the default view's address stays clean.
  */
+import { tick } from 'svelte';
 import { browser } from '$app/environment';
 import { goto } from '$app/navigation';
 import { navigating, page } from '$app/state';
@@ -140,7 +141,11 @@ export class UrlState<S extends Record<string, Param<unknown>>> {
 
   /** Start following the address (from onMount, after hydration). */
   connect(): void {
-    this.connected = true;
+    // After the hydration's own updates have flushed (charts measuring their width, say): a view
+    // read from the address in the same flush made Svelte 5.60 reconcile an each block in the
+    // wrong batch ("Cannot read properties of undefined"), and the school page's funnel kept the
+    // default measure's axis (tests/e2e/schools.spec.ts, "opened at another measure").
+    void tick().then(() => (this.connected = true));
   }
 
   /**
