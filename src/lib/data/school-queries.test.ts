@@ -258,6 +258,24 @@ describe('funnel', () => {
     expect((await funnelPoints(db, { basis: base.basis, group: 'SEND', measure: 'suspension_rate' })).notPlaced).toEqual({ suppressed: 1, other: 0 });
   });
 
+  it('counts a school whose count is published but its pupils withheld as not placed (the two add up)', async () => {
+    const o = { basis: base.basis, group: 'All pupils', measure: 'suspension_rate' } as const;
+    const all = await funnelRows(db, o);
+    const before = await funnelPoints(db, o);
+    expect(before.rows.length + before.notPlaced.suppressed + before.notPlaced.other).toBe(all.length);
+    // A count with its pupils withheld: `count IS NOT NULL AND pupils > 0` is NULL there, and
+    // NOT (NULL) once left the school out of both sides.
+    db.exec(`UPDATE school_basis SET all_pupils = NULL, all_pupils_flag = 'c' WHERE urn = '100001' AND basis = '2023/24'`);
+    try {
+      const after = await funnelPoints(db, o);
+      expect(after.rows.length).toBe(before.rows.length - 1);
+      expect(after.notPlaced.suppressed + after.notPlaced.other).toBe(before.notPlaced.suppressed + before.notPlaced.other + 1);
+    } finally {
+      db.exec(`UPDATE school_basis SET all_pupils = (SELECT pupils FROM school_year WHERE urn = '100001' AND academic_year = '2023/24' AND pupil_group = 'All pupils'), all_pupils_flag = NULL WHERE urn = '100001' AND basis = '2023/24'`);
+    }
+    expect(await funnelPoints(db, o)).toEqual(before);
+  });
+
   it('targets the LA’s own rate for the group and years, from area_year', async () => {
     // 2023/24 SEND: (40 + 60) / (100 + 400) = 20 per 100.
     expect(await funnelTarget(db, { basis: base.basis, group: 'SEND', measure: 'suspension_rate' })).toEqual({ numerator: 100, denominator: 500 });

@@ -443,7 +443,9 @@ function funnelParts(opts: FunnelOptions): { num: Sql; pupils: Sql; flag: Sql; p
     num,
     pupils,
     flag: rateFlag(num, gFlag(opts.group, numName), pupils, gFlag(opts.group, 'pupils')),
-    placed: sql`${num} IS NOT NULL AND ${pupils} > 0`,
+    // coalesce: a withheld pupil count makes the comparison NULL, and NOT (NULL) would leave the
+    // school out of both the placed and the not-placed counts (they then did not add up).
+    placed: sql`coalesce(${num} IS NOT NULL AND ${pupils} > 0, FALSE)`,
     where: sql`${basisWhere(opts.basis)} AND ${gRow(opts.group)} AND ${opts.phase ? sql`b.phase = ${opts.phase}` : sql`TRUE`}`
   };
 }
