@@ -98,6 +98,11 @@ test('search: typing part of a name narrows the table, answered by DuckDB-WASM, 
   await expect(rowsOf(page)).toHaveCount(1);
   await search.fill('zzzz no such school');
   await expect(page.getByTestId('school-table-count')).toContainText('No school matches');
+  // Within a phase that the school is not in, the message names the phase, not just the school.
+  const phase = (await page.getByRole('combobox', { name: 'Phase' }).locator('option').nth(1).getAttribute('value'))!;
+  await page.getByRole('combobox', { name: 'Phase' }).selectOption(phase);
+  await search.fill('zzzz no such school');
+  await expect(page.getByTestId('school-table-count')).toContainText(`among ${phase.toLowerCase()} schools (the phase chosen above)`);
   expect(w.external).toEqual([]);
   expect(w.errors).toEqual([]);
 });
@@ -209,6 +214,14 @@ test('sort: a column header sorts by it, highest first, missing figures last; ag
   expect(second.some((n) => firstPage.includes(n))).toBe(false);
   await page.goBack();
   await expect(page.getByTestId('school-table-count')).toContainText('Showing 1 to');
+  // On the first page, Previous does nothing, and keeps the keyboard's focus (a disabled button
+  // would drop it to the page's body).
+  const previous = page.getByRole('button', { name: 'Previous page' });
+  await expect(previous).toHaveAttribute('aria-disabled', 'true');
+  await previous.focus();
+  await page.keyboard.press('Enter');
+  await expect(previous).toBeFocused();
+  await expect(page).not.toHaveURL(/page=/);
 });
 
 test('filters: phase narrows the table and the funnel; an unreadable filter in a link is ignored and said so', async ({ page }) => {
@@ -401,6 +414,10 @@ test('a school page opened at another measure shows that measure whole, as choos
   await expect(page.getByRole('combobox', { name: 'Measure' })).toHaveValue('permanent_exclusion_rate');
   await expect.poll(async () => (await words()).funnel).toBe(chosen.funnel);
   expect(await words()).toEqual(chosen);
+  // A number of similar schools the select does not offer shows as chosen, not blank.
+  await page.goto(`/schools/${urn}?k=3`);
+  await expect(page.getByTestId('neighbour-count')).toHaveValue('3');
+  await expect(page.getByTestId('similar-schools').locator('.neighbour-links a')).toHaveCount(3);
   expect(w.errors).toEqual([]);
 });
 
