@@ -210,7 +210,8 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
    * SEND, say) is at least 0; at most what the school's all-pupil count leaves once its published
    * parts are taken away, when that count is published (counts are never negative), else the
    * largest withheld small count (for suspensions, times the suspensions per pupil suspended at the
-   * published similar schools, or in the LA or England). Null when none is withheld that way.
+   * published similar schools, or in the LA or England). Undefined when none is withheld that way,
+   * or when suspensions per pupil suspended are known nowhere.
    */
   const withheldRange = (g: SchoolGroup, pool: { count: number; pupils: number }) => {
     let perPupil = 1;
