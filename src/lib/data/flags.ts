@@ -15,6 +15,14 @@ export function isFlag(v: unknown): v is SuppressionCode {
   return typeof v === 'string' && Object.hasOwn(WORDS, v);
 }
 
+/**
+ * A figure missing because there is none to give (`x` not available, `z` not applicable), as
+ * against one withheld to protect pupils (`c`, `low`): only a withheld one hides a count.
+ */
+export function isNotAvailable(flag: string | null | undefined): boolean {
+  return flag === 'x' || flag === 'z';
+}
+
 /** "suppressed" for `c`; "not available" when there is no flag at all (a figure that was never there). */
 export function flagShort(flag: string | null | undefined): string {
   return isFlag(flag) ? WORDS[flag].short : 'not available';

@@ -11,7 +11,7 @@ import type { LineSeries } from '$lib/charts/LineChart.svelte';
 import { seriesColor, type Marker } from '$lib/charts/palette';
 import type { Target } from '$lib/config/events';
 import type { BreakdownRow, ComparatorType, CouncilPoint, LaYearRow, NeedContextRow } from '$lib/data/council-queries';
-import { flagLong, flagShort, rateFlag } from '$lib/data/flags';
+import { flagLong, flagShort, isNotAvailable, rateFlag } from '$lib/data/flags';
 import { MEASURES, type MeasureKey, type NumeratorColumn } from '$lib/data/measures';
 import type { Dimension, PupilGroup } from '$lib/data/schema';
 import { rateInterval } from '$lib/stats/intervals';
@@ -588,7 +588,7 @@ function breakdownSummary(byGroup: Ranked[], opts: { dimension: Dimension; measu
       const [top, next] = [known[0]!, known[1]];
       const what = opts.dimension === 'reason' ? `the reason recorded most often when ${who} were ${m.verb} was` : `among ${who}, the primary need with the highest rate was`;
       // A withheld category could have been the highest: the claim is then about the published ones.
-      const withheld = list.some((x) => x.rate === null && x.c.flag !== 'x' && x.c.flag !== 'z');
+      const withheld = list.some((x) => x.rate === null && !isNotAvailable(x.c.flag));
       let s = `${withheld ? 'among the published figures, ' : ''}${what} ${top.r.category.toLowerCase()} (${formatRate(top.rate!)} per 100 pupils)`;
       if (next) {
         const c = rateRatio(top.c, next.c, kind);

@@ -11,7 +11,7 @@
 import type { LineSeries } from '$lib/charts/LineChart.svelte';
 import type { IntervalBlock, IntervalRow } from '$lib/charts/IntervalChart.svelte';
 import { seriesColor } from '$lib/charts/palette';
-import { flagShort } from '$lib/data/flags';
+import { flagShort, isNotAvailable } from '$lib/data/flags';
 import { MEASURES, type MeasureKey, type NumeratorColumn } from '$lib/data/measures';
 import { GROUP_PARTS, SCHOOL_GROUPS, type AreaCountRow, type CountRow, type FunnelRow, type FunnelTarget, type PhasePeriodRow, type SchoolGroup } from '$lib/data/school-queries';
 import type { PupilGroup, SuppressionCode } from '$lib/data/schema';
@@ -214,6 +214,26 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
    * or when suspensions per pupil suspended are known nowhere.
    */
   const withheldRange = (g: SchoolGroup, pool: { count: number; pupils: number }) => {
+    const ALL_PARTS = ['EHC plan', 'SEN support', 'No SEN'] as const;
+    /** Each similar school withheld that way: its pupils, its published parts, how many parts are withheld, and their bound from its all-pupil count (null when that is withheld too). */
+    const found: { pupils: number; known: number; unknown: number; room: number | null }[] = [];
+    for (const n of neighbours) {
+      const whole = periodCells(n.urn, g);
+      if (whole.count.value !== null || whole.pupils.value === null || !(whole.pupils.value > 0)) continue;
+      const parts = GROUP_PARTS[g].map((p) => periodCells(n.urn, p).count);
+      // Not available is not withheld: such a school stays out, as before.
+      if (parts.some((c) => c.value === null && isNotAvailable(c.flag))) continue;
+      const known = parts.reduce((t, c) => t + (c.value ?? 0), 0);
+      const all = periodCells(n.urn, 'All pupils').count.value;
+      const othersKnown = ALL_PARTS.filter((p) => !GROUP_PARTS[g].includes(p)).reduce((t, p) => t + (periodCells(n.urn, p).count.value ?? 0), 0);
+      found.push({
+        pupils: whole.pupils.value,
+        known,
+        unknown: parts.filter((c) => c.value === null).length,
+        room: g !== 'All pupils' && all !== null ? Math.max(0, all - othersKnown - known) : null
+      });
+    }
+    if (found.length === 0) return undefined;
     let perPupil = 1;
     if (kind === 'events') {
       const ratioOf = (pairs: { events: Cell; pupils: Cell }[]) => {
@@ -230,27 +250,12 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
       perPupil = Math.max(1, ratio);
     }
     const smallMost = Math.ceil((withheld.minCount - 1) * perPupil);
-    const ALL_PARTS = ['EHC plan', 'SEN support', 'No SEN'] as const;
-    let pupils = 0;
-    let low = 0;
-    let high = 0;
-    for (const n of neighbours) {
-      const whole = periodCells(n.urn, g);
-      if (whole.count.value !== null || whole.pupils.value === null || !(whole.pupils.value > 0)) continue;
-      const parts = GROUP_PARTS[g].map((p) => periodCells(n.urn, p).count);
-      // Not available (x, z) is not withheld: such a school stays out, as before.
-      if (parts.some((c) => c.value === null && (c.flag === 'x' || c.flag === 'z'))) continue;
-      const known = parts.reduce((t, c) => t + (c.value ?? 0), 0);
-      const unknown = parts.filter((c) => c.value === null).length;
-      const all = periodCells(n.urn, 'All pupils').count.value;
-      const othersKnown = ALL_PARTS.filter((p) => !GROUP_PARTS[g].includes(p)).reduce((t, p) => t + (periodCells(n.urn, p).count.value ?? 0), 0);
-      const room = g !== 'All pupils' && all !== null ? Math.max(0, all - othersKnown - known) : unknown * smallMost;
-      pupils += whole.pupils.value;
-      low += known;
-      high += known + room;
-    }
-    if (pupils === 0) return undefined;
-    return { low: { count: pool.count + low, pupils: pool.pupils + pupils }, high: { count: pool.count + high, pupils: pool.pupils + pupils } };
+    const sum = (f: (w: (typeof found)[number]) => number) => found.reduce((t, w) => t + f(w), 0);
+    const pupils = pool.pupils + sum((w) => w.pupils);
+    return {
+      low: { count: pool.count + sum((w) => w.known), pupils },
+      high: { count: pool.count + sum((w) => w.known + (w.room ?? w.unknown * smallMost)), pupils }
+    };
   };
 
   // Comparison blocks and verdicts, one per group.
@@ -334,8 +339,7 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
     const ratio = rateRatio({ numerator: a.count.value, denominator: a.pupils.value }, { numerator: b.count.value, denominator: b.pupils.value }, kind);
     const comparison = compareRates(ratio);
     const ci = ratio.lower !== null || ratio.upper !== null ? ` (${intervalText(ratio)})` : '';
-    const published = (c: { count: Cell; pupils: Cell }) => c.count.value !== null && c.pupils.value !== null && c.pupils.value > 0;
-    const noneInB = published(a) && published(b) && b.count.value === 0;
+    const noneInB = countsOrNull(a) !== null && countsOrNull(b)?.count === 0;
     const sentence = noneInB
       ? a.count.value === 0
         ? `Over ${periodLabel}, neither ${GROUP_PHRASE[group]} nor pupils with no SEN at ${profile.name} had any ${COUNT_NOUN[opts.measure]}, so there is no ratio to give.`
@@ -514,7 +518,7 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
 
 /** Years in which the reason's suspensions are withheld (not those with none to give). */
 function withheldYears(r: ReasonTableRow): number {
-  return Object.keys(r.suspensions).filter((y) => r.suspensions[y] === null && r.suspensionFlags[y] !== 'x' && r.suspensionFlags[y] !== 'z').length;
+  return Object.keys(r.suspensions).filter((y) => r.suspensions[y] === null && !isNotAvailable(r.suspensionFlags[y])).length;
 }
 
 function total(r: ReasonTableRow): number {
