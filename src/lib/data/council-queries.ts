@@ -62,18 +62,18 @@ export async function councilTrend(
   return db.query<CouncilPoint>(sql`
     WITH picked AS (
       SELECT area_type, area_code, area_name, academic_year, year_start, pupil_group,
-             pupils, pupils_flag, ${num} AS num, ${numFlag} AS num_flag
+             pupils, pupils_flag, ${num} AS num, ${numFlag} AS num_flag, pupils_suspended AS with_event
       FROM area_year
       WHERE phase = ${opts.phase} AND area_type IN (${types})
     ),
     areas AS (
       SELECT area_type, area_code, area_name, academic_year, year_start, pupil_group,
-             pupils, pupils_flag, num, num_flag, 1 AS areas
+             pupils, pupils_flag, num, num_flag, with_event, 1 AS areas
       FROM picked WHERE area_type <> 'Neighbour'
       UNION ALL
       SELECT 'Neighbour', ${NEIGHBOURS_CODE}, ${NEIGHBOURS_NAME}, academic_year, year_start, pupil_group,
              ${total('pupils')}, ${totalFlag('pupils', 'pupils_flag')},
-             ${total('num')}, ${totalFlag('num', 'num_flag')},
+             ${total('num')}, ${totalFlag('num', 'num_flag')}, ${total('with_event')},
              COUNT(DISTINCT area_code)
       FROM picked WHERE area_type = 'Neighbour'
       GROUP BY academic_year, year_start, pupil_group
@@ -83,6 +83,7 @@ export async function councilTrend(
            CAST(pupils AS INTEGER) AS denominator, pupils_flag AS denominator_flag,
            CAST(num AS INTEGER) AS numerator, num_flag AS numerator_flag,
            CASE WHEN pupils > 0 AND num IS NOT NULL THEN CAST(num AS DOUBLE) * 100 / pupils END AS rate,
+           CAST(with_event AS INTEGER) AS with_event,
            CAST(areas AS INTEGER) AS areas
     FROM areas
     ORDER BY CASE area_type WHEN 'LA' THEN 0 WHEN 'England' THEN 1 WHEN 'Region' THEN 2 ELSE 3 END,

@@ -29,6 +29,12 @@ export interface RatePoint {
   numerator_flag: string | null;
   /** Per 100 pupils; NULL unless both counts are published. */
   rate: number | null;
+  /**
+   * Pupils suspended in the same row, whatever the measure: how much suspensions cluster within
+   * pupils widens their intervals (stats/dispersion.ts). NULL when withheld; absent in figures
+   * made without it, where England's clustering stands in.
+   */
+  with_event?: number | null;
 }
 
 export type AreaPhase = 'All' | 'Primary' | 'Secondary' | 'Special' | 'Alternative provision';
@@ -57,7 +63,8 @@ export async function laTrend(db: Db, opts: TrendOptions): Promise<RatePoint[]> 
            CAST(pupils AS INTEGER) AS denominator, pupils_flag AS denominator_flag,
            CAST(${num} AS INTEGER) AS numerator, ${numFlag} AS numerator_flag,
            CASE WHEN pupils > 0 AND ${num} IS NOT NULL
-                THEN CAST(${num} AS DOUBLE) * 100 / pupils END AS rate
+                THEN CAST(${num} AS DOUBLE) * 100 / pupils END AS rate,
+           CAST(pupils_suspended AS INTEGER) AS with_event
     FROM area_year
     WHERE phase = ${opts.phase}
       AND (area_type = 'LA' ${comparator})

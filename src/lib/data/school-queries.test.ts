@@ -277,14 +277,16 @@ describe('funnel', () => {
   });
 
   it('targets the LA’s own rate for the group and years, from area_year', async () => {
-    // 2023/24 SEND: (40 + 60) / (100 + 400) = 20 per 100.
-    expect(await funnelTarget(db, { basis: base.basis, group: 'SEND', measure: 'suspension_rate' })).toEqual({ numerator: 100, denominator: 500 });
+    // 2023/24 SEND: (40 + 60) / (100 + 400) = 20 per 100, of 20 + 30 pupils suspended.
+    expect(await funnelTarget(db, { basis: base.basis, group: 'SEND', measure: 'suspension_rate' })).toEqual({ numerator: 100, denominator: 500, withEvent: 50 });
     // Pooled 2022/23 to 2023/24 (2021/22 is outside the window): (40 + 60 + 30 + 70) / (100 + 400 + 90 + 410).
-    expect(await funnelTarget(db, { basis: { kind: 'period' }, group: 'SEND', measure: 'suspension_rate' })).toEqual({ numerator: 200, denominator: 1000 });
+    expect(await funnelTarget(db, { basis: { kind: 'period' }, group: 'SEND', measure: 'suspension_rate' })).toEqual({ numerator: 200, denominator: 1000, withEvent: 100 });
     // A suppressed part anywhere in the window: no target rather than a partial one.
-    expect(await funnelTarget(db, { basis: { kind: 'period' }, group: 'SEND', measure: 'permanent_exclusion_rate' })).toEqual({ numerator: null, denominator: null });
-    expect(await funnelTarget(db, { basis: base.basis, group: 'SEND', measure: 'suspension_rate', phase: 'Primary' })).toEqual({ numerator: 18, denominator: 150 });
-    expect(await funnelTarget(db, { basis: base.basis, group: 'SEND', measure: 'suspension_rate', phase: 'Special' })).toEqual({ numerator: null, denominator: null });
+    expect(await funnelTarget(db, { basis: { kind: 'period' }, group: 'SEND', measure: 'permanent_exclusion_rate' })).toEqual({ numerator: null, denominator: null, withEvent: null });
+    expect(await funnelTarget(db, { basis: base.basis, group: 'SEND', measure: 'suspension_rate', phase: 'Primary' })).toEqual({ numerator: 18, denominator: 150, withEvent: 13 });
+    expect(await funnelTarget(db, { basis: base.basis, group: 'SEND', measure: 'suspension_rate', phase: 'Special' })).toEqual({ numerator: null, denominator: null, withEvent: null });
+    // Pupils suspended matter to suspensions alone (how they cluster within pupils).
+    expect(await funnelTarget(db, { basis: base.basis, group: 'SEND', measure: 'one_plus_suspension_rate' })).toEqual({ numerator: 50, denominator: 500, withEvent: null });
   });
 });
 

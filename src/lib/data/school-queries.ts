@@ -284,6 +284,9 @@ export interface SchoolTableRow {
   /** No SEN pupils and suspensions, the risk ratio's reference group. */
   nosen_pupils: number | null;
   nosen_suspensions: number | null;
+  /** Pupils suspended in the group and in No SEN: how much suspensions cluster within pupils widens the ratio's interval (stats/dispersion.ts). */
+  pupils_suspended: number | null;
+  nosen_pupils_suspended: number | null;
   /** Suspension rate of the group over that of No SEN; NULL when either is missing or No SEN's is 0. */
   risk_ratio: number | null;
   /** Schools matching the filters, on every row (for paging). */
@@ -366,6 +369,8 @@ export async function schoolTable(db: Db, opts: SchoolTableOptions): Promise<Sch
              ${rateFlag(perm, gFlag(grp, 'permanent_exclusions'), pupils, gFlag(grp, 'pupils'))} AS permanent_exclusion_rate_flag,
              ${nosenPupils} AS nosen_pupils,
              ${nosenSuspensions} AS nosen_suspensions,
+             ${g(grp, 'pupils_suspended')} AS pupils_suspended,
+             ${g('No SEN', 'pupils_suspended')} AS nosen_pupils_suspended,
              CASE WHEN ${isSen} AND ${pupils} > 0 AND ${suspensions} IS NOT NULL AND ${nosenPupils} > 0 AND ${nosenSuspensions} > 0
                   THEN (CAST(${suspensions} AS DOUBLE) / ${pupils}) / (CAST(${nosenSuspensions} AS DOUBLE) / ${nosenPupils}) END AS risk_ratio
       FROM school_basis b
@@ -425,6 +430,12 @@ export interface FunnelTarget {
   /** The LA's count and pupils for the same group, measure, phase and years; NULL when not published. */
   numerator: number | null;
   denominator: number | null;
+  /**
+   * For suspensions, the LA's pupils suspended in the same cells, from which the funnel takes how
+   * much suspensions cluster within pupils (stats/dispersion.ts); NULL when not published, and for
+   * the other measures.
+   */
+  withEvent: number | null;
 }
 
 export interface FunnelOptions {
@@ -551,15 +562,18 @@ export async function funnelTarget(db: Db, opts: FunnelOptions): Promise<FunnelT
       ? sql`academic_year = ${opts.basis.year}`
       : sql`year_start BETWEEN (SELECT min(first_year_start) FROM school_period) AND (SELECT max(last_year_start) FROM school_period)`;
   const parts = [...GROUP_PARTS[opts.group]];
-  const rows = await db.query<FunnelTarget & { n: number; published: number }>(sql`
+  const rows = await db.query<{ numerator: number | null; denominator: number | null; n: number; published: number; with_event: number | null; with_event_published: number }>(sql`
     SELECT CAST(sum(${num}) AS INTEGER) AS numerator, CAST(sum(pupils) AS INTEGER) AS denominator,
            CAST(count(*) AS INTEGER) AS n,
-           CAST(count(*) FILTER (WHERE ${num} IS NOT NULL AND pupils IS NOT NULL) AS INTEGER) AS published
+           CAST(count(*) FILTER (WHERE ${num} IS NOT NULL AND pupils IS NOT NULL) AS INTEGER) AS published,
+           CAST(sum(pupils_suspended) AS INTEGER) AS with_event,
+           CAST(count(pupils_suspended) AS INTEGER) AS with_event_published
     FROM area_year
     WHERE area_type = 'LA' AND phase = ${opts.phase || 'All'} AND pupil_group IN (${parts}) AND ${years}`);
   const r = rows[0];
-  if (!r || r.n === 0 || r.published < r.n) return { numerator: null, denominator: null };
-  return { numerator: r.numerator, denominator: r.denominator };
+  if (!r || r.n === 0 || r.published < r.n) return { numerator: null, denominator: null, withEvent: null };
+  const events = MEASURES[opts.measure].kind === 'events' && r.with_event_published === r.n;
+  return { numerator: r.numerator, denominator: r.denominator, withEvent: events ? r.with_event : null };
 }
 
 // ---- One school's page ------------------------------------------------------------------------

@@ -118,6 +118,7 @@ describe('keyFigures', () => {
         pupil_group: 'EHC plan',
         pupils: 40,
         suspensions: 10,
+        pupils_suspended: 8,
         suspension_rate: 25, // 10 / 40 x 100
         permanent_exclusions: 0,
         permanent_exclusion_rate: 0 // a true zero stays 0

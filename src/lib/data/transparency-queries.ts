@@ -20,6 +20,8 @@ export interface KeyFigure {
   /** Pupils on roll; NULL when not published. */
   pupils: number | null;
   suspensions: number | null;
+  /** Pupils suspended: how much suspensions cluster within pupils widens comparisons of them (stats/dispersion.ts). */
+  pupils_suspended: number | null;
   /** Suspensions per 100 pupils; NULL unless both counts are published. */
   suspension_rate: number | null;
   permanent_exclusions: number | null;
@@ -36,6 +38,7 @@ export async function keyFigures(db: Db, opts: { year: string }): Promise<KeyFig
     SELECT area_type, area_name, academic_year, pupil_group,
            CAST(pupils AS INTEGER) AS pupils,
            CAST(suspensions AS INTEGER) AS suspensions,
+           CAST(pupils_suspended AS INTEGER) AS pupils_suspended,
            CASE WHEN pupils > 0 AND suspensions IS NOT NULL
                 THEN CAST(suspensions AS DOUBLE) * 100 / pupils END AS suspension_rate,
            CAST(permanent_exclusions AS INTEGER) AS permanent_exclusions,

@@ -151,4 +151,36 @@ describe('funnelPosition', () => {
       { numRuns: 400, seed: 6 }
     );
   });
+  it('with a dispersion, still agrees with the limits drawn at the school’s own size (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 5, max: 3000 }),
+        fc.double({ min: 0.001, max: 0.6, noNaN: true }),
+        fc.double({ min: 1, max: 8, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (n, target, phi, u) => {
+          const count = Math.round(u * (n * target * 3 + 10));
+          const l = funnelLimits('events', n, target, phi);
+          const rate = (count / n) * 100;
+          if ([l.lower95, l.upper95, l.lower998, l.upper998].some((v) => Math.abs(v - rate) < 1e-9)) return;
+          const byLimits =
+            rate > l.upper998 ? 'above-998' : rate < l.lower998 ? 'below-998' : rate > l.upper95 ? 'above-95' : rate < l.lower95 ? 'below-95' : 'inside';
+          expect(funnelPosition('events', count, n, target, phi)).toBe(byLimits);
+        }
+      ),
+      { numRuns: 400, seed: 11 }
+    );
+  });
+  it('with a dispersion φ, the limits at n pupils are the Poisson limits at n / φ, and wider', () => {
+    const plain = funnelLimits('events', 250, 0.1);
+    const wide = funnelLimits('events', 1000, 0.1, 4);
+    expect(wide.n).toBe(1000);
+    for (const k of ['lower95', 'upper95', 'lower998', 'upper998'] as const) expect(wide[k]).toBeCloseTo(plain[k], 12);
+    const same = funnelLimits('events', 1000, 0.1);
+    expect(wide.upper998).toBeGreaterThan(same.upper998);
+    expect(wide.lower998).toBeLessThan(same.lower998);
+    // Pupils with an event are one per pupil: a dispersion does not apply to them.
+    expect(funnelLimits('proportion', 1000, 0.1, 4)).toEqual(funnelLimits('proportion', 1000, 0.1));
+    expect(() => funnelLimits('events', 1000, 0.1, 0.5)).toThrow(RangeError);
+  });
 });

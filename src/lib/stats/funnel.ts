@@ -16,6 +16,12 @@
  * The 95% limits use p = 0.025 and 0.975; the 99.8% limits p = 0.001 and 0.999. A limit below 0
  * (possible for the lower limit of a small school) is drawn at 0.
  *
+ * Suspensions cluster within pupils, so their count varies φ times as much as a Poisson count
+ * (dispersion.ts; Spiegelhalter 2005, section 5, on over-dispersion). A count of R among n pupils
+ * is then treated as φ times a Poisson count of R / φ among n / φ: the limits at n pupils are the
+ * Poisson limits at n / φ (the rate is unchanged by the scaling), and a school's position is judged
+ * on R / φ. φ is the target's (the LA's): under "no difference" the school shares its process.
+ *
  * Reference: D. J. Spiegelhalter, "Funnel plots for comparing institutional performance",
  * Statistics in Medicine 24 (2005) 1185–1202, sections 3–4 and Appendix A.1.
  */
@@ -79,15 +85,25 @@ function tailProbabilities(level: number): { lower: number; upper: number } {
   return { lower: tail, upper: 1 - tail };
 }
 
-/** The four limits at n pupils around a target rate per pupil, in rates per 100. */
-export function funnelLimits(kind: CountKind, n: number, target: number): FunnelLimits {
+/** Pupils as the limits see them: n / φ for events (see the module comment), n for pupils with an event. */
+function effectivePupils(kind: CountKind, n: number, phi: number): number {
+  if (!(phi >= 1)) throw new RangeError(`funnel: a dispersion is 1 or more (${phi})`);
+  return kind === 'events' ? n / phi : n;
+}
+
+/**
+ * The four limits at n pupils around a target rate per pupil, in rates per 100. `phi`: the
+ * dispersion of the events (1, plain Poisson, by default; ignored for pupils with an event).
+ */
+export function funnelLimits(kind: CountKind, n: number, target: number, phi = 1): FunnelLimits {
   const [inner, outer] = FUNNEL_LEVELS.map(tailProbabilities) as [{ lower: number; upper: number }, { lower: number; upper: number }];
+  const m = effectivePupils(kind, n, phi);
   return {
     n,
-    lower95: exactLimit(kind, inner.lower, n, target) * 100,
-    upper95: exactLimit(kind, inner.upper, n, target) * 100,
-    lower998: exactLimit(kind, outer.lower, n, target) * 100,
-    upper998: exactLimit(kind, outer.upper, n, target) * 100
+    lower95: exactLimit(kind, inner.lower, m, target) * 100,
+    upper95: exactLimit(kind, inner.upper, m, target) * 100,
+    lower998: exactLimit(kind, outer.lower, m, target) * 100,
+    upper998: exactLimit(kind, outer.upper, m, target) * 100
   };
 }
 
@@ -95,13 +111,13 @@ export function funnelLimits(kind: CountKind, n: number, target: number): Funnel
  * Limits along the funnel, for drawing: whole numbers of pupils from nMin to nMax, spaced
  * geometrically (the funnel changes fastest where schools are small), at most `steps` of them.
  */
-export function funnelCurve(kind: CountKind, target: number, nMin: number, nMax: number, steps = 120): FunnelLimits[] {
+export function funnelCurve(kind: CountKind, target: number, nMin: number, nMax: number, steps = 120, phi = 1): FunnelLimits[] {
   const lo = Math.max(1, Math.floor(nMin));
   const hi = Math.max(lo, Math.ceil(nMax));
   const ns = new Set<number>([lo, hi]);
   const ratio = hi / lo;
   for (let i = 1; i < steps; i++) ns.add(Math.round(lo * ratio ** (i / steps)));
-  return [...ns].sort((a, b) => a - b).map((n) => funnelLimits(kind, n, target));
+  return [...ns].sort((a, b) => a - b).map((n) => funnelLimits(kind, n, target, phi));
 }
 
 export type FunnelPosition = 'above-998' | 'above-95' | 'inside' | 'below-95' | 'below-998';
@@ -113,11 +129,19 @@ export type FunnelPosition = 'above-998' | 'above-95' | 'inside' | 'below-95' | 
  * instead of four quantile searches, which matters for 22,000 schools:
  *   above the upper p-limit  <=>  count > 0 and F > p      (count >= r_p, and the limit r_p - α < count)
  *   below the lower p-limit  <=>  F < p                     (count < r_p, and the limit r_p - α > count)
+ * With a dispersion φ the count is judged as R / φ among n / φ, which is not a whole number. The
+ * limit r_p - α is where the straight line through (r - 1, F(r - 1)) and (r, F(r)) reaches p, so
+ * the same rule holds with F at R / φ read off those straight lines between whole numbers: two
+ * cumulative probabilities, and the position still agrees with the limits drawn.
  */
-export function funnelPosition(kind: CountKind, count: number, n: number, target: number): FunnelPosition {
+export function funnelPosition(kind: CountKind, count: number, n: number, target: number, phi = 1): FunnelPosition {
   if (!(n > 0) || count < 0) throw new RangeError(`funnelPosition: need n > 0 and count >= 0 (count=${count}, n=${n})`);
   if (target === 0) return count > 0 ? 'above-998' : 'inside';
-  const f = cdf(kind, count, n, target);
+  const m = effectivePupils(kind, n, phi);
+  const x = kind === 'events' ? count / phi : count;
+  const whole = Math.floor(x);
+  const fWhole = cdf(kind, whole, m, target);
+  const f = x === whole ? fWhole : fWhole + (x - whole) * (cdf(kind, whole + 1, m, target) - fWhole);
   const outer = tailProbabilities(FUNNEL_LEVELS[1]);
   const inner = tailProbabilities(FUNNEL_LEVELS[0]);
   if (count > 0 && f > outer.upper) return 'above-998';

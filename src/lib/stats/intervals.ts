@@ -4,7 +4,9 @@
  * Pupils with an event (one or more suspensions, permanent exclusion) are a proportion of pupils:
  * Wilson's score interval, which behaves at 0 and at small n where the normal approximation does
  * not. Events (suspensions, of which a pupil may have several) are a Poisson count: the exact
- * (Garwood) interval from chi-squared quantiles. Both return NULL bounds when a count is missing.
+ * (Garwood) interval from chi-squared quantiles, widened by the count's dispersion φ (dispersion.ts:
+ * suspensions cluster within pupils) as φ times Garwood's interval for count / φ. Both return NULL
+ * bounds when a count is missing.
  */
 
 export interface Interval {
@@ -89,7 +91,10 @@ export function gammaQuantile(p: number, a: number): number {
   return (lo + hi) / 2;
 }
 
-/** Exact (Garwood) 95% interval for a Poisson count k, as counts. */
+/**
+ * Exact (Garwood) 95% interval for a Poisson count k, as counts. `k` may be a non-integer (a count
+ * scaled by its dispersion): the chi-squared quantiles take any positive degrees of freedom.
+ */
 export function poissonExact(k: number, alpha = 0.05): Interval {
   if (k < 0 || !Number.isFinite(k)) throw new RangeError(`poissonExact: need k >= 0 (k=${k})`);
   // chi2(p, 2k)/2 is the gamma(k) quantile with scale 1.
@@ -98,11 +103,15 @@ export function poissonExact(k: number, alpha = 0.05): Interval {
   return { lower, upper };
 }
 
-/** A rate per 100 pupils with its 95% interval, or NULLs when a count is missing. */
+/**
+ * A rate per 100 pupils with its 95% interval, or NULLs when a count is missing. `phi`, for events
+ * only, is the count's dispersion (dispersion.ts); 1 is plain Poisson.
+ */
 export function rateInterval(
   numerator: number | null,
   denominator: number | null,
-  kind: 'proportion' | 'events'
+  kind: 'proportion' | 'events',
+  phi = 1
 ): { rate: number | null; lower: number | null; upper: number | null } {
   if (numerator === null || denominator === null || !(denominator > 0)) return { rate: null, lower: null, upper: null };
   const rate = (numerator / denominator) * 100;
@@ -110,6 +119,7 @@ export function rateInterval(
     const w = wilson(numerator, denominator);
     return { rate, lower: w.lower * 100, upper: w.upper * 100 };
   }
-  const p = poissonExact(numerator);
-  return { rate, lower: (p.lower / denominator) * 100, upper: (p.upper / denominator) * 100 };
+  if (!(phi >= 1)) throw new RangeError(`rateInterval: a dispersion is 1 or more (${phi})`);
+  const p = poissonExact(numerator / phi);
+  return { rate, lower: ((p.lower * phi) / denominator) * 100, upper: ((p.upper * phi) / denominator) * 100 };
 }

@@ -1,7 +1,8 @@
 // Rate ratios against values worked out by hand from their formulas, and the exact interval checked
 // against the binomial tail probabilities it must hit (summed here term by term, independently).
 import { describe, expect, it } from 'vitest';
-import { betaInc, betaQuantile, compareRates, rateRatio } from './ratio';
+import { betaInc } from './distributions';
+import { betaQuantile, compareRates, rateRatio } from './ratio';
 
 /** P(X >= k) for X ~ Binomial(n, p), summed directly. */
 function upperTail(k: number, n: number, p: number): number {

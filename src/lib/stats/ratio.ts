@@ -17,8 +17,10 @@
  * - Events (suspensions, several per pupil) are Poisson counts: the rate ratio with the exact
  *   conditional interval. Given a + c events, a is binomial with p = n1 RR / (n1 RR + n2), so
  *   Clopper-Pearson bounds on p become bounds on RR (Armitage, Berry & Matthews, 4th ed., 4.9).
+ *   Suspensions cluster within pupils (dispersion.ts): with a dispersion φ (the two groups' pooled)
+ *   the bounds are taken on a / φ and c / φ, the beta quantiles accepting non-integer counts.
  */
-import { lnGamma } from './intervals';
+import { betaInc } from './distributions';
 
 export type RateKind = 'proportion' | 'events';
 
@@ -42,14 +44,15 @@ const NONE: Ratio = { ratio: null, lower: null, upper: null };
 const usable = (c: RateCounts): c is { numerator: number; denominator: number } =>
   c.numerator !== null && c.denominator !== null && c.denominator > 0 && c.numerator >= 0;
 
-export function rateRatio(a: RateCounts, b: RateCounts, kind: RateKind): Ratio {
+/** `phi`: the events' dispersion, pooled over both (1, plain Poisson, by default; ignored for pupils with an event). */
+export function rateRatio(a: RateCounts, b: RateCounts, kind: RateKind, phi = 1): Ratio {
   if (!usable(a) || !usable(b)) return NONE;
   const ratio = b.numerator === 0 ? null : a.numerator / a.denominator / (b.numerator / b.denominator);
   if (a.numerator === 0 && b.numerator === 0) return { ratio, lower: null, upper: null };
   const inside = (x: { numerator: number; denominator: number }) => x.numerator > 0 && x.numerator < x.denominator;
   return kind === 'proportion' && inside(a) && inside(b)
     ? { ratio, ...katz(a.numerator, a.denominator, b.numerator, b.denominator) }
-    : { ratio, ...poissonRatio(a.numerator, a.denominator, b.numerator, b.denominator) };
+    : { ratio, ...poissonRatio(a.numerator, a.denominator, b.numerator, b.denominator, kind === 'events' ? phi : 1) };
 }
 
 function katz(a: number, n1: number, c: number, n2: number): { lower: number; upper: number } {
@@ -58,47 +61,15 @@ function katz(a: number, n1: number, c: number, n2: number): { lower: number; up
   return { lower: Math.exp(ln - Z95 * se), upper: Math.exp(ln + Z95 * se) };
 }
 
-function poissonRatio(a: number, n1: number, c: number, n2: number): { lower: number | null; upper: number | null } {
+function poissonRatio(events1: number, n1: number, events2: number, n2: number, phi: number): { lower: number | null; upper: number | null } {
+  if (!(phi >= 1)) throw new RangeError(`rateRatio: a dispersion is 1 or more (${phi})`);
+  const a = events1 / phi;
+  const c = events2 / phi;
   const total = a + c;
   const pLower = a === 0 ? 0 : betaQuantile(0.025, a, c + 1);
   const pUpper = c === 0 ? 1 : betaQuantile(0.975, a + 1, c);
   const toRatio = (p: number) => (p / (1 - p)) * (n2 / n1);
   return { lower: total === 0 ? null : toRatio(pLower), upper: pUpper >= 1 ? null : toRatio(pUpper) };
-}
-
-/** Regularised incomplete beta I_x(a, b) (continued fraction, Numerical Recipes 6.4). */
-export function betaInc(x: number, a: number, b: number): number {
-  if (x <= 0) return 0;
-  if (x >= 1) return 1;
-  const front = Math.exp(lnGamma(a + b) - lnGamma(a) - lnGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
-  // The continued fraction converges quickly for x < (a + 1) / (a + b + 2); use symmetry otherwise.
-  if (x > (a + 1) / (a + b + 2)) return 1 - betaInc(1 - x, b, a);
-  const tiny = 1e-300;
-  let c = 1;
-  let d = 1 - ((a + b) * x) / (a + 1);
-  if (Math.abs(d) < tiny) d = tiny;
-  d = 1 / d;
-  let h = d;
-  for (let m = 1; m < 10_000; m++) {
-    const m2 = 2 * m;
-    let num = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
-    d = 1 + num * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + num / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    h *= d * c;
-    num = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
-    d = 1 + num * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + num / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const del = d * c;
-    h *= del;
-    if (Math.abs(del - 1) < 1e-15) break;
-  }
-  return (front * h) / a;
 }
 
 /** Quantile of the beta(a, b) distribution, by bisection on I_x(a, b). */

@@ -12,12 +12,16 @@
  *     the 2 x 2 table (with the event or not, this school or the similar schools).
  * Two-sided p = twice the smaller tail (at most 1), the convention that matches equal-tailed
  * 95% and 99.8% limits. O, n: the school's count and pupils; S, N: the similar schools'.
+ * Suspensions cluster within pupils (dispersion.ts), so with a dispersion φ the test runs on O / φ
+ * of (O + S) / φ, the binomial's cumulative probability taken at those non-integer points through
+ * the incomplete beta function, and rule 3 below counts E / φ: the events are worth 1 / φ
+ * independent ones each.
  *
  * The rule, in order:
  *   1. a figure is not published, or the similar schools have none: no verdict, say why;
  *   2. p < 0.002 (outside the 99.8% range): higher or lower "by more than chance would explain";
- *   3. fewer than 5 events expected at the similar schools' rate (E = n x S / N): the numbers are
- *      too small to tell, whatever the sign of the difference;
+ *   3. fewer than 5 events expected at the similar schools' rate (E = n x S / N, divided by φ for
+ *      suspensions): the numbers are too small to tell, whatever the sign of the difference;
  *   4. p < 0.05 (outside the 95% range): "somewhat" higher or lower, worth watching, not conclusive;
  *   5. otherwise the difference is within what chance would explain.
  * Why 99.8% for the firm wording: a dashboard makes many comparisons (every school, group and
@@ -67,6 +71,8 @@ export interface Verdict {
    * (`compareWithSimilarRange`); absent when they are the published schools' alone.
    */
   bound?: 'low' | 'high';
+  /** The events' dispersion when above 1 (dispersion.ts): `expected` is worth `expected / dispersion` independent events. */
+  dispersion?: number;
 }
 
 /** Below this many expected events a test cannot tell a real difference from chance. */
@@ -76,18 +82,22 @@ export const P_STRONG = 0.002;
 /** Two-sided p below which a difference is outside the 95% range. */
 export const P_WEAK = 0.05;
 
-/** Two-sided exact p-value comparing a school with its similar schools (see the module comment). */
-export function exactComparisonP(kind: CountKind, school: Counts, similar: Counts): number {
+/**
+ * Two-sided exact p-value comparing a school with its similar schools (see the module comment);
+ * `phi` is the events' dispersion (1, plain Poisson, by default; ignored for pupils with an event).
+ */
+export function exactComparisonP(kind: CountKind, school: Counts, similar: Counts, phi = 1): number {
   const { count: o, pupils: n } = school;
   const { count: s, pupils: big } = similar;
   let lower: number;
   let upper: number;
   if (kind === 'events') {
-    const total = o + s;
+    if (!(phi >= 1)) throw new RangeError(`exactComparisonP: a dispersion is 1 or more (${phi})`);
+    const total = (o + s) / phi;
     if (total === 0) return 1;
     const share = n / (n + big);
-    lower = binomialCdf(o, total, share);
-    upper = 1 - binomialCdf(o - 1, total, share);
+    lower = binomialCdf(o / phi, total, share);
+    upper = 1 - binomialCdf(o / phi - 1, total, share);
   } else {
     ({ lower, upper } = hypergeometricTails(o, n + big, o + s, n));
   }
@@ -98,7 +108,8 @@ function valid(c: Counts | null): c is Counts {
   return c !== null && Number.isFinite(c.count) && Number.isFinite(c.pupils) && c.pupils > 0 && c.count >= 0;
 }
 
-export function compareWithSimilar(kind: CountKind, school: Counts | null, similar: Counts | null): Verdict {
+/** The verdict (see the module comment); `phi` as for `exactComparisonP`. */
+export function compareWithSimilar(kind: CountKind, school: Counts | null, similar: Counts | null, phi = 1): Verdict {
   const schoolRate = valid(school) ? (school.count / school.pupils) * 100 : null;
   const similarRate = valid(similar) ? (similar.count / similar.pupils) * 100 : null;
   if (!valid(school)) return { kind: 'not-published', p: null, expected: null, schoolRate, similarRate };
@@ -107,14 +118,14 @@ export function compareWithSimilar(kind: CountKind, school: Counts | null, simil
     throw new RangeError('compareWithSimilar: more pupils with an event than pupils');
   }
   const expected = (school.pupils * similar.count) / similar.pupils;
-  const p = exactComparisonP(kind, school, similar);
+  const p = exactComparisonP(kind, school, similar, phi);
   const higher = school.count > expected;
   let verdict: VerdictKind;
   if (p < P_STRONG) verdict = higher ? 'higher-strong' : 'lower-strong';
-  else if (expected < MIN_EXPECTED) verdict = 'too-small';
+  else if (expected / (kind === 'events' ? phi : 1) < MIN_EXPECTED) verdict = 'too-small';
   else if (p < P_WEAK) verdict = higher ? 'higher' : 'lower';
   else verdict = 'no-difference';
-  return { kind: verdict, p, expected, schoolRate, similarRate };
+  return { kind: verdict, p, expected, schoolRate, similarRate, ...(kind === 'events' && phi > 1 ? { dispersion: phi } : {}) };
 }
 
 /** How far a verdict claims a difference: 2 firm, 1 somewhat, with its sign; absent when it claims none. */
@@ -130,13 +141,19 @@ const CLAIM: Partial<Record<VerdictKind, number>> = { 'higher-strong': 2, higher
  * the school differs depends on the withheld figures: `depends-on-withheld`, with no p-value,
  * since no one test stands for the answer. Without `withheld` it is `compareWithSimilar`.
  */
-export function compareWithSimilarRange(kind: CountKind, school: Counts | null, similar: Counts | null, withheld?: { low: Counts; high: Counts }): Verdict {
-  const published = compareWithSimilar(kind, school, similar);
+export function compareWithSimilarRange(
+  kind: CountKind,
+  school: Counts | null,
+  similar: Counts | null,
+  withheld?: { low: Counts; high: Counts },
+  phi = 1
+): Verdict {
+  const published = compareWithSimilar(kind, school, similar, phi);
   if (!withheld || published.kind === 'not-published' || published.kind === 'no-comparison') return published;
   const variants: Verdict[] = [
     published,
-    { ...compareWithSimilar(kind, school, withheld.low), bound: 'low' },
-    { ...compareWithSimilar(kind, school, withheld.high), bound: 'high' }
+    { ...compareWithSimilar(kind, school, withheld.low, phi), bound: 'low' },
+    { ...compareWithSimilar(kind, school, withheld.high, phi), bound: 'high' }
   ];
   const claims = variants.map((v) => CLAIM[v.kind] ?? 0);
   if (claims.every((c) => c === 0)) return published;

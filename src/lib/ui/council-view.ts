@@ -19,7 +19,7 @@ import { rateRatio, type Ratio } from '$lib/stats/ratio';
 import type { TableColumn } from './DataTable.svelte';
 import type { ChartData } from './downloads';
 import { count } from './plain-words';
-import { formatRate } from './trend';
+import { formatRate, phiOfPoint } from './trend';
 import {
   againstComparator,
   changeOf,
@@ -29,6 +29,7 @@ import {
   intervalText,
   listJoin,
   ratioChange,
+  phiOf,
   type Change,
   type Counted
 } from './council-words';
@@ -101,7 +102,7 @@ export function councilSeries(drawn: CouncilPoint[], measure: MeasureKey): LineS
       marker: style.marker,
       dashed: !la,
       points: rows.map((r) => {
-        const ci = la ? rateInterval(r.numerator, r.denominator, kind) : { lower: null, upper: null };
+        const ci = la ? rateInterval(r.numerator, r.denominator, kind, phiOfPoint(r, kind)) : { lower: null, upper: null };
         return { x: r.year_start, xLabel: r.academic_year, y: r.rate, lower: ci.lower, upper: ci.upper, flag: r.rate === null ? rateFlag(r.numerator_flag, r.denominator_flag) : null };
       })
     };
@@ -115,10 +116,11 @@ export function trendTargets(targets: Target[], measure: MeasureKey, phase: stri
     .map((t) => ({ y: t.value, label: `${t.label}, ${t.group}, by ${t.byLabel}`, short: 'Target' }));
 }
 
-const counted = (p: Pick<CouncilPoint, 'numerator' | 'denominator' | 'numerator_flag' | 'denominator_flag'> | undefined): Counted => ({
+const counted = (p: Pick<CouncilPoint, 'numerator' | 'denominator' | 'numerator_flag' | 'denominator_flag' | 'with_event'> | undefined): Counted => ({
   numerator: p?.numerator ?? null,
   denominator: p?.denominator ?? null,
-  flag: p ? rateFlag(p.numerator_flag, p.denominator_flag) : null
+  flag: p ? rateFlag(p.numerator_flag, p.denominator_flag) : null,
+  withEvent: p?.with_event ?? null
 });
 
 /**
@@ -216,10 +218,15 @@ export function ratioPoints(points: CouncilPoint[], measure: MeasureKey): RatioP
     for (const c of comparisons) {
       const a: Counted =
         c === 'SEND'
-          ? { numerator: sum(ehc?.numerator, k?.numerator), denominator: sum(ehc?.denominator, k?.denominator), flag: rateFlag(ehc?.numerator_flag, k?.numerator_flag, ehc?.denominator_flag, k?.denominator_flag) }
+          ? {
+              numerator: sum(ehc?.numerator, k?.numerator),
+              denominator: sum(ehc?.denominator, k?.denominator),
+              flag: rateFlag(ehc?.numerator_flag, k?.numerator_flag, ehc?.denominator_flag, k?.denominator_flag),
+              withEvent: sum(ehc?.with_event, k?.with_event)
+            }
           : counted(c === 'EHC plan' ? ehc : k);
       const b = counted(ref);
-      const r = rateRatio(a, b, kind);
+      const r = rateRatio(a, b, kind, phiOf(kind, a, b));
       out.push({
         area_type: type,
         area_name: ref.area_name,
@@ -339,18 +346,18 @@ export interface Headline {
 
 function numeratorOf(r: LaYearRow | undefined, col: NumeratorColumn | 'pupils_repeat_suspended' | 'sessions_lost'): Counted {
   if (!r) return { numerator: null, denominator: null, flag: 'x' };
-  return { numerator: r[col], denominator: r.pupils, flag: rateFlag(r[`${col}_flag`], r.pupils_flag) };
+  return { numerator: r[col], denominator: r.pupils, flag: rateFlag(r[`${col}_flag`], r.pupils_flag), withEvent: r.pupils_suspended };
 }
 
 function cell(c: Counted, kind: 'proportion' | 'events'): HeadlineCell {
-  const ci = rateInterval(c.numerator, c.denominator, kind);
+  const ci = rateInterval(c.numerator, c.denominator, kind, phiOf(kind, c));
   return { ...c, rate: ci.rate, lower: ci.lower, upper: ci.upper };
 }
 
 function sendOf(rows: LaYearRow[], year: number, col: NumeratorColumn): Counted {
   const e = numeratorOf(rows.find((r) => r.year_start === year && r.pupil_group === 'EHC plan'), col);
   const k = numeratorOf(rows.find((r) => r.year_start === year && r.pupil_group === 'SEN support'), col);
-  return { numerator: sum(e.numerator, k.numerator), denominator: sum(e.denominator, k.denominator), flag: rateFlag(e.flag, k.flag) };
+  return { numerator: sum(e.numerator, k.numerator), denominator: sum(e.denominator, k.denominator), flag: rateFlag(e.flag, k.flag), withEvent: sum(e.withEvent, k.withEvent) };
 }
 
 /**
@@ -372,7 +379,11 @@ export function headline(rows: LaYearRow[], laName: string, senSplit = true): He
       const vs = (y: number | null) => (y === null ? null : { cell: cell(at(g, y), m.kind), change: changeOf(now, at(g, y), m.kind) });
       return { group: g, now: cell(now, m.kind), previous: vs(previous), earlier: vs(earlier) };
     });
-    const rr = (y: number) => rateRatio(sendOf(rows, y, m.numerator), at('No SEN', y), m.kind);
+    const rr = (y: number) => {
+      const send = sendOf(rows, y, m.numerator);
+      const none = at('No SEN', y);
+      return rateRatio(send, none, m.kind, phiOf(m.kind, send, none));
+    };
     const now = rr(latest);
     const vsRatio = (y: number | null) => (y === null ? null : { ...rr(y), change: ratioChange(now, rr(y)) });
     const ratio = senSplit ? { now, previous: vsRatio(previous), earlier: vsRatio(earlier) } : null;
@@ -522,8 +533,14 @@ export function breakdownView(
     const list = rows
       .filter((r) => r.pupil_group === g)
       .map((r) => {
-        const c: Counted = { numerator: r[m.numerator], denominator: r.pupils, flag: rateFlag(r[`${m.numerator}_flag`], r.pupils_flag) };
-        const ci = rateInterval(c.numerator, c.denominator, kind);
+        // A reason's suspensions have no pupils suspended of their own (NULL): England's clustering stands in.
+        const c: Counted = {
+          numerator: r[m.numerator],
+          denominator: r.pupils,
+          flag: rateFlag(r[`${m.numerator}_flag`], r.pupils_flag),
+          withEvent: opts.dimension === 'reason' ? null : r.pupils_suspended
+        };
+        const ci = rateInterval(c.numerator, c.denominator, kind, phiOf(kind, c));
         return { r, c, ...ci };
       });
     if (opts.dimension === 'reason' || opts.dimension === 'need') list.sort((a, b) => (b.rate ?? -1) - (a.rate ?? -1) || a.r.category.localeCompare(b.r.category));
@@ -591,7 +608,7 @@ function breakdownSummary(byGroup: Ranked[], opts: { dimension: Dimension; measu
       const withheld = list.some((x) => x.rate === null && !isNotAvailable(x.c.flag));
       let s = `${withheld ? 'among the published figures, ' : ''}${what} ${top.r.category.toLowerCase()} (${formatRate(top.rate!)} per 100 pupils)`;
       if (next) {
-        const c = rateRatio(top.c, next.c, kind);
+        const c = rateRatio(top.c, next.c, kind, phiOf(kind, top.c, next.c));
         const clear = c.lower !== null && c.lower > 1;
         s += clear
           ? `, more than the next, ${next.r.category.toLowerCase()} (${formatRate(next.rate!)}), by more than chance would explain`
@@ -601,7 +618,7 @@ function breakdownSummary(byGroup: Ranked[], opts: { dimension: Dimension; measu
     } else if (opts.dimension === 'term') {
       const hi = [...known].sort((a, b) => b.rate! - a.rate!)[0]!;
       const lo = [...known].sort((a, b) => a.rate! - b.rate!)[0]!;
-      const c = rateRatio(hi.c, lo.c, kind);
+      const c = rateRatio(hi.c, lo.c, kind, phiOf(kind, hi.c, lo.c));
       sentences.push(
         hi === lo
           ? `for ${who} only the ${hi.r.category.toLowerCase()} has a published figure (${formatRate(hi.rate!)} per 100 pupils).`

@@ -19,6 +19,7 @@
 import type { Measure } from '$lib/data/measures';
 import type { PupilGroup } from '$lib/data/schema';
 import { compareRates, rateRatio, type Ratio, type RateCounts, type RateKind } from '$lib/stats/ratio';
+import { dispersionFor } from '$lib/stats/dispersion';
 import { rateInterval } from '$lib/stats/intervals';
 import { flagShort } from '$lib/data/flags';
 import { formatRate } from './trend';
@@ -34,6 +35,16 @@ export const GROUP_PHRASE: Record<PupilGroup | 'SEND', string> = {
 export interface Counted extends RateCounts {
   /** Why a count is missing (suppression code), when one is. */
   flag?: string | null;
+  /**
+   * For suspensions, the pupils suspended in the same figures: how much the suspensions cluster
+   * within pupils widens their intervals (stats/dispersion.ts). Absent or NULL: England's figure.
+   */
+  withEvent?: number | null;
+}
+
+/** The dispersion of the figures' counts pooled (stats/dispersion.ts), 1 for counts of pupils. */
+export function phiOf(kind: RateKind, ...figures: Counted[]): number {
+  return dispersionFor(kind, figures.map((f) => ({ events: f.numerator, withEvent: f.withEvent ?? null })));
 }
 
 /** A ratio as people read it: 4.9, 1.25, 0.62. */
@@ -73,7 +84,7 @@ export function intervalText(r: Pick<Ratio, 'lower' | 'upper'>): string {
  * 4.6 to 5.2)", or, when the interval includes 1, that the two were not clearly different.
  */
 export function contrast(aLabel: string, a: Counted, bLabel: string, b: Counted, kind: RateKind, verb: string): string {
-  const r = rateRatio(a, b, kind);
+  const r = rateRatio(a, b, kind, phiOf(kind, a, b));
   const c = compareRates(r);
   const published = (x: Counted) => x.numerator !== null && x.denominator !== null && x.denominator > 0;
   if (published(a) && published(b) && b.numerator === 0) {
@@ -99,7 +110,7 @@ export function contrast(aLabel: string, a: Counted, bLabel: string, b: Counted,
  * page said "not clearly different"). Null when a figure is missing or the second group had none.
  */
 export function asOften(a: Counted, b: Counted, kind: RateKind): string | null {
-  const r = rateRatio(a, b, kind);
+  const r = rateRatio(a, b, kind, phiOf(kind, a, b));
   if (r.ratio === null) return null;
   const c = compareRates(r);
   const times = r.ratio >= 3 ? String(Math.round(r.ratio)) : r.ratio.toFixed(1).replace(/\.0$/, '');
@@ -113,7 +124,7 @@ export type Change = 'up' | 'down' | 'no clear change' | 'not available';
 
 /** Did a rate change between two years, beyond what chance would explain? */
 export function changeOf(now: Counted, before: Counted, kind: RateKind): Change {
-  const c = compareRates(rateRatio(now, before, kind));
+  const c = compareRates(rateRatio(now, before, kind, phiOf(kind, now, before)));
   return c === 'higher' ? 'up' : c === 'lower' ? 'down' : c === 'no clear difference' ? 'no clear change' : 'not available';
 }
 
@@ -126,7 +137,7 @@ export const CHANGE_WORDS: Record<Change, string> = {
 
 /** The LA's rate against a comparator's (a whole population, taken as fixed). */
 export function againstComparator(la: Counted, comparatorRate: number | null, kind: RateKind): 'higher' | 'lower' | 'no clear difference' | 'not available' {
-  const ci = rateInterval(la.numerator, la.denominator, kind);
+  const ci = rateInterval(la.numerator, la.denominator, kind, phiOf(kind, la));
   if (ci.rate === null || comparatorRate === null || ci.lower === null || ci.upper === null) return 'not available';
   if (ci.lower > comparatorRate) return 'higher';
   if (ci.upper < comparatorRate) return 'lower';

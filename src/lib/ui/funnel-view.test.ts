@@ -18,7 +18,7 @@ const rows: FunnelRow[] = [
 ];
 
 describe('funnelView', () => {
-  const v = funnelView(rows, { numerator: 100, denominator: 1000 }, 'one_plus_suspension_rate', (u) => `/schools/${u}`);
+  const v = funnelView(rows, { numerator: 100, denominator: 1000, withEvent: null }, 'one_plus_suspension_rate', (u) => `/schools/${u}`);
 
   it('places each published school by the exact limits', () => {
     expect(v.target).toBe(10);
@@ -48,14 +48,28 @@ describe('funnelView', () => {
 
   it('is the same from the placed schools and a count of the rest (funnelPoints)', () => {
     const placed = rows.filter((r) => r.numerator !== null && r.denominator !== null);
-    expect(funnelView(placed, { numerator: 100, denominator: 1000 }, 'one_plus_suspension_rate', (u) => `/schools/${u}`, { suppressed: 1, other: 1 })).toEqual(v);
+    expect(funnelView(placed, { numerator: 100, denominator: 1000, withEvent: null }, 'one_plus_suspension_rate', (u) => `/schools/${u}`, { suppressed: 1, other: 1 })).toEqual(v);
   });
 
   it('draws no limits when the LA’s own rate is not published', () => {
-    const none = funnelView(rows, { numerator: null, denominator: null }, 'suspension_rate', (u) => u);
+    const none = funnelView(rows, { numerator: null, denominator: null, withEvent: null }, 'suspension_rate', (u) => u);
     expect(none.points).toEqual([]);
     expect(none.curve).toEqual([]);
     expect(none.summary).toContain('no limits can be drawn');
+  });
+
+  it('widens the limits for suspensions by how much they cluster within the LA’s pupils', () => {
+    // 30 suspensions in 100 pupils around a target of 10 per 100: far outside Poisson's limits, but
+    // when each suspended pupil in the LA had 3 (φ = 5) it is 6 pupils' worth against 2 expected.
+    const one = [{ urn: '1', name: 'Alpha', phase: 'Primary' as const, numerator: 30, denominator: 100, flag: null }];
+    const poisson = funnelView(one, { numerator: 1000, denominator: 10000, withEvent: 1000 }, 'suspension_rate', (u) => u);
+    const clustered = funnelView(one, { numerator: 1000, denominator: 10000, withEvent: 333 }, 'suspension_rate', (u) => u);
+    expect(poisson.points[0]!.position).toBe('above-998');
+    expect(clustered.points[0]!.position).toBe('above-95');
+    expect(clustered.curve.at(-1)!.upper998).toBeGreaterThan(poisson.curve.at(-1)!.upper998);
+    // Pupils suspended not published: England's clustering stands in, never none at all.
+    const unknown = funnelView(one, { numerator: 1000, denominator: 10000, withEvent: null }, 'suspension_rate', (u) => u);
+    expect(unknown.curve.at(-1)!.upper998).toBeGreaterThan(poisson.curve.at(-1)!.upper998);
   });
 });
 
@@ -90,11 +104,11 @@ describe('funnel summary when schools really differ', () => {
       denominator: 100,
       flag: null
     }));
-    const v = funnelView(many, { numerator: 21, denominator: 100 }, 'one_plus_suspension_rate', (u) => u);
+    const v = funnelView(many, { numerator: 21, denominator: 100, withEvent: null }, 'one_plus_suspension_rate', (u) => u);
     expect(v.counts['above-998'] + v.counts['below-998']).toBe(20);
     expect(v.summary).toContain('schools really do differ from one another');
-    expect(funnelView(rows, { numerator: 100, denominator: 1000 }, 'one_plus_suspension_rate', (u) => u).summary).not.toContain('really do differ');
-    expect(funnelView(rows.slice(0, 1), { numerator: 100, denominator: 1000 }, 'one_plus_suspension_rate', (u) => u).summary).toContain(
+    expect(funnelView(rows, { numerator: 100, denominator: 1000, withEvent: null }, 'one_plus_suspension_rate', (u) => u).summary).not.toContain('really do differ');
+    expect(funnelView(rows.slice(0, 1), { numerator: 100, denominator: 1000, withEvent: null }, 'one_plus_suspension_rate', (u) => u).summary).toContain(
       'No school is outside the 99.8% limits. No school lies between'
     );
   });

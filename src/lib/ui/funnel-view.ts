@@ -7,6 +7,7 @@ import type { FunnelPoint } from '$lib/charts/FunnelPlot.svelte';
 import { compareText } from '$lib/charts/funnel-marks';
 import { MEASURES, type MeasureKey } from '$lib/data/measures';
 import type { FunnelRow, FunnelTarget, Missing } from '$lib/data/school-queries';
+import { dispersion } from '$lib/stats/dispersion';
 import { funnelCurve, funnelPosition, isOutlier, type FunnelLimits, type FunnelPosition } from '$lib/stats/funnel';
 import { count } from './plain-words';
 
@@ -93,6 +94,9 @@ export function funnelView(
 ): FunnelView {
   const kind = MEASURES[measure].kind;
   const theta = target.numerator !== null && target.denominator !== null && target.denominator > 0 ? target.numerator / target.denominator : null;
+  // Suspensions cluster within pupils: the limits are widened by the LA's own clustering, the
+  // process every school would share if none differed (stats/funnel.ts).
+  const phi = kind === 'events' ? dispersion([{ events: target.numerator, withEvent: target.withEvent }]) : 1;
   const counts: Record<FunnelPosition, number> = { 'above-998': 0, 'above-95': 0, inside: 0, 'below-95': 0, 'below-998': 0 };
   const notPlaced = { ...alsoNotPlaced };
   const points: FunnelPoint[] = [];
@@ -104,7 +108,7 @@ export function funnelView(
       continue;
     }
     if (theta === null) continue;
-    const position = funnelPosition(kind, r.numerator, r.denominator, theta);
+    const position = funnelPosition(kind, r.numerator, r.denominator, theta, phi);
     counts[position]++;
     const rate = (r.numerator / r.denominator) * 100;
     points.push(new Point(r.urn, r.name, r.denominator, rate, position, href));
@@ -117,7 +121,7 @@ export function funnelView(
     (a, b) => (a.position === b.position ? 0 : a.position === 'above-998' ? -1 : 1) || b.distance - a.distance || compareText(a.name, b.name)
   );
   const ns = points.map((p) => p.n);
-  const curve = theta === null || ns.length === 0 ? [] : funnelCurve(kind, theta, Math.min(...ns), Math.max(...ns));
+  const curve = theta === null || ns.length === 0 ? [] : funnelCurve(kind, theta, Math.min(...ns), Math.max(...ns), 120, phi);
   const view: FunnelView = { points, curve, target: theta === null ? null : theta * 100, counts, notPlaced, outliers, summary: '' };
   view.summary = funnelSummary(view);
   return view;

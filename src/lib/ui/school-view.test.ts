@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { AreaCountRow, CountRow, PhasePeriodRow } from '$lib/data/school-queries';
 import type { PupilGroup, SuppressionCode } from '$lib/data/schema';
 import type { NeighbourInfo, SchoolData } from './school-data';
+import { rateInterval } from '$lib/stats/intervals';
 import { hasSenSplit, schoolView } from './school-view';
 
 type Counts = [pupils: number | null, suspensions: number | null, pupilsSuspended: number | null, permanent: number | null];
@@ -158,6 +159,39 @@ describe('schoolView: a difference that must be found, and one that must not', (
       ['PD', 15, null],
       ['VA', null, 'c']
     ]);
+  });
+});
+
+describe('schoolView: suspensions of the same pupils (stats/dispersion.ts)', () => {
+  // The same counts as above, but each suspended pupil had 5 suspensions, at the school and at its
+  // similar schools: 60 suspensions of 12 pupils against 20 expected are about 7 pupils' worth
+  // against 2 or 3, not 60 separate events against 20.
+  const clustered = (rows: CountRow[]) =>
+    rows.map((r) => (r.suspensions === null || r.pupil_group === 'No SEN' || r.pupil_group === 'All pupils' ? r : { ...r, pupils_suspended: r.suspensions / 5 }));
+  const base = fixture(school('100001', [50, 20, 10, 0], [150, 40, 20, 0], [800, 40, 30, 1]));
+  const data = { ...base, periods: clustered(base.periods), years: clustered(base.years) };
+  const view = schoolView(data, { group: 'SEND', measure: 'suspension_rate', k: 10 }, href);
+
+  it('does not call the school higher beyond chance on repeat suspensions of a few pupils', () => {
+    // As separate events this is "higher by more than chance" (the block above).
+    expect(view.verdict.verdict.kind).toBe('too-small');
+    expect(view.verdict.verdict.dispersion).toBeCloseTo(9, 12);
+    expect(view.verdict.detail).toContain('Pupils suspended once are often suspended again, so those suspensions tell about as much as 2.2 independent ones would.');
+  });
+
+  it('widens the school’s interval by its own clustering, and the similar schools’ by theirs', () => {
+    const send = view.blocks[0]!.rows;
+    const plain = schoolView(base, { group: 'SEND', measure: 'suspension_rate', k: 10 }, href).blocks[0]!.rows;
+    // The school: 60 suspensions of 12 pupils, φ = 2 x 5 - 1 = 9, against 60 of 30 (φ = 3) in the fixture.
+    const ci = rateInterval(60, 200, 'events', 9);
+    expect(send[0]).toMatchObject({ value: 30, lower: ci.lower, upper: ci.upper });
+    expect(send[0]!.upper! - send[0]!.lower!).toBeGreaterThan(plain[0]!.upper! - plain[0]!.lower!);
+    expect(send[1]!.upper! - send[1]!.lower!).toBeGreaterThan(plain[1]!.upper! - plain[1]!.lower!);
+  });
+
+  it('judges pupils suspended at least once as before: each pupil counts once', () => {
+    const pupils = schoolView(data, { group: 'SEND', measure: 'one_plus_suspension_rate', k: 10 }, href);
+    expect(pupils.verdict.verdict.dispersion).toBeUndefined();
   });
 });
 

@@ -15,6 +15,7 @@ import { flagShort, isNotAvailable } from '$lib/data/flags';
 import { MEASURES, type MeasureKey, type NumeratorColumn } from '$lib/data/measures';
 import { GROUP_PARTS, SCHOOL_GROUPS, type AreaCountRow, type CountRow, type FunnelRow, type FunnelTarget, type PhasePeriodRow, type SchoolGroup } from '$lib/data/school-queries';
 import type { PupilGroup, SuppressionCode } from '$lib/data/schema';
+import { dispersion, eventsPerPupil, type EventPair } from '$lib/stats/dispersion';
 import { rateInterval } from '$lib/stats/intervals';
 import { poolCounts, sumCells, type Cell } from '$lib/stats/pooled';
 import { compareRates, rateRatio, type Comparison, type Ratio } from '$lib/stats/ratio';
@@ -197,6 +198,17 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
    * schools' published counts are mostly zeros or 5 and more (1 to 4 is what gets withheld), so a
    * pool of the few published ones is not a fair picture of schools like this one.
    */
+  /**
+   * Suspensions and pupils suspended of some figures, for how much the suspensions cluster within
+   * pupils (stats/dispersion.ts): `cells` gives a figure's count for a numerator column.
+   */
+  const pairOf = (cells: (num: NumeratorColumn) => { count: Cell }): EventPair => ({
+    events: cells('suspensions').count.value,
+    withEvent: cells('pupils_suspended').count.value
+  });
+  /** The dispersion of the figures' counts: theirs pooled for suspensions, 1 for counts of pupils. */
+  const phiOf = (pairs: EventPair[]) => (kind === 'events' ? dispersion(pairs) : 1);
+  const periodPair = (u: string, g: SchoolGroup) => pairOf((num) => periodCells(u, g, num));
   const fairPool = (units: { count: number | null; pupils: number | null }[]) => {
     const pool = poolCounts(units);
     return pool && pool.included >= Math.ceil(units.length * MIN_POOLED_SHARE) ? pool : null;
@@ -236,16 +248,10 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
     if (found.length === 0) return undefined;
     let perPupil = 1;
     if (kind === 'events') {
-      const ratioOf = (pairs: { events: Cell; pupils: Cell }[]) => {
-        const known = pairs.filter((c) => c.events.value !== null && c.pupils.value !== null && c.pupils.value > 0);
-        const pupilsWith = known.reduce((t, c) => t + c.pupils.value!, 0);
-        return pupilsWith > 0 ? known.reduce((t, c) => t + c.events.value!, 0) / pupilsWith : null;
-      };
-      const pair = (cells: (num: NumeratorColumn) => { count: Cell }) => ({ events: cells(numerator).count, pupils: cells('pupils_suspended').count });
       const ratio =
-        ratioOf(neighbours.map((n) => pair((num) => periodCells(n.urn, g, num)))) ??
-        ratioOf([pair((num) => areaPeriodCells(la.rows, g, num, periodYears))]) ??
-        ratioOf([pair((num) => areaPeriodCells(england.rows, g, num, periodYears))]);
+        eventsPerPupil(neighbours.map((n) => periodPair(n.urn, g))) ??
+        eventsPerPupil([pairOf((num) => areaPeriodCells(la.rows, g, num, periodYears))]) ??
+        eventsPerPupil([pairOf((num) => areaPeriodCells(england.rows, g, num, periodYears))]);
       if (ratio === null) return undefined;
       perPupil = Math.max(1, ratio);
     }
@@ -265,8 +271,10 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
     const mine = periodCells(urn, g);
     const mineCounts = countsOrNull(mine);
     const pool = similarPool(g);
-    const ci = rateInterval(mine.count.value, mine.pupils.value, kind);
-    const poolCi = pool ? rateInterval(pool.count, pool.pupils, kind) : { rate: null, lower: null, upper: null };
+    const minePair = periodPair(urn, g);
+    const poolPairs = neighbours.map((n) => periodPair(n.urn, g));
+    const ci = rateInterval(mine.count.value, mine.pupils.value, kind, phiOf([minePair]));
+    const poolCi = pool ? rateInterval(pool.count, pool.pupils, kind, phiOf(poolPairs)) : { rate: null, lower: null, upper: null };
     const laCells = countsOrNull(areaPeriodCells(la.rows, g, numerator, periodYears));
     const enCells = countsOrNull(areaPeriodCells(england.rows, g, numerator, periodYears));
     const rows: IntervalRow[] = [
@@ -315,7 +323,13 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
       }
     ];
     blocks.push({ id: g, label: g === 'SEND' ? 'SEND (EHC plan and SEN support)' : g, rows });
-    const verdict = compareWithSimilarRange(kind, mineCounts, pool ? { count: pool.count, pupils: pool.pupils } : null, pool ? withheldRange(g, pool) : undefined);
+    const verdict = compareWithSimilarRange(
+      kind,
+      mineCounts,
+      pool ? { count: pool.count, pupils: pool.pupils } : null,
+      pool ? withheldRange(g, pool) : undefined,
+      phiOf([minePair, ...poolPairs])
+    );
     const words = verdictWords(verdict, {
       school: profile.name,
       group: g,
@@ -336,7 +350,12 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
   if (senSplit && (group === 'SEND' || group === 'EHC plan' || group === 'SEN support')) {
     const a = periodCells(urn, group);
     const b = periodCells(urn, 'No SEN');
-    const ratio = rateRatio({ numerator: a.count.value, denominator: a.pupils.value }, { numerator: b.count.value, denominator: b.pupils.value }, kind);
+    const ratio = rateRatio(
+      { numerator: a.count.value, denominator: a.pupils.value },
+      { numerator: b.count.value, denominator: b.pupils.value },
+      kind,
+      phiOf([periodPair(urn, group), periodPair(urn, 'No SEN')])
+    );
     const comparison = compareRates(ratio);
     const ci = ratio.lower !== null || ratio.upper !== null ? ` (${intervalText(ratio)})` : '';
     const noneInB = countsOrNull(a) !== null && countsOrNull(b)?.count === 0;
@@ -355,7 +374,7 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
   // Trend for the chosen group: the school with its 95% band, its similar schools pooled year by
   // year, and the LA and England.
   const years = [...new Map(data.years.map((r) => [r.year_start, r.academic_year])).entries()].sort((a, b) => a[0] - b[0]);
-  const yearCells = (u: string, y: number) => groupCells(data.years.filter((r) => r.urn === u && r.year_start === y), group, numerator);
+  const yearCells = (u: string, y: number, num: NumeratorColumn = numerator) => groupCells(data.years.filter((r) => r.urn === u && r.year_start === y), group, num);
   const trend: LineSeries[] = [
     {
       id: 'school',
@@ -364,7 +383,7 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
       marker: 'circle',
       points: years.map(([y, label]) => {
         const c = yearCells(urn, y);
-        const ci = rateInterval(c.count.value, c.pupils.value, kind);
+        const ci = rateInterval(c.count.value, c.pupils.value, kind, phiOf([pairOf((num) => yearCells(urn, y, num))]));
         return { x: y, xLabel: label, y: ci.rate, lower: ci.lower, upper: ci.upper, flag: ci.rate === null ? cellFlag(c) : null };
       })
     },
@@ -410,7 +429,10 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
     return { urn: u, name: e.name, phase: profile.phase, numerator: c.count.value, denominator: c.pupils.value, flag: cellFlag(c) };
   });
   const laTarget = countsOrNull(areaPeriodCells(la.rows, group, numerator, periodYears));
-  const target: FunnelTarget = laTarget ? { numerator: laTarget.count, denominator: laTarget.pupils } : { numerator: null, denominator: null };
+  const laWithEvent = kind === 'events' ? areaPeriodCells(la.rows, group, 'pupils_suspended', periodYears).count.value : null;
+  const target: FunnelTarget = laTarget
+    ? { numerator: laTarget.count, denominator: laTarget.pupils, withEvent: laWithEvent }
+    : { numerator: null, denominator: null, withEvent: null };
   const funnel = funnelView(funnelRows, target, opts.measure, href);
 
   // Reasons for the chosen group, year by year over the period.

@@ -12,6 +12,7 @@ import { seriesColor } from '$lib/charts/palette';
 import { MEASURES, type MeasureKey } from '$lib/data/measures';
 import type { RatePoint } from '$lib/data/queries';
 import type { PupilGroup } from '$lib/data/schema';
+import { dispersionFor } from '$lib/stats/dispersion';
 import { rateInterval } from '$lib/stats/intervals';
 
 const GROUP_STYLE: Record<PupilGroup, { color: number; marker: Marker; label: string }> = {
@@ -22,6 +23,11 @@ const GROUP_STYLE: Record<PupilGroup, { color: number; marker: Marker; label: st
 };
 
 const GROUP_ORDER: PupilGroup[] = ['EHC plan', 'SEN support', 'No SEN', 'All pupils'];
+
+/** A point's dispersion: how much its suspensions cluster within its pupils (stats/dispersion.ts), 1 for counts of pupils. */
+export function phiOfPoint(p: Pick<RatePoint, 'numerator' | 'with_event'>, kind: 'proportion' | 'events'): number {
+  return dispersionFor(kind, [{ events: p.numerator, withEvent: p.with_event ?? null }]);
+}
 
 export function seriesKey(p: Pick<RatePoint, 'area_type' | 'pupil_group'>): string {
   return p.area_type === 'LA' ? p.pupil_group : `${p.area_type}: ${p.pupil_group}`;
@@ -42,7 +48,7 @@ export function trendSeries(points: RatePoint[], measure: MeasureKey): LineSerie
       marker: isLa ? style.marker : 'cross',
       dashed: !isLa,
       points: rows.map((r) => {
-        const ci = rateInterval(r.numerator, r.denominator, kind);
+        const ci = rateInterval(r.numerator, r.denominator, kind, phiOfPoint(r, kind));
         // Comparators are whole populations (England): an interval would suggest sampling error.
         return {
           x: r.year_start,
@@ -145,7 +151,7 @@ export function trendData(points: RatePoint[], measure: MeasureKey): ChartData {
   return {
     columns: ['area_type', 'area_name', 'pupil_group', 'academic_year', m.numerator, `${m.numerator}_flag`, 'pupils', 'pupils_flag', 'rate_per_100', 'lower_95', 'upper_95'],
     rows: sorted.map((r) => {
-      const ci = r.area_type === 'LA' ? rateInterval(r.numerator, r.denominator, kind) : { lower: null, upper: null };
+      const ci = r.area_type === 'LA' ? rateInterval(r.numerator, r.denominator, kind, phiOfPoint(r, kind)) : { lower: null, upper: null };
       return [r.area_type, r.area_name, r.pupil_group, r.academic_year, r.numerator, r.numerator_flag, r.denominator, r.denominator_flag, r.rate, ci.lower, ci.upper];
     })
   };

@@ -60,6 +60,11 @@ export interface VerdictContext {
   observed: number | null;
 }
 
+/** A number of independent events, as few as it is: "2.4", "about 4". */
+function formatWorth(n: number): string {
+  return n < 1 ? 'less than one' : n.toFixed(1);
+}
+
 /** The verdict's headline and a paragraph saying what was compared, what was found and what it means. */
 export function verdictWords(v: Verdict, c: VerdictContext): { headline: string; detail: string } {
   const who = GROUP_PHRASE[c.group];
@@ -100,7 +105,10 @@ export function verdictWords(v: Verdict, c: VerdictContext): { headline: string;
       meaning = ` ${withheldCount} of its ${c.k} similar schools have their figures withheld to protect pupils. Counted as none, or as the most they could be, they give different answers, so whether ${c.school} differs from schools like it cannot be told from the published figures.`;
       break;
     case 'too-small':
-      meaning = ` With fewer than 5 ${noun} expected, the figures cannot tell a real difference from chance, whichever way they point.`;
+      meaning =
+        v.dispersion !== undefined && v.expected !== null && v.expected >= 5
+          ? ` Pupils suspended once are often suspended again, so those ${noun} tell about as much as ${formatWorth(v.expected / v.dispersion)} independent ones would. With fewer than 5, the figures cannot tell a real difference from chance, whichever way they point.`
+          : ` With fewer than 5 ${noun} expected, the figures cannot tell a real difference from chance, whichever way they point.`;
       break;
     case 'not-published':
       meaning = ` ${c.school}’s figures for ${who} over ${c.period} are not published, usually because the numbers are small enough to identify pupils, so no comparison can be made.`;
