@@ -354,9 +354,26 @@ test('a school’s page: the number of similar schools and the group are control
   await expect(page.getByTestId('verdict')).toContainText('all pupils');
   await page.goBack();
   await expect(page.getByTestId('verdict')).toContainText('pupils with SEND');
+  // A similar school opens at the view this one shows (an outside review found its links dropped it).
+  await expect(links.first()).toHaveAttribute('href', /\?k=5$/);
+  await links.first().click();
+  await expect(page).toHaveURL(/\/schools\/\d{6}\?k=5$/);
+  await expect(page.getByTestId('neighbour-count')).toHaveValue('5');
+  await expect(links).toHaveCount(5);
   // A school page never needs DuckDB-WASM at LA scale.
   expect(w.requests.some((u) => u.endsWith('.wasm'))).toBe(false);
   expect(w.errors).toEqual([]);
+});
+
+test('a school chosen from the list opens at the list’s group and measure', async ({ page }) => {
+  await page.goto('/schools?group=EHC+plan&measure=permanent_exclusion_rate');
+  await hydrated(page);
+  const link = page.getByTestId('school-table').locator('tbody a').first();
+  await expect(link).toHaveAttribute('href', /\/schools\/\d{6}\?group=EHC\+plan&measure=permanent_exclusion_rate$/);
+  await link.click();
+  await expect(page).toHaveURL(/group=EHC\+plan&measure=permanent_exclusion_rate/);
+  await expect(page.getByRole('combobox', { name: 'Measure' })).toHaveValue('permanent_exclusion_rate');
+  await expect(page.getByTestId('verdict')).toContainText('pupils with an EHC plan');
 });
 
 /** Similar schools a school's page shows unless asked for another number (DEFAULT_NEIGHBOURS, src/lib/ui/school-data.ts). */

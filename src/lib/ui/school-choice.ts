@@ -6,7 +6,7 @@
 import { MEASURE_KEYS } from '$lib/data/measures';
 import { SCHOOL_GROUPS } from '$lib/data/school-queries';
 import { DEFAULT_NEIGHBOURS, MAX_NEIGHBOURS } from './school-data';
-import { params } from './url-state.svelte';
+import { params, writeParams, type Values } from './url-state.svelte';
 
 export function schoolChoiceParams() {
   return {
@@ -14,6 +14,18 @@ export function schoolChoiceParams() {
     measure: params.oneOf(MEASURE_KEYS, 'suspension_rate'),
     k: params.int(1, MAX_NEIGHBOURS, DEFAULT_NEIGHBOURS)
   };
+}
+
+export type SchoolChoice = Values<ReturnType<typeof schoolChoiceParams>>;
+
+/**
+ * The query string that opens a school's page at this view (`?group=EHC+plan&k=15`), with the
+ * standard choices left out, so a link from the schools list or a similar school keeps the group,
+ * measure and number of similar schools the reader is looking at. Empty for the standard view.
+ */
+export function schoolChoiceQuery(choice: Partial<SchoolChoice>): string {
+  const schema = schoolChoiceParams();
+  return writeParams(schema, { group: schema.group.fallback, measure: schema.measure.fallback, k: schema.k.fallback, ...choice });
 }
 
 export function shellParams() {

@@ -25,9 +25,16 @@ export function prerenderSchoolPages(schools: number, max = PRERENDER_SCHOOL_PAG
 /** The shell's route, prerendered in every build (and the only school page above the threshold). */
 export const SCHOOL_SHELL_PATH = '/schools/school';
 
-/** The address of a school's page, for the mode this build is in (`base` is SvelteKit's base path). */
-export function schoolHref(urn: string, prerendered: boolean, base = ''): string {
-  return prerendered ? `${base}/schools/${encodeURIComponent(urn)}` : `${base}${SCHOOL_SHELL_PATH}?urn=${encodeURIComponent(urn)}`;
+/**
+ * The address of a school's page, for the mode this build is in (`base` is SvelteKit's base path).
+ * `query`: the view to open it at, as `?group=...&measure=...` (school-choice.ts), or empty for
+ * the page's standard view; the shell puts it after its own `urn`.
+ */
+export function schoolHref(urn: string, prerendered: boolean, base = '', query = ''): string {
+  const rest = query.replace(/^\?/, '');
+  return prerendered
+    ? `${base}/schools/${encodeURIComponent(urn)}${rest ? `?${rest}` : ''}`
+    : `${base}${SCHOOL_SHELL_PATH}?urn=${encodeURIComponent(urn)}${rest ? `&${rest}` : ''}`;
 }
 
 /** A URN as the shell accepts it from the address bar: six digits, nothing else. */
