@@ -46,6 +46,21 @@ test('a choice the page cannot read is ignored, and the page says so', async ({ 
   await expect(heading(page)).toContainText('Suspensions per 100 pupils');
 });
 
+test('a list opened past its end shows its last page, says so, and still says what it could not read', async ({ page }) => {
+  // The page mends the address (page=999 becomes the last page); the notice about the unreadable
+  // choice once vanished with the mend (an outside review found it).
+  await page.goto('/schools?page=999&measure=exclusions_per_fortnight');
+  await expect(page).toHaveURL(/page=\d+/);
+  await expect(page).not.toHaveURL(/page=999/);
+  await expect(page).not.toHaveURL(/exclusions_per_fortnight/);
+  await expect(page.getByTestId('view-corrected')).toContainText(/The link asked for page 1,000 of this list, which has \d+ pages, so the last page is shown\./);
+  await expect(page.getByTestId('ignored-params')).toContainText('measure');
+  // The reader's own next choice is a new view: the notes were about the link.
+  await page.getByRole('button', { name: 'Previous page' }).click();
+  await expect(page.getByTestId('view-corrected')).toHaveCount(0);
+  await expect(page.getByTestId('ignored-params')).toHaveCount(0);
+});
+
 test('with JavaScript off, a link with choices shows the standard view and says so', async ({ browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();

@@ -113,14 +113,27 @@ export class UrlState<S extends Record<string, Param<unknown>>> {
    */
   private pending = $state.raw<{ id: number; search: string } | null>(null);
   private sets = 0;
-  private last: { search: string; read: { values: Values<S>; ignored: string[] } } | null = null;
+  private last: { search: string; read: { values: Values<S>; ignored: string[]; notes: string[] } } | null = null;
+  /**
+   * What the reader's address asked for that the page could not show, kept for the address the
+   * page put in its place (`set`'s `correction`): without it, the notice about an unreadable
+   * choice vanished the moment a list past its end was turned back to its last page.
+   */
+  private kept = $state.raw<{ search: string; ignored: string[]; notes: string[] } | null>(null);
 
   private readonly read = $derived.by(() => {
-    if (!(browser && this.connected)) return { values: this.defaults, ignored: [] as string[] };
+    if (!(browser && this.connected)) return { values: this.defaults, ignored: [] as string[], notes: [] as string[] };
     const search = this.pending?.search ?? page.url.search;
+    const kept = this.kept?.search === search ? this.kept : null;
     // The same address gives the same object, so the navigation catching up with a pending view
     // redraws nothing.
-    if (this.last?.search !== search) this.last = { search, read: readParams(this.schema, new URLSearchParams(search)) };
+    if (this.last?.search !== search || (kept !== null && this.last.read.notes !== kept.notes)) {
+      const read = readParams(this.schema, new URLSearchParams(search));
+      this.last = {
+        search,
+        read: kept ? { values: read.values, ignored: [...new Set([...kept.ignored, ...read.ignored])], notes: kept.notes } : { ...read, notes: [] }
+      };
+    }
     return this.last.read;
   });
 
@@ -132,6 +145,11 @@ export class UrlState<S extends Record<string, Param<unknown>>> {
   /** Parameters in the address that could not be read, and were ignored. */
   get ignored(): string[] {
     return this.read.ignored;
+  }
+
+  /** Sentences saying how the page corrected the address it was given (`set`'s `correction`). */
+  get notes(): string[] {
+    return this.read.notes;
   }
 
   /** True when the view shown is not the default one (the prerendered page shows the default). */
@@ -150,9 +168,12 @@ export class UrlState<S extends Record<string, Param<unknown>>> {
 
   /**
    * Show another view: a new history entry (or a replaced one), focus and scroll kept where the
-   * reader is, no data reloaded (the pages' loads do not read the query string).
+   * reader is, no data reloaded (the pages' loads do not read the query string). `correction`:
+   * the page is mending the address it was given, not following a choice (a page past the end of a
+   * list): the sentence says what it did, and it and the notice of anything unreadable stay with
+   * the mended address.
    */
-  async set(next: Partial<Values<S>>, opts: { replace?: boolean } = {}): Promise<void> {
+  async set(next: Partial<Values<S>>, opts: { replace?: boolean; correction?: string } = {}): Promise<void> {
     // A change that arrives late (a search box's pause timer) while the reader is already on the
     // way to another page must not win: SvelteKit's goto would cancel that navigation and leave
     // the reader where they were (the monkey test found this).
@@ -164,6 +185,7 @@ export class UrlState<S extends Record<string, Param<unknown>>> {
     // another is on its way goes ahead even when it is the address still in the bar.
     if (this.pending ? search === this.pending.search : target === `${page.url.pathname}${page.url.search}${page.url.hash}`) return;
     const id = ++this.sets;
+    if (opts.correction !== undefined) this.kept = { search, ignored: [...this.ignored], notes: [...this.notes, opts.correction] };
     this.pending = { id, search };
     try {
       await goto(target, { keepFocus: true, noScroll: true, replaceState: opts.replace ?? false });
