@@ -8,7 +8,7 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AXE_VIEWS, axeViolations, BUILD, builtManifest, csvLine, overflowX, reportCspViolations, watch } from './helpers';
+import { AXE_VIEWS, axeViolations, BUILD, builtManifest, csvLine, overflowX, textOutsideCharts, reportCspViolations, watch } from './helpers';
 
 const manifest = builtManifest();
 const LATEST = Number(manifest.latest_year.slice(0, 4));
@@ -295,6 +295,7 @@ test('no axe-core violations in light and dark, at 320 and 1280 px, and nothing 
     await page.locator('details').evaluateAll((els) => els.forEach((d) => ((d as HTMLDetailsElement).open = true)));
     expect((await axeViolations(page)).map((v) => `${colorScheme} ${width}: ${v}`)).toEqual([]);
     expect(await overflowX(page)).toBeLessThanOrEqual(0);
+    expect((await textOutsideCharts(page)).map((t) => `${width}: ${t}`)).toEqual([]);
     await context.close();
   }
 });

@@ -285,6 +285,30 @@ export async function overflowX(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 }
 
+/**
+ * Chart text drawn outside its chart (an SVG's own box): cut off in a downloaded picture, and
+ * running into the page's edge on a phone (an outside review found reasons, needs and line labels
+ * so). Each as `text [left, right] outside [left, right] (chart)`.
+ */
+export async function textOutsideCharts(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    for (const svg of document.querySelectorAll('main svg')) {
+      const box = svg.getBoundingClientRect();
+      for (const t of svg.querySelectorAll('text')) {
+        const b = t.getBoundingClientRect();
+        const style = getComputedStyle(t);
+        if (b.width === 0 || style.visibility === 'hidden' || style.opacity === '0') continue;
+        if (b.left < box.left - 0.5 || b.right > box.right + 0.5) {
+          const chart = svg.closest('figure')?.getAttribute('aria-labelledby') ?? svg.getAttribute('aria-labelledby') ?? '';
+          out.push(`${t.textContent} [${Math.round(b.left)}, ${Math.round(b.right)}] outside [${Math.round(box.left)}, ${Math.round(box.right)}] (${chart})`);
+        }
+      }
+    }
+    return out;
+  });
+}
+
 /** Wait until the page's controls are live: the root layout marks <html> once it has hydrated. */
 export async function hydrated(page: Page): Promise<void> {
   await page.locator('html[data-hydrated]').waitFor({ state: 'attached', timeout: 30_000 });

@@ -4,7 +4,7 @@
 import { expect, test } from '@playwright/test';
 import { tableFromIPC, vectorFromArray, Int32, Table } from 'apache-arrow';
 import { readFileSync } from 'node:fs';
-import { AXE_VIEWS, axeViolations, doctorData, hydrated, overflowX, watch } from './helpers';
+import { AXE_VIEWS, axeViolations, doctorData, hydrated, overflowX, textOutsideCharts, watch } from './helpers';
 
 const ARROW = 'build/data/area_year.arrow';
 
@@ -142,6 +142,7 @@ for (const { colorScheme, width } of AXE_VIEWS) {
     expect(await axeViolations(page)).toEqual([]);
     // Reflow: nothing wider than the viewport at 320 CSS pixels.
     expect(await overflowX(page)).toBeLessThanOrEqual(0);
+    expect(await textOutsideCharts(page)).toEqual([]);
     await context.close();
   });
 }

@@ -3,7 +3,7 @@
 // requests, no console errors, and no axe-core violations in light and dark, at 320 and 1280 px (AXE_VIEWS).
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { AXE_VIEWS, axeViolations, hydrated, overflowX, watch } from './helpers';
+import { AXE_VIEWS, axeViolations, hydrated, overflowX, textOutsideCharts, watch } from './helpers';
 
 interface BuiltManifest {
   release: string;
@@ -214,8 +214,9 @@ for (const { path, h1 } of PAGES) {
       await expect(page.getByRole('heading', { level: 1 })).toHaveText(h1);
       await openAllDetails(page);
       expect(await axeViolations(page)).toEqual([]);
-      // Reflow: nothing wider than the viewport at 320 CSS pixels.
+      // Reflow: nothing wider than the viewport at 320 CSS pixels, and no chart's text off its chart.
       expect(await overflowX(page)).toBeLessThanOrEqual(0);
+      expect(await textOutsideCharts(page)).toEqual([]);
       await context.close();
     });
   }

@@ -91,6 +91,27 @@ export function parse(html: string): Parsed {
   return out;
 }
 
+/**
+ * A skeleton without the lines a chart wraps a label onto (`<tspan x dy>`): how many lines a
+ * label takes depends on the width of its characters, so a hostile string and its harmless
+ * stand-in may wrap differently. Only those three names go: anything else on a tspan (an `on...`
+ * attribute, say) stays for the comparison to find.
+ */
+export function withoutLines(skeleton: readonly string[]): string[] {
+  const out: string[] = [];
+  let inTspan = false;
+  for (const t of skeleton) {
+    if (t === '<tspan' || t === '</tspan') {
+      inTspan = t === '<tspan';
+      continue;
+    }
+    if (t.startsWith('<')) inTspan = false;
+    else if (inTspan && (t === 'x' || t === 'dy')) continue;
+    out.push(t);
+  }
+  return out;
+}
+
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'", nbsp: '\u00a0' };
 
 /** Decode the character references an HTML serialiser writes. */
