@@ -122,7 +122,7 @@ describe('the view model on those answers', () => {
     const s = trendSummary(rows, 'suspension_rate', 'all', 'Testshire');
     // 30 per 100 with 75 of 250. As separate events the interval would be 23.6 to 37.6, above the
     // neighbours' 20; but the LA's pupils suspended are withheld, so England's clustering (4.2 times
-    // the spread) stands in: about 17.7 to 47.4, which holds both.
+    // the variance) stands in: about 17.7 to 47.4, which holds both.
     expect(s).toContain('not clearly different from England (25.0)');
     expect(s).toContain('not clearly different from Statistical neighbours (2 together) (20.0)');
   });

@@ -145,6 +145,13 @@ export interface BreakdownRow {
   permanent_exclusions_flag: string | null;
   sessions_lost: number | null;
   sessions_lost_flag: string | null;
+  /**
+   * The pupil group's own suspensions and pupils suspended in the same years (NULL unless every
+   * year's is published): a reason has no pupils suspended of its own, and how much the group's
+   * suspensions cluster within pupils stands for its reasons' (stats/dispersion.ts).
+   */
+  group_suspensions?: number | null;
+  group_pupils_suspended?: number | null;
 }
 
 /** The LA's breakdown by one dimension, counts summed over the academic years `from` to `to` (start years). */
@@ -155,7 +162,8 @@ export async function laBreakdown(db: Db, opts: { dimension: Dimension; from: nu
              CASE WHEN b.dimension IN ('term', 'reason') THEN a.pupils ELSE b.pupils END AS pupils,
              CASE WHEN b.dimension IN ('term', 'reason') THEN a.pupils_flag ELSE b.pupils_flag END AS pupils_flag,
              b.suspensions, b.suspensions_flag, b.pupils_suspended, b.pupils_suspended_flag,
-             b.permanent_exclusions, b.permanent_exclusions_flag, b.sessions_lost, b.sessions_lost_flag
+             b.permanent_exclusions, b.permanent_exclusions_flag, b.sessions_lost, b.sessions_lost_flag,
+             a.suspensions AS group_suspensions, a.pupils_suspended AS group_pupils_suspended
       FROM area_breakdown b
       LEFT JOIN area_year a
         ON a.area_type = b.area_type AND a.area_code = b.area_code AND a.phase = b.phase
@@ -164,7 +172,8 @@ export async function laBreakdown(db: Db, opts: { dimension: Dimension; from: nu
         AND b.year_start BETWEEN ${opts.from} AND ${opts.to}
     )
     SELECT pupil_group, category_code, category, CAST(COUNT(*) AS INTEGER) AS years,
-           ${BREAKDOWN_TOTALS}
+           ${BREAKDOWN_TOTALS},
+           ${total('group_suspensions')} AS group_suspensions, ${total('group_pupils_suspended')} AS group_pupils_suspended
     FROM j
     GROUP BY pupil_group, category_code, category
     ORDER BY pupil_group, category_code`);

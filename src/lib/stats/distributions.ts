@@ -61,9 +61,14 @@ export function betaInc(x: number, a: number, b: number): number {
   return 1 - (Math.exp(lnFront) * betaContinuedFraction(b, a, 1 - x)) / b;
 }
 
-/** P(R <= k) for R ~ Binomial(n, p). */
+/**
+ * P(R <= k) for R ~ Binomial(n, p). For whole numbers, the binomial's; between them (a count
+ * scaled by its dispersion, verdict.ts) the incomplete beta's smooth extension, which is valid for
+ * k > -1 and reaches 0 there: cutting it off at 0 instead made the upper tail, and so the p-value,
+ * jump to 1 for any scaled count below 1 (an outside review).
+ */
 export function binomialCdf(k: number, n: number, p: number): number {
-  if (k < 0) return 0;
+  if (k <= -1) return 0;
   if (k >= n) return 1;
   if (p <= 0) return 1;
   if (p >= 1) return 0;

@@ -14,6 +14,7 @@ import type { BreakdownRow, ComparatorType, CouncilPoint, LaYearRow, NeedContext
 import { flagLong, flagShort, isNotAvailable, rateFlag } from '$lib/data/flags';
 import { MEASURES, type MeasureKey, type NumeratorColumn } from '$lib/data/measures';
 import type { Dimension, PupilGroup } from '$lib/data/schema';
+import { dispersion, type EventPair } from '$lib/stats/dispersion';
 import { rateInterval } from '$lib/stats/intervals';
 import { rateRatio, type Ratio } from '$lib/stats/ratio';
 import type { TableColumn } from './DataTable.svelte';
@@ -533,15 +534,10 @@ export function breakdownView(
     const list = rows
       .filter((r) => r.pupil_group === g)
       .map((r) => {
-        // A reason's suspensions have no pupils suspended of their own (NULL): England's clustering stands in.
-        const c: Counted = {
-          numerator: r[m.numerator],
-          denominator: r.pupils,
-          flag: rateFlag(r[`${m.numerator}_flag`], r.pupils_flag),
-          withEvent: opts.dimension === 'reason' ? null : r.pupils_suspended
-        };
-        const ci = rateInterval(c.numerator, c.denominator, kind, phiOf(kind, c));
-        return { r, c, ...ci };
+        const c: Counted = { numerator: r[m.numerator], denominator: r.pupils, flag: rateFlag(r[`${m.numerator}_flag`], r.pupils_flag), withEvent: r.pupils_suspended };
+        const pair = suspensionPair(r, opts.dimension, m.numerator);
+        const ci = rateInterval(c.numerator, c.denominator, kind, pair ? dispersion([pair]) : 1);
+        return { r, c, pair, ...ci };
       });
     if (opts.dimension === 'reason' || opts.dimension === 'need') list.sort((a, b) => (b.rate ?? -1) - (a.rate ?? -1) || a.r.category.localeCompare(b.r.category));
     if (opts.dimension === 'term') list.sort((a, b) => ['AUT', 'SPR', 'SUM'].indexOf(a.r.category_code) - ['AUT', 'SPR', 'SUM'].indexOf(b.r.category_code));
@@ -587,7 +583,25 @@ export function breakdownView(
   return { blocks, rows: tableRows, data, summary: breakdownSummary(byGroup, opts, kind) };
 }
 
-type Ranked = { group: PupilGroup; list: { r: BreakdownRow; c: Counted; rate: number | null }[] };
+/**
+ * The suspensions and pupils suspended whose clustering widens a breakdown row's interval
+ * (stats/dispersion.ts): the row's own, or for a reason, which has no pupils suspended of its own,
+ * the pupil group's. Null for permanent exclusions and pupils suspended: one per pupil, no clustering.
+ */
+function suspensionPair(r: BreakdownRow, dimension: Dimension, numerator: NumeratorColumn): EventPair | null {
+  if (numerator !== 'suspensions') return null;
+  return dimension === 'reason'
+    ? { events: r.group_suspensions ?? null, withEvent: r.group_pupils_suspended ?? null }
+    : { events: r.suspensions, withEvent: r.pupils_suspended };
+}
+
+/** The dispersion for comparing two breakdown rows: their pairs pooled, 1 when neither has one. */
+function pairPhi(a: EventPair | null, b: EventPair | null): number {
+  const pairs = [a, b].filter((p): p is EventPair => p !== null);
+  return pairs.length > 0 ? dispersion(pairs) : 1;
+}
+
+type Ranked = { group: PupilGroup; list: { r: BreakdownRow; c: Counted; pair: EventPair | null; rate: number | null }[] };
 
 function breakdownSummary(byGroup: Ranked[], opts: { dimension: Dimension; measure: MeasureKey; span: readonly [number, number]; laName: string }, kind: 'proportion' | 'events'): string {
   const m = MEASURES[opts.measure];
@@ -608,7 +622,7 @@ function breakdownSummary(byGroup: Ranked[], opts: { dimension: Dimension; measu
       const withheld = list.some((x) => x.rate === null && !isNotAvailable(x.c.flag));
       let s = `${withheld ? 'among the published figures, ' : ''}${what} ${top.r.category.toLowerCase()} (${formatRate(top.rate!)} per 100 pupils)`;
       if (next) {
-        const c = rateRatio(top.c, next.c, kind, phiOf(kind, top.c, next.c));
+        const c = rateRatio(top.c, next.c, kind, pairPhi(top.pair, next.pair));
         const clear = c.lower !== null && c.lower > 1;
         s += clear
           ? `, more than the next, ${next.r.category.toLowerCase()} (${formatRate(next.rate!)}), by more than chance would explain`
@@ -618,7 +632,7 @@ function breakdownSummary(byGroup: Ranked[], opts: { dimension: Dimension; measu
     } else if (opts.dimension === 'term') {
       const hi = [...known].sort((a, b) => b.rate! - a.rate!)[0]!;
       const lo = [...known].sort((a, b) => a.rate! - b.rate!)[0]!;
-      const c = rateRatio(hi.c, lo.c, kind, phiOf(kind, hi.c, lo.c));
+      const c = rateRatio(hi.c, lo.c, kind, pairPhi(hi.pair, lo.pair));
       sentences.push(
         hi === lo
           ? `for ${who} only the ${hi.r.category.toLowerCase()} has a published figure (${formatRate(hi.rate!)} per 100 pupils).`

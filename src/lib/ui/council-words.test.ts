@@ -5,6 +5,7 @@ import { againstComparator, asOften, changeOf, contrast, formatLimit, ratioChang
 import { breakdownView, trendSummary } from './council-view';
 import type { CouncilPoint } from '$lib/data/council-queries';
 import type { BreakdownRow } from '$lib/data/council-queries';
+import { rateInterval } from '$lib/stats/intervals';
 
 describe('contrast of two groups', () => {
   it('claims a difference when the interval is wholly above 1', () => {
@@ -59,7 +60,7 @@ describe('change over time', () => {
     expect(againstComparator(separate, 20, 'events')).toBe('higher');
     expect(againstComparator(separate, 25, 'events')).toBe('no clear difference');
     expect(againstComparator(separate, 40, 'events')).toBe('lower');
-    // The same 75 suspensions of 25 pupils (3 each, so 5 times the spread): about 18 to 48, which holds 20.
+    // The same 75 suspensions of 25 pupils (3 each, so 5 times the variance): about 18 to 48, which holds 20.
     expect(againstComparator({ numerator: 75, denominator: 250, withEvent: 25 }, 20, 'events')).toBe('no clear difference');
     // Pupils suspended not known: England's clustering (4.2) stands in, never none.
     expect(againstComparator({ numerator: 75, denominator: 250 }, 20, 'events')).toBe('no clear difference');
@@ -95,6 +96,45 @@ describe('trend summary', () => {
     expect(s).toContain('were not clearly different');
     expect(s).toContain('a change within what chance would explain');
     expect(s).not.toMatch(/times the rate|more than chance/);
+  });
+});
+
+describe('breakdowns: suspensions of the same pupils (stats/dispersion.ts)', () => {
+  // Permanent exclusions by reason: 30 and 12 among 20,000 pupils with no SEN.
+  const reason = (code: string, perm: number, susp: number): BreakdownRow => ({
+    pupil_group: 'No SEN',
+    category_code: code,
+    category: code === 'PD' ? 'Persistent disruptive behaviour' : 'Physical assault against a pupil',
+    years: 1,
+    pupils: 20000,
+    pupils_flag: null,
+    suspensions: susp,
+    suspensions_flag: null,
+    pupils_suspended: null,
+    pupils_suspended_flag: 'z',
+    permanent_exclusions: perm,
+    permanent_exclusions_flag: null,
+    sessions_lost: null,
+    sessions_lost_flag: 'z',
+    // The group's own: 600 suspensions of 200 pupils (3 each, φ = 5).
+    group_suspensions: 600,
+    group_pupils_suspended: 200
+  });
+  const rows = [reason('PD', 30, 120), reason('PA', 12, 60)];
+  const opts = { dimension: 'reason' as const, groups: ['No SEN'] as const, span: [2023, 2023] as const, laName: 'Testshire' };
+  const row = (v: ReturnType<typeof breakdownView>, code: string) => v.rows.find((r) => r.category.startsWith(code === 'PD' ? 'Persistent' : 'Physical'))!;
+
+  it('gives permanent exclusions by reason plain Poisson intervals: one per pupil, nothing to cluster', () => {
+    const v = breakdownView(rows, { ...opts, measure: 'permanent_exclusion_rate' });
+    const ci = rateInterval(30, 20000, 'events');
+    expect(row(v, 'PD')).toMatchObject({ lower: ci.lower, upper: ci.upper });
+    // 30 against 12 in the same pupils is beyond chance (ratio 2.5, interval 1.2 to 5.4).
+    expect(v.summary).toContain('by more than chance would explain');
+  });
+  it('widens suspensions by reason by how much the group’s suspensions cluster within its pupils', () => {
+    const v = breakdownView(rows, { ...opts, measure: 'suspension_rate' });
+    const ci = rateInterval(120, 20000, 'events', 5);
+    expect(row(v, 'PD')).toMatchObject({ lower: ci.lower, upper: ci.upper });
   });
 });
 

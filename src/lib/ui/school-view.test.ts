@@ -176,17 +176,30 @@ describe('schoolView: suspensions of the same pupils (stats/dispersion.ts)', () 
     // As separate events this is "higher by more than chance" (the block above).
     expect(view.verdict.verdict.kind).toBe('too-small');
     expect(view.verdict.verdict.dispersion).toBeCloseTo(9, 12);
-    expect(view.verdict.detail).toContain('Pupils suspended once are often suspended again, so those suspensions tell about as much as 2.2 independent ones would.');
+    expect(view.verdict.detail).toContain('Pupils suspended once are often suspended again, so the 20 suspensions expected tell about as much as 2.2 independent ones would.');
   });
 
-  it('widens the school’s interval by its own clustering, and the similar schools’ by theirs', () => {
+  it('widens the school’s and the similar schools’ intervals by the clustering the verdict uses', () => {
     const send = view.blocks[0]!.rows;
     const plain = schoolView(base, { group: 'SEND', measure: 'suspension_rate', k: 10 }, href).blocks[0]!.rows;
-    // The school: 60 suspensions of 12 pupils, φ = 2 x 5 - 1 = 9, against 60 of 30 (φ = 3) in the fixture.
+    // The school and its similar schools pooled: 5 suspensions each suspended pupil, φ = 2 x 5 - 1 = 9
+    // (in the fixture above, 2 to 3 each).
     const ci = rateInterval(60, 200, 'events', 9);
     expect(send[0]).toMatchObject({ value: 30, lower: ci.lower, upper: ci.upper });
     expect(send[0]!.upper! - send[0]!.lower!).toBeGreaterThan(plain[0]!.upper! - plain[0]!.lower!);
     expect(send[1]!.upper! - send[1]!.lower!).toBeGreaterThan(plain[1]!.upper! - plain[1]!.lower!);
+  });
+
+  it('takes the clustering from the school and its similar schools together, not the school’s few pupils alone', () => {
+    // An outside review's case: the school's 60 suspensions of 60 different pupils would give it
+    // plain Poisson (φ = 1) and an interval wholly above its similar schools', beside a verdict that
+    // (rightly, with their repeats) cannot tell.
+    const own = { ...data, periods: data.periods.map((r) => (r.urn === '100001' && r.suspensions !== null && (r.pupil_group === 'EHC plan' || r.pupil_group === 'SEN support') ? { ...r, pupils_suspended: r.suspensions } : r)) };
+    const v = schoolView(own, { group: 'SEND', measure: 'suspension_rate', k: 10 }, href);
+    const phi = v.verdict.verdict.dispersion!;
+    expect(phi).toBeGreaterThan(1);
+    const ci = rateInterval(60, 200, 'events', phi);
+    expect(v.blocks[0]!.rows[0]).toMatchObject({ lower: ci.lower, upper: ci.upper });
   });
 
   it('judges pupils suspended at least once as before: each pupil counts once', () => {

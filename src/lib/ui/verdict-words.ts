@@ -60,7 +60,7 @@ export interface VerdictContext {
   observed: number | null;
 }
 
-/** A number of independent events, as few as it is: "2.4", "about 4". */
+/** A number of independent events, which is below 5 here: "2.4", or "less than one". */
 function formatWorth(n: number): string {
   return n < 1 ? 'less than one' : n.toFixed(1);
 }
@@ -107,7 +107,7 @@ export function verdictWords(v: Verdict, c: VerdictContext): { headline: string;
     case 'too-small':
       meaning =
         v.dispersion !== undefined && v.expected !== null && v.expected >= 5
-          ? ` Pupils suspended once are often suspended again, so those ${noun} tell about as much as ${formatWorth(v.expected / v.dispersion)} independent ones would. With fewer than 5, the figures cannot tell a real difference from chance, whichever way they point.`
+          ? ` Pupils suspended once are often suspended again, so the ${v.expected < 10 ? v.expected.toFixed(1) : count(Math.round(v.expected))} ${noun} expected tell about as much as ${formatWorth(v.expected / v.dispersion)} independent ones would. With fewer than 5, the figures cannot tell a real difference from chance, whichever way they point.`
           : ` With fewer than 5 ${noun} expected, the figures cannot tell a real difference from chance, whichever way they point.`;
       break;
     case 'not-published':
