@@ -53,7 +53,7 @@ test('a list opened past its end shows its last page, says so, and still says wh
   await expect(page).toHaveURL(/page=\d+/);
   await expect(page).not.toHaveURL(/page=999/);
   await expect(page).not.toHaveURL(/exclusions_per_fortnight/);
-  await expect(page.getByTestId('view-corrected')).toContainText(/The link asked for page 1,000 of this list, which has \d+ pages, so the last page is shown\./);
+  await expect(page.getByTestId('view-corrected')).toContainText(/The link asked for a page past the end of this list, which has \d+ pages, so the last page is shown\./);
   await expect(page.getByTestId('ignored-params')).toContainText('measure');
   // The reader's own next choice is a new view: the notes were about the link.
   await page.getByRole('button', { name: 'Previous page' }).click();
@@ -117,4 +117,30 @@ test('the chart downloads hold what the chart draws: CSV with flags, SVG and PNG
   expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   expect(png.length).toBeGreaterThan(5000);
   expect(w.errors).toEqual([]);
+});
+
+test('a picture saved on a phone holds its whole title, labels and source', async ({ browser }) => {
+  // An outside review found the title and the source line cut off at 320 and 390 px, and the
+  // council's line labels before they wrapped.
+  const context = await browser.newContext({ viewport: { width: 320, height: 800 }, acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto('/council');
+  const frame = page.locator('figure[aria-labelledby="ratio-title"]');
+  await expect(frame.getByTestId('downloads')).toBeVisible();
+  const download = page.waitForEvent('download');
+  await frame.getByRole('button', { name: 'Picture (SVG)' }).click();
+  const svg = readFileSync((await (await download).path())!, 'utf8');
+  // Drawn on its own, every piece of text lies inside the picture.
+  const viewer = await context.newPage();
+  await viewer.setContent(`<!doctype html><body style="margin:0">${svg}</body>`);
+  const outside = await viewer.evaluate(() => {
+    const root = document.querySelector('svg')!.getBoundingClientRect();
+    return [...document.querySelectorAll('svg text')]
+      .map((t) => ({ text: t.textContent, box: t.getBoundingClientRect() }))
+      .filter(({ box }) => box.width > 0 && (box.left < root.left - 0.5 || box.right > root.right + 0.5 || box.bottom > root.bottom + 0.5))
+      .map(({ text, box }) => `${text} [${Math.round(box.left)}, ${Math.round(box.right)}] in [${Math.round(root.left)}, ${Math.round(root.right)}]`);
+  });
+  expect(outside).toEqual([]);
+  expect(svg).toContain('Source:');
+  await context.close();
 });

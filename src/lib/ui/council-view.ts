@@ -266,7 +266,8 @@ export function ratioSeries(points: RatioPoint[]): LineSeries[] {
     const style = RATIO_STYLE[first.comparison];
     return {
       id,
-      label: la ? `${style.label} vs no SEN` : `${first.area_name}: SEND vs no SEN`,
+      // "against no SEN" is the chart's title and axis: the labels stay short enough for a phone.
+      label: la ? style.label : `${first.area_name}: SEND`,
       color: la ? seriesColor(style.color) : seriesColor(AREA_COLOR[first.area_type as ComparatorType] ?? 4),
       marker: style.marker,
       dashed: !la,

@@ -6,6 +6,7 @@
  * resolved to the colour actually on screen, and a background drawn in, before it is saved; the PNG
  * is that SVG drawn onto a canvas at twice the size. Browser-only (it needs the DOM).
  */
+import { wrapText } from '$lib/charts/text';
 import { csvField } from '$lib/data/csv';
 
 /** The figures a chart draws, one row per mark, with each missing value's flag beside it. */
@@ -37,8 +38,9 @@ const STYLE_PROPS = [
 ] as const;
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
-const HEADER = 36;
-const FOOTER = 28;
+/** The title's and the source's first baselines, and the space between their lines (they wrap on a phone). */
+const TITLE = { y: 24, px: 16, line: 20, after: 12 };
+const SOURCE = { px: 12, line: 15, below: 10 };
 
 /**
  * A standalone SVG document of `svg` with its on-screen styles written into each element, and the
@@ -52,7 +54,13 @@ export function standaloneSvg(
   const box = svg.getBoundingClientRect();
   const width = Math.round(box.width);
   const drawn = Math.round(box.height);
-  const height = drawn + HEADER + FOOTER;
+  // Title and source wrap to the picture's width (a phone's chart is 290 px wide: an outside review
+  // found both cut off there).
+  const titleLines = wrapText(opts.title, width - 16, { px: TITLE.px, weight: 700, measure: true });
+  const sourceLines = wrapText(opts.source, width - 16, { px: SOURCE.px, measure: true });
+  const header = TITLE.y + (titleLines.length - 1) * TITLE.line + TITLE.after;
+  const footer = SOURCE.below + 18 + (sourceLines.length - 1) * SOURCE.line;
+  const height = drawn + header + footer;
   const clone = svg.cloneNode(true) as SVGSVGElement;
   const originals = [svg, ...svg.querySelectorAll('*')];
   const copies = [clone, ...clone.querySelectorAll('*')];
@@ -70,7 +78,7 @@ export function standaloneSvg(
   // coordinate system, scaled to the on-screen size.
   const [, , vbW, vbH] = (svg.getAttribute('viewBox') ?? `0 0 ${width} ${drawn}`).split(/\s+/).map(Number);
   const body = document.createElementNS(SVG_NS, 'g');
-  body.setAttribute('transform', `translate(0,${HEADER}) scale(${width / (vbW || width)},${drawn / (vbH || drawn)})`);
+  body.setAttribute('transform', `translate(0,${header}) scale(${width / (vbW || width)},${drawn / (vbH || drawn)})`);
   for (const child of [...clone.childNodes]) body.appendChild(child);
   const out = document.createElementNS(SVG_NS, 'svg');
   out.setAttribute('xmlns', SVG_NS);
@@ -82,15 +90,27 @@ export function standaloneSvg(
   label.textContent = opts.title;
   const bg = document.createElementNS(SVG_NS, 'rect');
   for (const [k, v] of [['x', '0'], ['y', '0'], ['width', String(width)], ['height', String(height)], ['fill', opts.background]]) bg.setAttribute(k!, v!);
-  const text = (content: string, y: number, size: number, weight: string) => {
+  const text = (lines: string[], y: number, size: number, weight: string, step: number) => {
     const t = document.createElementNS(SVG_NS, 'text');
-    t.textContent = content;
     t.setAttribute('x', '8');
     t.setAttribute('y', String(y));
     t.setAttribute('style', `fill:${opts.color};font-family:system-ui,sans-serif;font-size:${size}px;font-weight:${weight}`);
+    lines.forEach((line, i) => {
+      const span = document.createElementNS(SVG_NS, 'tspan');
+      span.setAttribute('x', '8');
+      if (i > 0) span.setAttribute('dy', String(step));
+      span.textContent = line;
+      t.append(span);
+    });
     return t;
   };
-  out.append(label, bg, text(opts.title, 24, 16, '700'), body, text(opts.source, height - 10, 12, '400'));
+  out.append(
+    label,
+    bg,
+    text(titleLines, TITLE.y, TITLE.px, '700', TITLE.line),
+    body,
+    text(sourceLines, height - SOURCE.below - (sourceLines.length - 1) * SOURCE.line, SOURCE.px, '400', SOURCE.line)
+  );
   return { text: new XMLSerializer().serializeToString(out), width, height };
 }
 

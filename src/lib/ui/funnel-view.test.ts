@@ -79,6 +79,8 @@ describe('verdict words', () => {
     expect(chanceWords(0.025)).toBe('about 1 time in 40');
     expect(chanceWords(0.0042)).toBe('about 1 time in 240');
     expect(chanceWords(0.6)).toBe('about 1 time in 2');
+    expect(chanceWords(0.9)).toBe('most of the time');
+    expect(chanceWords(1)).toBe('most of the time');
   });
 
   it('never say "more than chance would explain" for small numbers or a weak difference', () => {

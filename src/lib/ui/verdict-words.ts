@@ -40,6 +40,8 @@ export const VERDICT_HEADLINE: Record<VerdictKind, string> = {
 /** "less than 1 time in 1,000", "about 1 time in 40", "about 1 time in 2". */
 export function chanceWords(p: number): string {
   if (p < 0.001) return 'less than 1 time in 1,000';
+  // "About 1 time in 1" reads oddly for what chance gives two times in three or more.
+  if (1 / p < 1.5) return 'most of the time';
   const n = 1 / p;
   const step = n >= 100 ? 10 ** (Math.floor(Math.log10(n)) - 1) : 1;
   return `about 1 time in ${count(Math.max(1, Math.round(n / step) * step))}`;
