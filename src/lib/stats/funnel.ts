@@ -16,8 +16,9 @@
  * The 95% limits use p = 0.025 and 0.975; the 99.8% limits p = 0.001 and 0.999. A limit below 0
  * (possible for the lower limit of a small school) is drawn at 0.
  *
- * Suspensions cluster within pupils, so their count varies φ times as much as a Poisson count
- * (dispersion.ts; Spiegelhalter 2005, section 5, on over-dispersion). A count of R among n pupils
+ * Suspensions cluster within pupils, so the variance of their count is φ times a Poisson count's
+ * (dispersion.ts; a quasi-Poisson approximation, in the spirit of Spiegelhalter's over-dispersed
+ * funnels, though his φ measures differences between institutions). A count of R among n pupils
  * is then treated as φ times a Poisson count of R / φ among n / φ: the limits at n pupils are the
  * Poisson limits at n / φ (the rate is unchanged by the scaling), and a school's position is judged
  * on R / φ. φ is the target's (the LA's): under "no difference" the school shares its process.
