@@ -7,7 +7,7 @@ import type { FunnelPoint } from '$lib/charts/FunnelPlot.svelte';
 import { compareText } from '$lib/charts/funnel-marks';
 import { MEASURES, type MeasureKey } from '$lib/data/measures';
 import type { FunnelRow, FunnelTarget, Missing } from '$lib/data/school-queries';
-import { dispersion } from '$lib/stats/dispersion';
+import { dispersionFor } from '$lib/stats/dispersion';
 import { funnelCurve, funnelPosition, isOutlier, type FunnelLimits, type FunnelPosition } from '$lib/stats/funnel';
 import { count } from './plain-words';
 
@@ -96,7 +96,7 @@ export function funnelView(
   const theta = target.numerator !== null && target.denominator !== null && target.denominator > 0 ? target.numerator / target.denominator : null;
   // Suspensions cluster within pupils: the limits are widened by the LA's own clustering, the
   // process every school would share if none differed (stats/funnel.ts).
-  const phi = kind === 'events' ? dispersion([{ events: target.numerator, withEvent: target.withEvent }]) : 1;
+  const phi = dispersionFor(kind, [{ events: target.numerator, withEvent: target.withEvent }]);
   const counts: Record<FunnelPosition, number> = { 'above-998': 0, 'above-95': 0, inside: 0, 'below-95': 0, 'below-998': 0 };
   const notPlaced = { ...alsoNotPlaced };
   const points: FunnelPoint[] = [];

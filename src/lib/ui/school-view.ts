@@ -15,7 +15,7 @@ import { flagShort, isNotAvailable } from '$lib/data/flags';
 import { MEASURES, type MeasureKey, type NumeratorColumn } from '$lib/data/measures';
 import { GROUP_PARTS, SCHOOL_GROUPS, type AreaCountRow, type CountRow, type FunnelRow, type FunnelTarget, type PhasePeriodRow, type SchoolGroup } from '$lib/data/school-queries';
 import type { PupilGroup, SuppressionCode } from '$lib/data/schema';
-import { dispersion, eventsPerPupil, type EventPair } from '$lib/stats/dispersion';
+import { dispersionFor, eventsPerPupil, type EventPair } from '$lib/stats/dispersion';
 import { rateInterval } from '$lib/stats/intervals';
 import { poolCounts, sumCells, type Cell } from '$lib/stats/pooled';
 import { compareRates, rateRatio, type Comparison, type Ratio } from '$lib/stats/ratio';
@@ -206,8 +206,6 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
     events: cells('suspensions').count.value,
     withEvent: cells('pupils_suspended').count.value
   });
-  /** The dispersion of the figures' counts: theirs pooled for suspensions, 1 for counts of pupils. */
-  const phiOf = (pairs: EventPair[]) => (kind === 'events' ? dispersion(pairs) : 1);
   const periodPair = (u: string, g: SchoolGroup) => pairOf((num) => periodCells(u, g, num));
   /**
    * The dispersion for the school's figures of a group: its own suspensions and pupils suspended
@@ -218,7 +216,7 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
    * same figure, so the chart and the verdict agree.
    */
   const schoolPhi = (g: SchoolGroup, pairFor: (u: string, g: SchoolGroup) => EventPair = periodPair) =>
-    phiOf([urn, ...neighbours.map((n) => n.urn)].map((u) => pairFor(u, g)));
+    dispersionFor(kind, [urn, ...neighbours.map((n) => n.urn)].map((u) => pairFor(u, g)));
   const fairPool = (units: { count: number | null; pupils: number | null }[]) => {
     const pool = poolCounts(units);
     return pool && pool.included >= Math.ceil(units.length * MIN_POOLED_SHARE) ? pool : null;
@@ -363,7 +361,7 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
       { numerator: a.count.value, denominator: a.pupils.value },
       { numerator: b.count.value, denominator: b.pupils.value },
       kind,
-      phiOf([group, 'No SEN' as const].flatMap((g) => [urn, ...neighbours.map((n) => n.urn)].map((u) => periodPair(u, g))))
+      dispersionFor(kind, [group, 'No SEN' as const].flatMap((g) => [urn, ...neighbours.map((n) => n.urn)].map((u) => periodPair(u, g))))
     );
     const comparison = compareRates(ratio);
     const ci = ratio.lower !== null || ratio.upper !== null ? ` (${intervalText(ratio)})` : '';
