@@ -377,6 +377,27 @@ test('a school chosen from the list opens at the list’s group and measure', as
   await expect(page.getByTestId('verdict')).toContainText('pupils with an EHC plan');
 });
 
+test('a school chosen from one year’s list gives that year’s figure beside the pooled comparison', async ({ page }) => {
+  // Highest suspension rate first, so the first row's is published.
+  await page.goto('/schools?basis=2022%2F23&sort=suspension_rate&dir=desc');
+  await hydrated(page);
+  await expect(page.getByTestId('engine-status')).toHaveAttribute('data-source', 'duckdb-wasm', { timeout: 30_000 });
+  await expect(page.locator('#table-title')).toContainText('2022/23');
+  const table = page.getByTestId('school-table');
+  const column = await table.locator('thead th').evaluateAll((ths) => ths.findIndex((th) => th.textContent?.includes('Suspensions per 100')));
+  const row = table.locator('tbody tr').first();
+  const rate = (await row.locator('th, td').nth(column).innerText()).trim();
+  expect(rate).toMatch(/^\d+\.\d+$/);
+  const link = row.locator('a').first();
+  await expect(link).toHaveAttribute('href', /\/schools\/\d{6}\?year=2022%2F23$/);
+  await link.click();
+  const note = page.getByTestId('year-note');
+  await expect(note).toContainText(`2022/23 on its own. Suspensions per 100 pupils, for pupils with SEND: ${(await page.getByTestId('school-name').innerText()).trim()} ${rate} (95% interval`);
+  await expect(note).toContainText('together, because one year of one school is often too few pupils');
+  // The similar schools' links do not carry the year: the note is about where the reader came from.
+  await expect(page.getByTestId('similar-schools').locator('.neighbour-links a').first()).toHaveAttribute('href', /\/schools\/\d{6}$/);
+});
+
 /** Similar schools a school's page shows unless asked for another number (DEFAULT_NEIGHBOURS, src/lib/ui/school-data.ts). */
 const DEFAULT_NEIGHBOURS = 10;
 

@@ -12,7 +12,10 @@ export function schoolChoiceParams() {
   return {
     group: params.oneOf(SCHOOL_GROUPS, 'SEND'),
     measure: params.oneOf(MEASURE_KEYS, 'suspension_rate'),
-    k: params.int(1, MAX_NEIGHBOURS, DEFAULT_NEIGHBOURS)
+    k: params.int(1, MAX_NEIGHBOURS, DEFAULT_NEIGHBOURS),
+    // The year the schools list showed, when it showed one: the page gives that year's figures
+    // beside its pooled comparison. Checked against the release's years by the view.
+    year: params.academicYear()
   };
 }
 
@@ -21,11 +24,13 @@ export type SchoolChoice = Values<ReturnType<typeof schoolChoiceParams>>;
 /**
  * The query string that opens a school's page at this view (`?group=EHC+plan&k=15`), with the
  * standard choices left out, so a link from the schools list or a similar school keeps the group,
- * measure and number of similar schools the reader is looking at. Empty for the standard view.
+ * measure and number of similar schools the reader is looking at (and, from the list, the year it
+ * showed). Empty for the standard view.
  */
 export function schoolChoiceQuery(choice: Partial<SchoolChoice>): string {
   const schema = schoolChoiceParams();
-  return writeParams(schema, { group: schema.group.fallback, measure: schema.measure.fallback, k: schema.k.fallback, ...choice });
+  const standard = Object.fromEntries(Object.entries(schema).map(([key, p]) => [key, p.fallback])) as SchoolChoice;
+  return writeParams(schema, { ...standard, ...choice });
 }
 
 export function shellParams() {

@@ -8,6 +8,7 @@ import type { PupilGroup, SuppressionCode } from '$lib/data/schema';
 import type { NeighbourInfo, SchoolData } from './school-data';
 import { rateInterval } from '$lib/stats/intervals';
 import { hasSenSplit, schoolView } from './school-view';
+import { formatRate } from './trend';
 
 type Counts = [pupils: number | null, suspensions: number | null, pupilsSuspended: number | null, permanent: number | null];
 
@@ -340,5 +341,40 @@ describe('schoolView: what an outside review of the statistics found', () => {
     expect(view.riskRatio!.comparison).toBe('higher');
     expect(view.riskRatio!.ratio.lower!).toBeLessThan(1.005);
     expect(view.riskRatio!.sentence).toMatch(/1\.45 times the rate of pupils with no SEN \(95% interval 1\.00[1-9]\d* to 2\.1\): higher/);
+  });
+});
+
+describe('schoolView: a reader who comes from one year’s figures (the schools list for 2022/23)', () => {
+  // Target's own years: SEND 2022/23 is 20 + 50 = 70 pupils with 7 suspensions (10 per 100); its
+  // EHC plan pupils in 2023/24 are withheld. Neighbours each year: SEND 67 pupils, 7 suspensions.
+  const years = [
+    ...school('100001', [20, 2, 2, 0], [50, 5, 4, 0], [300, 30, 15, 0], '2022/23', 2022),
+    ...school('100001', [null, null, null, null], [50, 5, 4, 0], [300, 30, 15, 0], '2023/24', 2023)
+  ];
+  const data = fixture(school('100001', [50, 20, 10, 0], [150, 40, 20, 0], [800, 40, 30, 1]), years);
+  const view = (year: string, group: 'SEND' | 'No SEN' = 'SEND') => schoolView(data, { group, measure: 'suspension_rate', k: 10, year }, href);
+
+  it('gives that year’s rates, the same as the trend’s, and says the comparison pools the years', () => {
+    const { lead, text: note } = view('2022/23').yearNote!;
+    expect(lead).toBe('2022/23 on its own.');
+    const own = rateInterval(7, 70, 'events', 1);
+    expect(own.rate).toBeCloseTo(10, 12);
+    expect(note).toMatch(/^Suspensions per 100 pupils, for pupils with SEND: Target Primary 10\.0 \(95% interval /);
+    // Similar schools that year: 10 x 7 suspensions over 10 x 67 pupils; the LA: 600 of 5,000.
+    expect(note).toContain('; similar schools 10.4; Testshire, primary schools 12.0.');
+    expect(note).toContain('use 2021/22 to 2023/24 together, because one year of one school is often too few pupils');
+    const point = view('2022/23').trend[0]!.points.find((p) => p.xLabel === '2022/23')!;
+    expect(note).toContain(`(95% interval ${formatRate(point.lower!)} to ${formatRate(point.upper!)})`);
+  });
+
+  it('follows the group chosen, and says why a year’s figure is missing', () => {
+    expect(view('2022/23', 'No SEN').yearNote?.text).toContain('for pupils with no SEN: Target Primary 10.0');
+    expect(view('2023/24').yearNote?.text).toContain('Target Primary not published (');
+  });
+
+  it('says so when the release has no figures for the year, and says nothing when no year is chosen', () => {
+    expect(view('2015/16').yearNote?.lead).toBe('This release has no figures for 2015/16.');
+    expect(view('2015/16').yearNote?.text).toMatch(/^The comparison and the verdict below use 2021\/22 to 2023\/24 together/);
+    expect(view('').yearNote).toBeNull();
   });
 });

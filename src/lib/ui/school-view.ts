@@ -37,6 +37,12 @@ export interface SchoolViewOptions {
   k: number;
   /** The release's disclosure rule (manifest), for what the text says is withheld; the pipeline's defaults when not given. */
   disclosure?: DisclosureRule | null;
+  /**
+   * One academic year the reader was looking at (`2022/23`: the schools list links here with the
+   * year it shows), or '' for none. The page still compares pooled years; `yearNote` gives that
+   * year's own figures beside them.
+   */
+  year?: string;
 }
 
 export interface GroupVerdict {
@@ -104,6 +110,14 @@ export interface SchoolView {
   comparisonSummary: string;
   trendSummary: string;
   reasonsSummary: string;
+  /** The chosen year's own figures and why the page pools years instead; null when no year is chosen. */
+  yearNote: YearNote | null;
+}
+
+/** A few words in bold (which year), then the figures and why the comparison pools years. */
+export interface YearNote {
+  lead: string;
+  text: string;
 }
 
 /**
@@ -485,6 +499,7 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
         trend[0]!.points.filter((p) => p.y === null).length
       } of ${trend[0]!.points.length} years are not published.`
     : `No year’s ${measure.label.toLowerCase()} is published for ${GROUP_PHRASE[group]} at ${profile.name} (small numbers); the lines show its similar schools, ${laName} and England.`;
+  const yearNote = opts.year ? oneYearNote(opts.year, trend, { measure: measure.label, group, school: profile.name, laLabel, periodLabel }) : null;
   const top = reasons.find((r) => total(r) > 0);
   // "Most often" only as far as the published figures can say it: another reason with a withheld
   // count (1 to 4 each, or more) could have overtaken it, and a tie has no single reason.
@@ -541,7 +556,32 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
     englandLabel,
     comparisonSummary,
     trendSummary,
-    reasonsSummary
+    reasonsSummary,
+    yearNote
+  };
+}
+
+/**
+ * The words for a reader who arrives from one year's figures (the schools list for 2022/23): that
+ * year's rates from the trend's own points, so they match the list, and why the comparison pools
+ * years (a school's one year is often too few pupils to tell a difference from chance).
+ */
+function oneYearNote(
+  year: string,
+  trend: readonly LineSeries[],
+  w: { measure: string; group: SchoolGroup; school: string; laLabel: string; periodLabel: string }
+): YearNote {
+  const point = (id: string) => trend.find((s) => s.id === id)?.points.find((p) => p.xLabel === year);
+  const own = point('school');
+  const pooled = `The comparison and the verdict below use ${w.periodLabel} together, because one year of one school is often too few pupils to tell a real difference from chance; every year is in the trend.`;
+  if (!own) return { lead: `This release has no figures for ${year}.`, text: pooled };
+  const ownWords =
+    own.y === null
+      ? `not published (${missingWords(own.flag as SuppressionCode | null)})`
+      : `${formatRate(own.y)}${own.lower != null && own.upper != null ? ` (95% interval ${formatRate(own.lower)} to ${formatRate(own.upper)})` : ''}`;
+  return {
+    lead: `${year} on its own.`,
+    text: `${w.measure}, for ${GROUP_PHRASE[w.group]}: ${w.school} ${ownWords}; similar schools ${fmt(point('similar')?.y)}; ${w.laLabel} ${fmt(point('la')?.y)}. ${pooled}`
   };
 }
 

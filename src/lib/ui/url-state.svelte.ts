@@ -45,6 +45,17 @@ export const params = {
   text(fallback = '', max = 100): Param<string> {
     return { fallback, parse: (raw) => (raw.length <= max ? raw : undefined), format: (v) => v };
   },
+  /** An academic year written as DfE does (`2022/23`, the second year following the first), or '' for none. */
+  academicYear(): Param<string> {
+    return {
+      fallback: '',
+      parse: (raw) => {
+        const m = /^(\d{4})\/(\d{2})$/.exec(raw);
+        return m && (Number(m[1]) + 1) % 100 === Number(m[2]) ? raw : undefined;
+      },
+      format: (v) => v
+    };
+  },
   /** A span of academic years by their start years, written `2018-2021`; null for none. */
   yearSpan(min: number, max: number): Param<[number, number] | null> {
     return {
