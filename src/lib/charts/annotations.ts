@@ -36,6 +36,14 @@ export const NATIONAL_ANNOTATIONS: TimeAnnotation[] = [
   }
 ];
 
+/**
+ * Start years of the academic years not comparable with others (the COVID band above): a headline
+ * that compares "three years before" must not set a year against one of these as if it were normal.
+ */
+export const NOT_COMPARABLE_YEARS: ReadonlySet<number> = new Set(
+  NATIONAL_ANNOTATIONS.filter((a) => a.label === 'COVID').flatMap((a) => Array.from({ length: (a.to ?? a.from) - a.from + 1 }, (_, i) => a.from + i))
+);
+
 export function annotationsWithin(first: number, last: number, list: TimeAnnotation[] = NATIONAL_ANNOTATIONS): TimeAnnotation[] {
   return list.filter((a) => (a.to ?? a.from) >= first && a.from <= last);
 }

@@ -25,6 +25,9 @@ test('cleanError drops the wrapper, unwraps JSON and cuts the LINE excerpt', () 
     'Binder Error: Referenced column "x" not found'
   );
   expect(cleanError('{"exception_type":"Catalog","exception_message":"Table with name t does not exist!"}')).toBe('Catalog Error: Table with name t does not exist!');
+  // A suggestion of DuckDB's own system views is dropped; one of the reader's tables is kept.
+  expect(cleanError('Catalog Error: Table with name scools does not exist!\nDid you mean "sqlite_temp_master"?')).toBe('Catalog Error: Table with name scools does not exist!');
+  expect(cleanError('Catalog Error: Table with name scools does not exist!\nDid you mean "schools"?')).toBe('Catalog Error: Table with name scools does not exist!\nDid you mean "schools"?');
 });
 
 test('refusals and missing tables are recognised in DuckDB’s words', () => {

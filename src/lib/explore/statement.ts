@@ -71,6 +71,9 @@ export function cleanError(message: string): string {
   }
   const cut = m.search(/\n\s*LINE \d+:/);
   if (cut >= 0) m = m.slice(0, cut);
+  // DuckDB suggests the nearest name in its whole catalog, which for a mistyped table is often one
+  // of its own system views (sqlite_temp_master): no help to a reader of the published tables.
+  m = m.replace(/\s*Did you mean "(?:sqlite_|pg_|duckdb_|information_schema)[^"]*"\?/g, '');
   return m.trim();
 }
 

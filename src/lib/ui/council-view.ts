@@ -5,7 +5,7 @@
  * CSV download holds (exactly what is drawn, flags kept). The prerender and the browser run the
  * same functions on the same rows, so the first view and later ones never disagree.
  */
-import type { TimeAnnotation } from '$lib/charts/annotations';
+import { NOT_COMPARABLE_YEARS, type TimeAnnotation } from '$lib/charts/annotations';
 import type { IntervalBlock, IntervalRow } from '$lib/charts/IntervalChart.svelte';
 import type { LineSeries } from '$lib/charts/LineChart.svelte';
 import { seriesColor, type Marker } from '$lib/charts/palette';
@@ -364,15 +364,19 @@ function sendOf(rows: LaYearRow[], year: number, col: NumeratorColumn): Counted 
 
 /**
  * The latest year's figures for each group, the change on the year before and on three years
- * before, and the SEND risk ratio. With `senSplit` false (DfE's LA-level files have no SEN split),
+ * before (or the last comparable year before that), and the SEND risk ratio. With `senSplit` false (DfE's LA-level files have no SEN split),
  * all pupils instead, and no ratio.
  */
 export function headline(rows: LaYearRow[], laName: string, senSplit = true): Headline | null {
   const years = [...new Set(rows.map((r) => r.year_start))].sort((a, b) => a - b);
   const latest = years.at(-1);
   if (latest === undefined) return null;
-  const previous = years.includes(latest - 1) ? latest - 1 : null;
-  const earlier = years.includes(latest - 3) ? latest - 3 : null;
+  // The COVID years are not set against as if they were ordinary ones: no "against the year
+  // before" when that was one, and "against three years before" goes back to the last year before
+  // them (2018/19 for 2023/24), the baseline DfE's own commentary uses.
+  const comparable = (y: number) => years.includes(y) && !NOT_COMPARABLE_YEARS.has(y);
+  const previous = comparable(latest - 1) ? latest - 1 : null;
+  const earlier = years.filter((y) => y <= latest - 3 && comparable(y)).at(-1) ?? null;
   const measures = HEADLINE_MEASURES.map((key): HeadlineMeasure => {
     const m = MEASURES[key];
     const at = (g: PupilGroup, y: number) => numeratorOf(rows.find((r) => r.year_start === y && r.pupil_group === g), m.numerator);
@@ -618,10 +622,14 @@ function breakdownSummary(byGroup: Ranked[], opts: { dimension: Dimension; measu
     }
     if (opts.dimension === 'reason' || opts.dimension === 'need') {
       const [top, next] = [known[0]!, known[1]];
-      const what = opts.dimension === 'reason' ? `the reason recorded most often when ${who} were ${m.verb} was` : `among ${who}, the primary need with the highest rate was`;
       // A withheld category could have been the highest: the claim is then about the published ones.
       const withheld = list.some((x) => x.rate === null && !isNotAvailable(x.c.flag));
-      let s = `${withheld ? 'among the published figures, ' : ''}${what} ${top.r.category.toLowerCase()} (${formatRate(top.rate!)} per 100 pupils)`;
+      const published = withheld ? 'among the published figures, ' : '';
+      const what =
+        opts.dimension === 'reason'
+          ? `${published}the reason recorded most often when ${who} were ${m.verb} was`
+          : `among ${who}, the primary need with the highest ${withheld ? 'published ' : ''}rate was`;
+      let s = `${what} ${top.r.category.toLowerCase()} (${formatRate(top.rate!)} per 100 pupils)`;
       if (next) {
         const c = rateRatio(top.c, next.c, kind, pairPhi(top.pair, next.pair));
         const clear = c.lower !== null && c.lower > 1;

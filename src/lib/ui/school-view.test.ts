@@ -264,6 +264,8 @@ describe('schoolView: similar schools with too few published figures', () => {
     );
     const view = schoolView(data, { group: 'SEND', measure: 'suspension_rate', k: 10 }, href);
     expect(view.verdict.verdict.kind).toBe('no-comparison');
+    // The headline does not say there are no similar schools: the table lists them (an outside review).
+    expect(view.verdict.headline).toBe('Too few similar schools publish figures to compare with');
     expect(view.verdict.detail).toContain('Only 2 of its 10 similar schools have published figures');
     expect(view.blocks[0]!.rows[1]).toMatchObject({ value: null, missing: 'too few published' });
     // With half of them published the pool is used, and the page says the rest are withheld.
@@ -370,6 +372,8 @@ describe('schoolView: a reader who comes from one year’s figures (the schools 
   it('follows the group chosen, and says why a year’s figure is missing', () => {
     expect(view('2022/23', 'No SEN').yearNote?.text).toContain('for pupils with no SEN: Target Primary 10.0');
     expect(view('2023/24').yearNote?.text).toContain('Target Primary not published (');
+    expect(view('2022/23').trendSummary).toContain('; 1 of 2 years is not published.');
+    expect(view('2022/23', 'No SEN').trendSummary).toContain('; all 2 years are published.');
   });
 
   it('says so when the release has no figures for the year, and says nothing when no year is chosen', () => {

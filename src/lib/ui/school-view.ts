@@ -494,10 +494,11 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
         blocks.find((b) => b.id === group)?.rows[2]?.value
       )}; ${englandLabel} ${fmt(blocks.find((b) => b.id === group)?.rows[3]?.value)}.`;
   const latestSchool = [...trend[0]!.points].reverse().find((p) => p.y !== null);
+  const unpublished = trend[0]!.points.filter((p) => p.y === null).length;
   const trendSummary = latestSchool
     ? `${measure.label} for ${GROUP_PHRASE[group]} at ${profile.name}: ${formatRate(latestSchool.y!)} in ${latestSchool.xLabel}, the latest year published; ${
-        trend[0]!.points.filter((p) => p.y === null).length
-      } of ${trend[0]!.points.length} years are not published.`
+        unpublished === 0 ? `all ${trend[0]!.points.length} years are published` : `${unpublished} of ${trend[0]!.points.length} years ${unpublished === 1 ? 'is' : 'are'} not published`
+      }.`
     : `No year’s ${measure.label.toLowerCase()} is published for ${GROUP_PHRASE[group]} at ${profile.name} (small numbers); the lines show its similar schools, ${laName} and England.`;
   const yearNote = opts.year ? oneYearNote(opts.year, trend, { measure: measure.label, group, school: profile.name, laLabel, periodLabel }) : null;
   const top = reasons.find((r) => total(r) > 0);

@@ -34,7 +34,7 @@ export const VERDICT_HEADLINE: Record<VerdictKind, string> = {
   'too-small': 'The numbers are too small to tell',
   'depends-on-withheld': 'Cannot tell: it depends on figures withheld at similar schools',
   'not-published': 'Not published for this school',
-  'no-comparison': 'No similar schools to compare with'
+  'no-comparison': 'Too few similar schools publish figures to compare with'
 };
 
 /** "less than 1 time in 1,000", "about 1 time in 40", "about 1 time in 2". */
