@@ -62,15 +62,19 @@ test('schools page, JavaScript off: the first page of the table, the funnel and 
   // Missing figures say why, never 0 or blank.
   const missing = page.getByTestId('school-table').locator('td.missing').first();
   await expect(missing).toHaveText(/suppressed|not available|no pupils/);
-  // The funnel, drawn as SVG, with its limits and summary.
+  // The funnels, one per phase around its own rate (no phase is chosen), drawn as SVG, with their
+  // limits and summary.
   const funnel = page.locator('figure[aria-labelledby="funnel-title"]');
-  await expect(funnel.locator('.funnel')).toHaveAttribute('data-renderer', 'svg');
-  await expect(funnel.locator('path[data-limit="upper998"]')).toHaveCount(1);
+  await expect(funnel.locator('[data-panel-title]')).toHaveText(['Primary schools', 'Secondary schools']);
+  await expect(funnel.locator('.funnel')).toHaveCount(2);
+  for (const f of await funnel.locator('.funnel').all()) await expect(f).toHaveAttribute('data-renderer', 'svg');
+  await expect(funnel.locator('path[data-limit="upper998"]')).toHaveCount(2);
+  await expect(funnel.getByTestId('summary')).toContainText('Each phase has its own funnel');
   await expect(funnel.getByTestId('summary')).toContainText('shown');
   await expect(funnel.getByTestId('summary')).toContainText('chance alone');
   await expect(page.getByTestId('outliers')).toContainText('not a judgement of the school');
   // SVG stays far below 5,000 nodes.
-  const nodes = await funnel.locator('svg[role="img"]').evaluate((s) => s.querySelectorAll('*').length);
+  const nodes = await funnel.locator('svg[role="img"]').evaluateAll((all) => all.reduce((n, s) => n + s.querySelectorAll('*').length, 0));
   expect(nodes).toBeLessThan(5000);
   expect(w.requests.some((u) => u.endsWith('.wasm'))).toBe(false);
   await context.close();
@@ -260,7 +264,7 @@ test('the funnel’s CSV lists every school of the view, placed or not, though t
   await page.goto('/schools');
   const frame = page.locator('figure[aria-labelledby="funnel-title"]');
   await expect(frame.getByTestId('downloads')).toBeVisible();
-  const drawn = Number(await frame.locator('.funnel').getAttribute('data-points'));
+  const drawn = (await frame.locator('.funnel').evaluateAll((all) => all.map((f) => Number(f.getAttribute('data-points'))))).reduce((a, b) => a + b, 0);
   const download = page.waitForEvent('download');
   await frame.getByRole('button', { name: 'Data (CSV)' }).click();
   const csv = readFileSync((await (await download).path())!, 'utf8').trim().split('\n').map(csvLine);
@@ -279,16 +283,42 @@ test('the funnel’s CSV lists every school of the view, placed or not, though t
   for (const r of placed) expect(Number(r[7])).toBeCloseTo((Number(r[5]) / Number(r[4])) * 100, 9);
   // A school the funnel cannot place says why: a count not published (with its flag), or no pupils.
   for (const r of rows.filter((r) => r[8] === '')) expect(r[6] !== '' || r[4] === '0', r.join(',')).toBe(true);
+  // Each school is set against its own phase's rate: one rate per phase, and not the same for all.
+  const rateOfPhase = new Map<string, Set<string>>();
+  for (const r of rows) (rateOfPhase.get(r[3]!) ?? rateOfPhase.set(r[3]!, new Set()).get(r[3]!)!).add(r[9]!);
+  for (const [phase, rates] of rateOfPhase) expect(rates.size, phase).toBe(1);
+  expect(rateOfPhase.get('Primary')).not.toEqual(rateOfPhase.get('Secondary'));
+});
+
+test('the schools outside the limits are those their own pages place outside their phase’s funnel', async ({ page }) => {
+  const outliers = page.getByTestId('outliers');
+  for (const [heading, words] of [
+    ['Higher than the limits', 'above the upper 99.8% limit'],
+    ['Lower than the limits', 'below the lower 99.8% limit']
+  ] as const) {
+    await page.goto('/schools');
+    const list = outliers.locator('h3', { hasText: heading }).locator('xpath=following-sibling::ul[1]');
+    const links = await list.locator('a').evaluateAll((as) => as.map((a) => ({ href: a.getAttribute('href')! })));
+    expect(links.length).toBeGreaterThan(0);
+    // Against one rate for all schools, every higher one was secondary and every lower one primary,
+    // and their own pages, which set each against its phase, disagreed (an outside review).
+    for (const { href } of links.slice(0, 3)) {
+      await page.goto(href);
+      await expect(page.locator('figure[aria-labelledby="school-funnel-title"] [data-testid="summary"]')).toContainText(words);
+    }
+  }
 });
 
 test('funnel: the keyboard walks the schools by size and Enter opens a school’s page', async ({ page, baseURL }) => {
   const w = watch(page, new URL(baseURL!).origin);
   await page.goto('/schools?group=All+pupils');
-  const plot = page.locator('.funnel .plot');
+  // The first phase's funnel (each phase has its own).
+  const panel = page.locator('[data-panel]').first();
+  const plot = panel.locator('.funnel .plot');
   // The view asked for, not the prerendered default it replaces once the page has read its address:
   // a funnel redrawn mid-walk would move the schools under the keys.
   await expect(page.locator('#funnel-title')).toContainText(', all pupils,', { timeout: 30_000 });
-  await expect(page.locator('.funnel')).toHaveAttribute('data-points', /^[1-9]\d*$/, { timeout: 30_000 });
+  await expect(panel.locator('.funnel')).toHaveAttribute('data-points', /^[1-9]\d*$/, { timeout: 30_000 });
   // Reach it with Tab from the control before it, as a keyboard user would.
   await page.getByRole('radio', { name: 'Suspension rate' }).focus();
   let reached = false;
@@ -297,7 +327,7 @@ test('funnel: the keyboard walks the schools by size and Enter opens a school’
     reached = await plot.evaluate((el) => el === document.activeElement);
   }
   expect(reached).toBe(true);
-  const readout = page.getByTestId('funnel-readout');
+  const readout = panel.getByTestId('funnel-readout');
   await page.keyboard.press('Home');
   await expect(readout).toContainText(/School 1 of \d+ by size/);
   const smallest = (await readout.textContent())!;

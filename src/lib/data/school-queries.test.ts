@@ -11,6 +11,7 @@ import {
   funnelPoints,
   funnelRows,
   funnelTarget,
+  funnelTargets,
   schoolBasisSql,
   schoolCount,
   schoolFilterOptions,
@@ -287,6 +288,21 @@ describe('funnel', () => {
     expect(await funnelTarget(db, { basis: base.basis, group: 'SEND', measure: 'suspension_rate', phase: 'Special' })).toEqual({ numerator: null, denominator: null, withEvent: null });
     // Pupils suspended matter to suspensions alone (how they cluster within pupils).
     expect(await funnelTarget(db, { basis: base.basis, group: 'SEND', measure: 'one_plus_suspension_rate' })).toEqual({ numerator: 50, denominator: 500, withEvent: null });
+  });
+
+  it('targets each phase with its own rate when no phase is chosen, never all schools’ together', async () => {
+    for (const measure of ['suspension_rate', 'one_plus_suspension_rate', 'permanent_exclusion_rate'] as const) {
+      for (const basis of [base.basis, { kind: 'period' as const }]) {
+        const targets = await funnelTargets(db, { basis, group: 'SEND', measure });
+        expect(targets.has('All')).toBe(false);
+        expect(targets.size).toBeGreaterThan(0);
+        for (const [phase, target] of targets) expect(target).toEqual(await funnelTarget(db, { basis, group: 'SEND', measure, phase }));
+      }
+    }
+    expect([...(await funnelTargets(db, { basis: base.basis, group: 'SEND', measure: 'suspension_rate' })).keys()]).toContain('Primary');
+    expect([...(await funnelTargets(db, { basis: base.basis, group: 'SEND', measure: 'suspension_rate', phase: 'Primary' })).entries()]).toEqual([
+      ['Primary', { numerator: 18, denominator: 150, withEvent: 13 }]
+    ]);
   });
 });
 

@@ -552,9 +552,28 @@ function schoolNames(db: Db): Promise<{ urn: string[]; name: string[]; phase: Ph
 /**
  * The funnel's target: the local authority's own rate for the group, measure and phase (from
  * `area_year`, which counts every pupil, including those in schools whose figures are suppressed),
- * over the same years as the basis.
+ * over the same years as the basis. Without a phase, the LA's rate for all schools.
  */
 export async function funnelTarget(db: Db, opts: FunnelOptions): Promise<FunnelTarget> {
+  return (await targetsByPhase(db, opts, opts.phase || 'All')).get(opts.phase || 'All') ?? NO_TARGET;
+}
+
+/**
+ * The target of each phase's funnel, by phase: the chosen phase's only, or, without one, every
+ * phase's own (not the LA's rate for all schools together, unless the release has no other: phase
+ * changes exclusion rates more than anything else, so schools of every phase set against one rate
+ * put the secondary schools above it and the primary schools below it).
+ */
+export async function funnelTargets(db: Db, opts: FunnelOptions): Promise<Map<string, FunnelTarget>> {
+  const targets = await targetsByPhase(db, opts, opts.phase || null);
+  // A release whose LA rows have no phases (only `All`) still gets a funnel, around that rate.
+  return targets.size > 0 || opts.phase ? targets : targetsByPhase(db, opts, 'All');
+}
+
+const NO_TARGET: FunnelTarget = { numerator: null, denominator: null, withEvent: null };
+
+/** The LA's targets of one phase (`All` for all schools), or of every school phase (`null`). */
+async function targetsByPhase(db: Db, opts: FunnelOptions, phase: string | null): Promise<Map<string, FunnelTarget>> {
   const numName: NumeratorColumn = MEASURES[opts.measure].numerator;
   const num = col(numName);
   const years =
@@ -562,18 +581,24 @@ export async function funnelTarget(db: Db, opts: FunnelOptions): Promise<FunnelT
       ? sql`academic_year = ${opts.basis.year}`
       : sql`year_start BETWEEN (SELECT min(first_year_start) FROM school_period) AND (SELECT max(last_year_start) FROM school_period)`;
   const parts = [...GROUP_PARTS[opts.group]];
-  const rows = await db.query<{ numerator: number | null; denominator: number | null; n: number; published: number; with_event: number | null; with_event_published: number }>(sql`
-    SELECT CAST(sum(${num}) AS INTEGER) AS numerator, CAST(sum(pupils) AS INTEGER) AS denominator,
+  const rows = await db.query<{ phase: string; numerator: number | null; denominator: number | null; n: number; published: number; with_event: number | null; with_event_published: number }>(sql`
+    SELECT phase, CAST(sum(${num}) AS INTEGER) AS numerator, CAST(sum(pupils) AS INTEGER) AS denominator,
            CAST(count(*) AS INTEGER) AS n,
            CAST(count(*) FILTER (WHERE ${num} IS NOT NULL AND pupils IS NOT NULL) AS INTEGER) AS published,
            CAST(sum(pupils_suspended) AS INTEGER) AS with_event,
            CAST(count(pupils_suspended) AS INTEGER) AS with_event_published
     FROM area_year
-    WHERE area_type = 'LA' AND phase = ${opts.phase || 'All'} AND pupil_group IN (${parts}) AND ${years}`);
-  const r = rows[0];
-  if (!r || r.n === 0 || r.published < r.n) return { numerator: null, denominator: null, withEvent: null };
-  const events = MEASURES[opts.measure].kind === 'events' && r.with_event_published === r.n;
-  return { numerator: r.numerator, denominator: r.denominator, withEvent: events ? r.with_event : null };
+    WHERE area_type = 'LA' AND ${phase === null ? sql`phase <> 'All'` : sql`phase = ${phase}`} AND pupil_group IN (${parts}) AND ${years}
+    GROUP BY phase ORDER BY phase`);
+  const events = MEASURES[opts.measure].kind === 'events';
+  return new Map(
+    rows.map((r) => [
+      r.phase,
+      r.n === 0 || r.published < r.n
+        ? NO_TARGET
+        : { numerator: r.numerator, denominator: r.denominator, withEvent: events && r.with_event_published === r.n ? r.with_event : null }
+    ])
+  );
 }
 
 // ---- One school's page ------------------------------------------------------------------------

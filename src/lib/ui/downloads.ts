@@ -47,15 +47,19 @@ const SOURCE = { px: 12, line: 15, below: 10 };
 /**
  * A standalone SVG document of `svg` with its on-screen styles written into each element, and the
  * chart's title above it and its source below: a picture pasted into a committee paper has to say
- * what it shows and where the figures came from.
+ * what it shows and where the figures came from. Several drawings (a funnel per phase) are placed
+ * as they are on screen, each with its heading (`label`) where the page shows it.
  */
 export function standaloneSvg(
-  svg: SVGSVGElement,
+  svg: SVGSVGElement | { svg: SVGSVGElement; label?: Element | null }[],
   opts: { background: string; color: string; title: string; source: string }
 ): { text: string; width: number; height: number } {
-  const box = svg.getBoundingClientRect();
-  const width = Math.round(box.width);
-  const drawn = Math.round(box.height);
+  const parts = Array.isArray(svg) ? svg : [{ svg, label: null }];
+  const boxes = parts.flatMap((p) => [p.svg.getBoundingClientRect(), ...(p.label ? [p.label.getBoundingClientRect()] : [])]);
+  const left = Math.min(...boxes.map((b) => b.left));
+  const top = Math.min(...boxes.map((b) => b.top));
+  const width = Math.round(Math.max(...boxes.map((b) => b.right)) - left);
+  const drawn = Math.round(Math.max(...boxes.map((b) => b.bottom)) - top);
   // Title and source wrap to the picture's width (a phone's chart is 290 px wide: an outside review
   // found both cut off there).
   const titleLines = wrapText(opts.title, width - 16, { px: TITLE.px, weight: 700, measure: true });
@@ -63,25 +67,51 @@ export function standaloneSvg(
   const header = TITLE.y + (titleLines.length - 1) * TITLE.line + TITLE.after;
   const footer = SOURCE.below + 18 + (sourceLines.length - 1) * SOURCE.line;
   const height = drawn + header + footer;
-  const clone = svg.cloneNode(true) as SVGSVGElement;
-  const originals = [svg, ...svg.querySelectorAll('*')];
-  const copies = [clone, ...clone.querySelectorAll('*')];
-  originals.forEach((el, i) => {
-    const copy = copies[i] as Element;
-    const cs = getComputedStyle(el);
-    if (cs.display === 'none') {
-      copy.remove();
-      return;
+  const text = (lines: string[], x: number, y: number, size: number, weight: string, step: number) => {
+    const t = document.createElementNS(SVG_NS, 'text');
+    t.setAttribute('x', String(x));
+    t.setAttribute('y', String(y));
+    t.setAttribute('style', `fill:${opts.color};font-family:system-ui,sans-serif;font-size:${size}px;font-weight:${weight}`);
+    lines.forEach((line, i) => {
+      const span = document.createElementNS(SVG_NS, 'tspan');
+      span.setAttribute('x', String(x));
+      if (i > 0) span.setAttribute('dy', String(step));
+      span.textContent = line;
+      t.append(span);
+    });
+    return t;
+  };
+  const bodies: Element[] = [];
+  for (const part of parts) {
+    const box = part.svg.getBoundingClientRect();
+    const clone = part.svg.cloneNode(true) as SVGSVGElement;
+    const originals = [part.svg, ...part.svg.querySelectorAll('*')];
+    const copies = [clone, ...clone.querySelectorAll('*')];
+    originals.forEach((el, i) => {
+      const copy = copies[i] as Element;
+      const cs = getComputedStyle(el);
+      if (cs.display === 'none') {
+        copy.remove();
+        return;
+      }
+      const style = STYLE_PROPS.map((p) => `${p}:${cs.getPropertyValue(p)}`).join(';');
+      copy.setAttribute('style', style);
+    });
+    // Each drawing goes into a group moved to its place below the title; the chart's own viewBox is
+    // its coordinate system, scaled to the on-screen size.
+    const [, , vbW, vbH] = (part.svg.getAttribute('viewBox') ?? `0 0 ${box.width} ${box.height}`).split(/\s+/).map(Number);
+    const body = document.createElementNS(SVG_NS, 'g');
+    body.setAttribute(
+      'transform',
+      `translate(${Math.round(box.left - left)},${header + Math.round(box.top - top)}) scale(${box.width / (vbW || box.width)},${box.height / (vbH || box.height)})`
+    );
+    for (const child of [...clone.childNodes]) body.appendChild(child);
+    bodies.push(body);
+    if (part.label?.textContent) {
+      const b = part.label.getBoundingClientRect();
+      bodies.push(text([part.label.textContent.trim()], Math.round(b.left - left) + 8, header + Math.round(b.bottom - top) - 6, SOURCE.px + 2, '700', 0));
     }
-    const style = STYLE_PROPS.map((p) => `${p}:${cs.getPropertyValue(p)}`).join(';');
-    copy.setAttribute('style', style);
-  });
-  // The drawing goes into a group moved down below the title; the chart's own viewBox is its
-  // coordinate system, scaled to the on-screen size.
-  const [, , vbW, vbH] = (svg.getAttribute('viewBox') ?? `0 0 ${width} ${drawn}`).split(/\s+/).map(Number);
-  const body = document.createElementNS(SVG_NS, 'g');
-  body.setAttribute('transform', `translate(0,${header}) scale(${width / (vbW || width)},${drawn / (vbH || drawn)})`);
-  for (const child of [...clone.childNodes]) body.appendChild(child);
+  }
   const out = document.createElementNS(SVG_NS, 'svg');
   out.setAttribute('xmlns', SVG_NS);
   out.setAttribute('width', String(width));
@@ -92,26 +122,12 @@ export function standaloneSvg(
   label.textContent = opts.title;
   const bg = document.createElementNS(SVG_NS, 'rect');
   for (const [k, v] of [['x', '0'], ['y', '0'], ['width', String(width)], ['height', String(height)], ['fill', opts.background]]) bg.setAttribute(k!, v!);
-  const text = (lines: string[], y: number, size: number, weight: string, step: number) => {
-    const t = document.createElementNS(SVG_NS, 'text');
-    t.setAttribute('x', '8');
-    t.setAttribute('y', String(y));
-    t.setAttribute('style', `fill:${opts.color};font-family:system-ui,sans-serif;font-size:${size}px;font-weight:${weight}`);
-    lines.forEach((line, i) => {
-      const span = document.createElementNS(SVG_NS, 'tspan');
-      span.setAttribute('x', '8');
-      if (i > 0) span.setAttribute('dy', String(step));
-      span.textContent = line;
-      t.append(span);
-    });
-    return t;
-  };
   out.append(
     label,
     bg,
-    text(titleLines, TITLE.y, TITLE.px, '700', TITLE.line),
-    body,
-    text(sourceLines, height - SOURCE.below - (sourceLines.length - 1) * SOURCE.line, SOURCE.px, '400', SOURCE.line)
+    text(titleLines, 8, TITLE.y, TITLE.px, '700', TITLE.line),
+    ...bodies,
+    text(sourceLines, 8, height - SOURCE.below - (sourceLines.length - 1) * SOURCE.line, SOURCE.px, '400', SOURCE.line)
   );
   return { text: new XMLSerializer().serializeToString(out), width, height };
 }

@@ -3,7 +3,7 @@
 // what chance alone would give.
 import { describe, expect, it } from 'vitest';
 import type { FunnelRow } from '$lib/data/school-queries';
-import { funnelView } from './funnel-view';
+import { funnelView, phaseFunnels } from './funnel-view';
 import { chanceWords, verdictWords } from './verdict-words';
 
 const rows: FunnelRow[] = [
@@ -113,5 +113,55 @@ describe('funnel summary when schools really differ', () => {
     expect(funnelView(rows.slice(0, 1), { numerator: 100, denominator: 1000, withEvent: null }, 'one_plus_suspension_rate', (u) => u).summary).toContain(
       'No school is outside the 99.8% limits. No school lies between'
     );
+  });
+});
+
+describe('phaseFunnels: with no phase chosen, each phase against its own rate', () => {
+  // Primary schools at about 10 per 100 and secondary at about 40: against one rate for all
+  // schools (25), every secondary school would look high and every primary school low.
+  const mixed: FunnelRow[] = [
+    ...Array.from({ length: 6 }, (_, i): FunnelRow => ({ urn: `P${i}`, name: `Primary ${i}`, phase: 'Primary', numerator: 10 + (i % 3) - 1, denominator: 100, flag: null })),
+    ...Array.from({ length: 6 }, (_, i): FunnelRow => ({ urn: `S${i}`, name: `Secondary ${i}`, phase: 'Secondary', numerator: 40 + (i % 3) - 1, denominator: 100, flag: null })),
+    { urn: 'S9', name: 'Secondary high', phase: 'Secondary', numerator: 70, denominator: 100, flag: null },
+    { urn: 'A1', name: 'Alternative', phase: 'Alternative provision', numerator: 5, denominator: 10, flag: null }
+  ];
+  const targets = new Map([
+    ['Primary', { numerator: 100, denominator: 1000, withEvent: null }],
+    ['Secondary', { numerator: 400, denominator: 1000, withEvent: null }],
+    ['Alternative provision', { numerator: null, denominator: null, withEvent: null }]
+  ]);
+  const f = phaseFunnels(mixed, targets, 'one_plus_suspension_rate', (u) => `/schools/${u}`, { suppressed: 2, other: 0 }, 'Testshire');
+
+  it('draws a funnel per phase with a published rate, in the usual order of phases', () => {
+    expect(f.byPhase).toBe(true);
+    expect(f.panels.map((p) => [p.phase, p.view.target])).toEqual([
+      ['Primary', 10],
+      ['Secondary', 40]
+    ]);
+    expect(f.targetOf('Secondary')).toBe(40);
+    expect(f.targetOf('Alternative provision')).toBeNull();
+  });
+
+  it('judges each school against its own phase: only the secondary school far above its phase is outside', () => {
+    expect(f.outliers.map((o) => [o.urn, o.position, o.expected])).toEqual([['S9', 'above-998', 40]]);
+    expect(f.points.filter((p) => p.id.startsWith('P')).every((p) => p.position === 'inside')).toBe(true);
+    // The same positions as the phase's own funnel (the school page's).
+    const secondary = funnelView(mixed.filter((r) => r.phase === 'Secondary'), targets.get('Secondary')!, 'one_plus_suspension_rate', (u) => u);
+    expect(f.panels[1]!.view.points.map((p) => p.position)).toEqual(secondary.points.map((p) => p.position));
+  });
+
+  it('says why phases have their own funnels, and which schools have none', () => {
+    expect(f.summary).toMatch(/^Each phase has its own funnel, around Testshire’s rate for schools of that phase/);
+    expect(f.summary).toContain('1 alternative provision school is not placed: Testshire’s own rate for that phase is not published.');
+    expect(f.summary).toContain('13 schools shown. 2 schools are not shown because their figures are not published (small numbers).');
+    expect(f.summary).toContain('1 school is above the 99.8% limits and no school below.');
+    expect(f.summary).toContain('If every school had the same underlying rate as the others of its phase');
+  });
+
+  it('is the one funnel, as before, when a phase is chosen', () => {
+    const one = phaseFunnels(mixed.filter((r) => r.phase === 'Primary'), new Map([['Primary', targets.get('Primary')!]]), 'one_plus_suspension_rate', (u) => u);
+    expect(one.byPhase).toBe(false);
+    expect(one.panels).toHaveLength(1);
+    expect(one.summary).toBe(funnelView(mixed.filter((r) => r.phase === 'Primary'), targets.get('Primary')!, 'one_plus_suspension_rate', (u) => u).summary);
   });
 });

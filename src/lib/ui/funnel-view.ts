@@ -9,6 +9,7 @@ import { MEASURES, type MeasureKey } from '$lib/data/measures';
 import type { FunnelRow, FunnelTarget, Missing } from '$lib/data/school-queries';
 import { dispersionFor } from '$lib/stats/dispersion';
 import { funnelCurve, funnelPosition, isOutlier, type FunnelLimits, type FunnelPosition } from '$lib/stats/funnel';
+import { PHASES } from '$lib/data/schema';
 import { count } from './plain-words';
 
 export interface FunnelOutlier {
@@ -81,6 +82,11 @@ class Outlier implements FunnelOutlier {
   }
 }
 
+/** Furthest from the target first (by how many times the expected count), higher before lower. */
+function byDistance(a: Outlier, b: Outlier): number {
+  return (a.position === b.position ? 0 : a.position === 'above-998' ? -1 : 1) || b.distance - a.distance || compareText(a.name, b.name);
+}
+
 /**
  * `rows` may be every school, or only those that can be placed with `alsoNotPlaced` counting the
  * rest (funnelPoints): the view is the same either way.
@@ -117,14 +123,94 @@ export function funnelView(
   // Furthest from the target first (by how many times the expected count), higher before lower;
   // the distance worked out once per school, not in each comparison (thousands of outliers when
   // every pupil is counted at national scale).
-  outliers.sort(
-    (a, b) => (a.position === b.position ? 0 : a.position === 'above-998' ? -1 : 1) || b.distance - a.distance || compareText(a.name, b.name)
-  );
+  outliers.sort(byDistance);
   const ns = points.map((p) => p.n);
   const curve = theta === null || ns.length === 0 ? [] : funnelCurve(kind, theta, Math.min(...ns), Math.max(...ns), 120, phi);
   const view: FunnelView = { points, curve, target: theta === null ? null : theta * 100, counts, notPlaced, outliers, summary: '' };
   view.summary = funnelSummary(view);
   return view;
+}
+
+/** One phase's funnel, around the LA's own rate for that phase. */
+export interface PhaseFunnel {
+  phase: string;
+  view: FunnelView;
+}
+
+/** The funnels of a view: one per phase, and what they add up to (for the summary, the table and the outliers). */
+export interface PhaseFunnels {
+  /** More than one phase, each drawn against its own rate (no phase chosen). */
+  byPhase: boolean;
+  panels: PhaseFunnel[];
+  points: FunnelPoint[];
+  counts: Record<FunnelPosition, number>;
+  notPlaced: { suppressed: number; other: number };
+  outliers: FunnelOutlier[];
+  /** The target rate per 100 a school of this phase is set against (NULL when not published). */
+  targetOf: (phase: string) => number | null;
+  summary: string;
+}
+
+const PHASE_ORDER: readonly string[] = PHASES;
+
+/**
+ * The funnels for `targets` (funnelTargets: the chosen phase's, or each phase's own). Why one per
+ * phase and not one for every school: phase changes exclusion rates more than anything else, so
+ * against the LA's rate for all schools together every secondary school looked high and every
+ * primary school low, and the list of schools outside the limits disagreed with the schools' own
+ * pages, which place each school among its own phase (an outside review found both).
+ */
+export function phaseFunnels(
+  rows: readonly FunnelRow[],
+  targets: ReadonlyMap<string, FunnelTarget>,
+  measure: MeasureKey,
+  href: (urn: string) => string,
+  alsoNotPlaced: { suppressed: number; other: number } = { suppressed: 0, other: 0 },
+  laName = 'the local authority'
+): PhaseFunnels {
+  const rateOf = (t: FunnelTarget | undefined) => (t && t.numerator !== null && t.denominator !== null && t.denominator > 0 ? (t.numerator / t.denominator) * 100 : null);
+  if (targets.size <= 1) {
+    const [phase, target] = [...targets.entries()][0] ?? ['', { numerator: null, denominator: null, withEvent: null }];
+    const view = funnelView(rows, target, measure, href, alsoNotPlaced);
+    return { byPhase: false, panels: [{ phase, view }], ...view, targetOf: () => view.target };
+  }
+  const byPhase = new Map<string, FunnelRow[]>();
+  for (const r of rows) {
+    let list = byPhase.get(r.phase);
+    if (!list) byPhase.set(r.phase, (list = []));
+    list.push(r);
+  }
+  const rank = (p: string) => (PHASE_ORDER.includes(p) ? PHASE_ORDER.indexOf(p) : PHASE_ORDER.length);
+  const phases = [...byPhase.keys()].sort((a, b) => rank(a) - rank(b) || compareText(a, b));
+  const none: FunnelTarget = { numerator: null, denominator: null, withEvent: null };
+  const all = phases.map((phase) => ({ phase, view: funnelView(byPhase.get(phase)!, targets.get(phase) ?? none, measure, href) }));
+  // A phase whose LA rate is withheld has no funnel: its schools are counted and said apart.
+  const panels = all.filter((p) => p.view.target !== null);
+  const withoutTarget = all.filter((p) => p.view.target === null).map((p) => ({ phase: p.phase, n: byPhase.get(p.phase)!.length }));
+  const counts: Record<FunnelPosition, number> = { 'above-998': 0, 'above-95': 0, inside: 0, 'below-95': 0, 'below-998': 0 };
+  const notPlaced = { ...alsoNotPlaced };
+  for (const { view } of panels) {
+    for (const k of Object.keys(counts) as FunnelPosition[]) counts[k] += view.counts[k];
+    notPlaced.suppressed += view.notPlaced.suppressed;
+    notPlaced.other += view.notPlaced.other;
+  }
+  const points = panels.flatMap((p) => p.view.points);
+  const outliers = panels.flatMap((p) => p.view.outliers as Outlier[]).sort(byDistance);
+  const summary =
+    `Each phase has its own funnel, around ${laName}’s rate for schools of that phase: phase changes exclusion rates more than anything else. ` +
+    (withoutTarget.length > 0
+      ? `${cap(listWords(withoutTarget.map((w) => `${count(w.n)} ${w.phase.toLowerCase()} ${w.n === 1 ? 'school' : 'schools'}`)))} ${
+          withoutTarget.reduce((n, w) => n + w.n, 0) === 1 ? 'is' : 'are'
+        } not placed: ${laName}’s own rate for ${withoutTarget.length === 1 ? 'that phase' : 'those phases'} is not published. `
+      : '') +
+    funnelSummary({ points, counts, notPlaced, target: panels.length > 0 ? 0 : null })
+      .replace('If every school had the same underlying rate', 'If every school had the same underlying rate as the others of its phase')
+      .replace('differs from the local authority’s rate', 'differs from the local authority’s rate for its phase');
+  return { byPhase: true, panels, points, counts, notPlaced, outliers, targetOf: (phase) => rateOf(targets.get(phase)), summary };
+}
+
+function listWords(xs: readonly string[]): string {
+  return xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`;
 }
 
 function schools(n: number): string {

@@ -3,7 +3,7 @@
 // for the default group and measure (the schools it can place, packed as columns, and a count of
 // the rest), and what the filters can offer. So the first chart needs no DuckDB-WASM, at
 // national scale too (up to FUNNEL_PRERENDER_MAX placed schools).
-import { funnelPoints, funnelTarget, schoolFilterOptions, schoolTable, schoolTrends } from '$lib/data/school-queries';
+import { funnelPoints, funnelTargets, schoolFilterOptions, schoolTable, schoolTrends } from '$lib/data/school-queries';
 import { packRows } from '$lib/data/packed-rows';
 import { publishedDb } from '$lib/server/published';
 import { prerenderSchoolPages } from '$lib/ui/school-pages';
@@ -19,14 +19,15 @@ export const load: PageServerLoad = async () => {
   const trends = await schoolTrends(db, { urns: rows.map((r) => r.urn), group: filters.group, measure: 'suspension_rate' });
   const points = await funnelPoints(db, funnelOptions(filters));
   const funnel = points.rows.length <= FUNNEL_PRERENDER_MAX ? { rows: packRows(points.rows), notPlaced: points.notPlaced } : null;
-  const target = await funnelTarget(db, funnelOptions(filters));
+  // Each phase's target, by phase (entries: a page's data is plain values).
+  const targets = [...(await funnelTargets(db, funnelOptions(filters))).entries()];
   return {
     options,
     filters,
     rows,
     trends,
     funnel,
-    target,
+    targets,
     schoolPagesPrerendered: prerenderSchoolPages(options.schools)
   };
 };
