@@ -473,6 +473,33 @@ describe('rule 5: recoverable by subtraction', () => {
     expect(breaches[1]?.detail).toContain(`school_year.csv:${first} pupils`);
   });
 
+  it('combines equations: two hidden cells that add up to 0 are both 0, which gives away the cells beside them', async () => {
+    // An outside review's case. Neither school's EHC plan pupils had a suspension, and each
+    // school's SEN support cell is hidden beside it: every equation has two hidden cells, so no one
+    // subtraction gives anything away. But set C says the two EHC cells add up to 0, so both are 0,
+    // and then set A gives each school's SEN support count (3 and 7).
+    const rel = build({
+      counts: (urn, _y, g, c) =>
+        g === 'EHC plan' && (urn === '900001' || urn === '900002') ? [c[0], 0, 0, 0, 0] : g === 'SEN support' && urn === '900001' ? [c[0], 6, 3, 0, 12] : c
+    });
+    for (const urn of ['900001', '900002']) {
+      for (const g of ['EHC plan', 'SEN support']) {
+        for (const col of ['suspensions', 'pupils_suspended', 'sessions_lost']) suppress(find(rel.school_year, sy(urn, g)), col);
+        // Their reasons follow their pupils suspended.
+        for (const r of rel.school_year_reason.filter((x) => x.urn === urn && x.pupil_group === g)) suppress(r, 'suspensions');
+      }
+    }
+    const breaches = await auditRelease(await writeRelease(rel), OPTS);
+    expect(rules(breaches)).toEqual(['recoverable']);
+    const senRow = (urn: string) => rowNo(rel.school_year, sy(urn, 'SEN support'));
+    const found = breaches.filter((b) => b.table === 'school_year' && b.column === 'pupils_suspended').map((b) => [b.row, b.detail.replace(/ by combining.*/, '')]);
+    expect(found).toEqual([
+      [senRow('900001'), 'worked out as 3'],
+      [senRow('900002'), 'worked out as 7']
+    ]);
+    expect(breaches[0]?.detail).toContain('counts being never negative');
+  });
+
   it('catches recovery within area_year: pupil groups of the LA and of a comparator (set B)', async () => {
     const rel = build();
     suppress(find(rel.area_year, { area_type: 'LA', phase: 'Primary', pupil_group: 'No SEN' }), 'suspensions');

@@ -851,7 +851,7 @@ function checkCounts(tables: ReadonlyMap<TableName, Grid>, opts: Pick<AuditOptio
     if (t) checkSmallGroups(t, opts.minGroup, out, size);
   }
   for (const f of ctx.follows) checkReasonsFollowPupils(f.reasons, f.parent, out, f.parents, f.keys, f.only);
-  ctx.recovery = checkEquations({ schools: tables.get('schools'), schoolYear: sy, reasons: syr, areaYear: ay, period: sp, breakdown: ab }, out);
+  ctx.recovery = checkEquations({ schools: tables.get('schools'), schoolYear: sy, reasons: syr, areaYear: ay, period: sp, breakdown: ab }, out, { minCount: opts.minCount });
   return ctx;
 }
 
@@ -872,9 +872,11 @@ export interface Republisher {
   /**
    * The breaches once one suppressed cell (0-based `row`) is published again with `value`, its
    * flag cleared: the rules re-run on the rows that cell can affect, and recovery propagated from
-   * it alone. The tables are left as they were. Meaningful on a release whose baseline is clean.
+   * it alone, then the bounds across every equation (a whole pass: with `if-clean`, only when
+   * nothing else objected, for callers that need only whether anything does). The tables are left
+   * as they were. Meaningful on a release whose baseline is clean.
    */
-  republish(table: TableName, row: number, column: string, value: number): Breach[];
+  republish(table: TableName, row: number, column: string, value: number, bounds?: 'always' | 'if-clean'): Breach[];
 }
 
 /**
@@ -887,7 +889,7 @@ export function prepareRepublish(tables: ReadonlyMap<TableName, Grid>, opts: Pic
   const ctx = checkCounts(tables, opts, base);
   return {
     baseline: sortBreaches(base.breaches),
-    republish(table, row, column, value) {
+    republish(table, row, column, value, bounds = 'always') {
       const t = ctx.tables.get(table);
       const vals = t?.values.get(column);
       if (!t || !vals) return [];
@@ -904,7 +906,7 @@ export function prepareRepublish(tables: ReadonlyMap<TableName, Grid>, opts: Pic
         const ab = ctx.tables.get('area_breakdown');
         if (sized && ab) checkSmallGroups(ab, opts.minGroup, out, ctx.sizes.get('area_breakdown'), sized);
         for (const f of ctx.follows) if (f.reasons === t) checkReasonsFollowPupils(f.reasons, f.parent, out, f.parents, f.keys, f.only, [row]);
-        ctx.recovery?.republish(t, row, column, value, out);
+        ctx.recovery?.republish(t, row, column, value, out, bounds);
       } finally {
         vals[row] = before.value;
         if (flags) flags[row] = before.flag;

@@ -13,6 +13,7 @@
  * total that does not equal its parts means the files cannot be trusted (`inconsistent`).
  */
 import { RULES, type Collector } from './breach';
+import { Bounds, type BoundsSystem } from './bounds';
 import type { CountTable } from './cells';
 import { column, type Grid } from './read';
 import {
@@ -246,7 +247,7 @@ function startYear(academicYear: string | null | undefined, yearStart: string | 
  * Rule 5 over the tables given, reporting into `out`; returns the system of equations at its fixed
  * point, so that the mutation tests can ask what one more published cell would give away.
  */
-export function checkEquations(input: EquationInput, out: Collector): Recovery {
+export function checkEquations(input: EquationInput, out: Collector, opts: { minCount?: number } = {}): Recovery {
   const space = new CellSpace();
   const SY = input.schoolYear ? space.add(input.schoolYear) : -1;
   const SYR = input.reasons ? space.add(input.reasons) : -1;
@@ -696,6 +697,17 @@ export function checkEquations(input: EquationInput, out: Collector): Recovery {
     }
   }
 
+  // Bounds between counts as inequalities, for the ranges (bounds.ts): a reason's or term's count is at most its
+  // year's (pinBoth, below), and within a row those in WITHIN_ROW.
+  const atMost: BoundsSystem['atMost'] = [];
+  type Pin = (fromTable: number, fromRow: number, fromCol: string, toTable: number, toRow: number, toCol: string) => void;
+  const pinBoth = (pin: Pin, ft: number, fr: number, fc: string, tt: number, tr: number, tc: string) => {
+    pin(ft, fr, fc, tt, tr, tc);
+    const big = space.cell(ft, fr, fc);
+    const small = space.cell(tt, tr, tc);
+    if (big !== undefined && small !== undefined) atMost.push({ small: [[small, 1]], big: [[big, 1]], label: `${space.describe(small)} is at most ${space.describe(big)}` });
+  };
+  for (const ti of [SY, AY, SP, AB]) if (ti >= 0) atMost.push(...withinRows(space, ti));
   const bounds = boundsOf(space, [SY, AY, SP, AB], (pin) => {
     // A reason's counts are bounded by its school-year's, a term's or reason's by its area-year's.
     if (sy && syr) {
@@ -705,7 +717,7 @@ export function checkEquations(input: EquationInput, out: Collector): Recovery {
       for (let r = 0; r < syr.rows; r++) {
         const parent = syIndex.get(key(urn[r], year[r], group[r]));
         if (parent === undefined) continue;
-        for (const c of ['suspensions', 'permanent_exclusions']) pin(SY, parent, c, SYR, r, c);
+        for (const c of ['suspensions', 'permanent_exclusions']) pinBoth(pin, SY, parent, c, SYR, r, c);
       }
     }
     if (ay && ab) {
@@ -716,14 +728,76 @@ export function checkEquations(input: EquationInput, out: Collector): Recovery {
         if (dim !== 'term' && dim !== REASON_DIMENSION) continue;
         const parent = areaIndex.get(key(...t.map((col) => col[r])));
         if (parent === undefined) continue;
-        for (const c of ['suspensions', 'permanent_exclusions', 'pupils_suspended', 'sessions_lost']) pin(AY, parent, c, AB, r, c);
+        for (const c of ['suspensions', 'permanent_exclusions', 'pupils_suspended', 'sessions_lost']) pinBoth(pin, AY, parent, c, AB, r, c);
       }
     }
   });
   equations.finish();
   const recovery = new Recovery(space, equations, bounds);
   recovery.start(out);
+  if (opts.minCount !== undefined) {
+    recovery.ranges = new Bounds(
+      {
+        size: space.size,
+        unknown: (id) => space.state[id] === UNKNOWN,
+        value: (id) => space.value[id] ?? 0,
+        notDisclosive: (id) => NOT_DISCLOSIVE_FLAGS.includes(space.flag[id] ?? ''),
+        describe: (id) => ({ ...space.locate(id), flag: space.flag[id] ?? null }),
+        equations: { count: equations.length, cells: equations.cells, start: equations.start, totals: equations.totals, label: (e) => equations.label(e) },
+        atMost
+      },
+      opts.minCount
+    );
+    recovery.ranges.report(out);
+  }
   return recovery;
+}
+
+/**
+ * What a reader knows of any row, whatever its numbers: sum of `small` (column, factor) at most
+ * sum of `big`. Pupils suspended more than once are among those suspended and had two suspensions
+ * or more; a suspension is at least one session; pupils suspended, permanently excluded or eligible
+ * for free school meals are among the row's pupils; no pupil loses more than 90 sessions to
+ * suspensions in a year. A relation is used for a table only when every
+ * row of it with all its counts published keeps it: DfE's census pupils and exclusions come from
+ * different files, so in a release built from them the pupils can be fewer than those suspended,
+ * and a reader could not rely on it.
+ */
+const WITHIN_ROW: { small: [string, number][]; big: [string, number][] }[] = [
+  { small: [['pupils_repeat_suspended', 1]], big: [['pupils_suspended', 1]] },
+  { small: [['pupils_suspended', 1], ['pupils_repeat_suspended', 1]], big: [['suspensions', 1]] },
+  { small: [['pupils_suspended', 1]], big: [['suspensions', 1]] },
+  { small: [['suspensions', 1]], big: [['sessions_lost', 1]] },
+  { small: [['pupils_suspended', 1]], big: [['pupils', 1]] },
+  { small: [['permanent_exclusions', 1]], big: [['pupils', 1]] },
+  { small: [['pupils_fsm', 1]], big: [['pupils', 1]] },
+  // The law: no pupil suspended for more than 45 school days (90 sessions) in a school year.
+  { small: [['sessions_lost', 1]], big: [['pupils_suspended', 90]] }
+];
+
+function withinRows(space: CellSpace, ti: number): BoundsSystem['atMost'] {
+  const out: BoundsSystem['atMost'] = [];
+  const rows = space.tables[ti]!.rows;
+  for (const rel of WITHIN_ROW) {
+    const cols = [...rel.small, ...rel.big].map(([c]) => space.cellsOf(ti, c));
+    if (cols.some((f) => f === undefined)) continue;
+    const small = cols.slice(0, rel.small.length) as ((r: number) => number)[];
+    const big = cols.slice(rel.small.length) as ((r: number) => number)[];
+    let kept = true;
+    const candidates: BoundsSystem['atMost'] = [];
+    for (let r = 0; r < rows && kept; r++) {
+      const s = small.map((f, i) => [f(r), rel.small[i]![1]] as [number, number]);
+      const b = big.map((f, i) => [f(r), rel.big[i]![1]] as [number, number]);
+      if ([...s, ...b].every(([id]) => space.state[id] !== UNKNOWN)) {
+        const sum = (xs: [number, number][]) => xs.reduce((t, [id, f]) => t + f * (space.value[id] ?? 0), 0);
+        if (sum(s) > sum(b)) kept = false;
+        continue;
+      }
+      candidates.push({ small: s, big: b, label: `${rel.small.map(([c]) => c).join(' + ')} at most ${rel.big.map(([c]) => c).join(' + ')} in ${space.describe(s[0]![0])}` });
+    }
+    if (kept) out.push(...candidates);
+  }
+  return out;
 }
 
 /**
@@ -780,6 +854,8 @@ interface Trial {
 }
 
 export class Recovery {
+  /** The ranges across every equation (set when the audit has a threshold to hold them to). */
+  ranges: Bounds | null = null;
   private readonly unknown: Int32Array;
   /** The equations each unknown cell is in: `cellEquations.list` from `start[cell]` to `start[cell + 1]`. */
   private cellEquations: { start: Int32Array; list: Int32Array } = { start: new Int32Array(1), list: new Int32Array(0) };
@@ -808,7 +884,7 @@ export class Recovery {
    * is left as it was. Only the equations that cell is in, and those its recoveries reach, are
    * visited, so each question costs a handful of equations, not a re-audit.
    */
-  republish(table: CountTable, row: number, column: string, value: number, out: Collector): void {
+  republish(table: CountTable, row: number, column: string, value: number, out: Collector, bounds: 'always' | 'if-clean' = 'always'): void {
     const ti = this.space.tables.indexOf(table);
     const cell = ti < 0 ? undefined : this.space.cell(ti, row, column);
     if (cell === undefined || this.space.state[cell] !== UNKNOWN) return;
@@ -825,6 +901,14 @@ export class Recovery {
     this.known(cell, trial, queue);
     if (value === 0) this.tell(cell, out, trial, queue);
     this.run(queue, out, trial);
+    // The bounds across every equation, with this cell known: a whole pass over the system, so
+    // asked only when nothing else objected when the caller needs only whether anything does.
+    if (this.ranges && (bounds === 'always' || out.breaches.length === 0)) {
+      this.ranges.trial(
+        undo.filter((u) => u.state === UNKNOWN).map((u) => ({ id: u.cell, value: this.space.value[u.cell] ?? 0 })),
+        out
+      );
+    }
     for (const eq of touched) this.unknown[eq] = (this.unknown[eq] ?? 0) + 1;
     for (let i = undo.length - 1; i >= 0; i--) {
       const u = undo[i]!;

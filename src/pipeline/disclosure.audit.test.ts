@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditRelease, auditTables, formatBreach, parseCsv, prepareRepublish, withoutColumn, type AuditTableName, type Grid } from '../audit/audit';
+import { auditRelease, auditTables, formatBreach, parseCsv, prepareRepublish, withoutColumn, type AuditTableName, type Breach, type Grid } from '../audit/audit';
 import { generateDemo } from './demo/generate';
 import { runPipeline } from './run';
 
@@ -116,7 +116,7 @@ function unexplained(survivors: Cell[], published: Map<AuditTableName, Grid>, tr
 function survivorsOf(published: Map<AuditTableName, Grid>, cells: Cell[]): Cell[] {
   const audit = prepareRepublish(published, THRESHOLDS);
   expect(audit.baseline.map(formatBreach)).toEqual([]);
-  return cells.filter((c) => audit.republish(c.table, c.row, c.column, Number(c.truth)).length === 0);
+  return cells.filter((c) => audit.republish(c.table, c.row, c.column, Number(c.truth), 'if-clean').length === 0);
 }
 
 describe('mutation: every suppressed cell is needed', () => {
@@ -139,9 +139,13 @@ describe('mutation: every suppressed cell is needed', () => {
     const step = Math.max(1, Math.floor(cells.length / 150));
     const sample = cells.filter((_, i) => i % step === 0);
     expect(new Set(sample.map((c) => c.table)).size).toBeGreaterThanOrEqual(5);
+    // Which equation gave a cell away first, or narrowed its range last, depends on the order the
+    // propagation went in (from the start, or from the one cell): the cell, the rule, the value
+    // and any range worked out are what must agree, not the path the words name.
+    const same = (b: Breach) => `${formatBreach({ ...b, detail: /worked out as \d+|narrowed to \d+ to \d+/.exec(b.detail)?.[0] ?? '' })}`;
     for (const c of sample) {
-      const full = auditTables(unsuppress(small.published, c), THRESHOLDS).map(formatBreach).sort();
-      const asked = audit.republish(c.table, c.row, c.column, Number(c.truth)).map(formatBreach).sort();
+      const full = auditTables(unsuppress(small.published, c), THRESHOLDS).map(same).sort();
+      const asked = audit.republish(c.table, c.row, c.column, Number(c.truth)).map(same).sort();
       expect(asked, `${c.table}.csv:${c.row + 1} ${c.column}`).toEqual(full);
     }
     // And it left the release as it was.

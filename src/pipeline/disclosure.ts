@@ -12,6 +12,7 @@
  */
 import { DuckDBDataChunk, DuckDBVector, INTEGER, type DuckDBConnection, type DuckDBResultReader } from '@duckdb/node-api';
 import type { DisclosureSummary } from '../lib/data/manifest';
+import { givesAway, Ranges, type Linear } from './bounds';
 
 export interface DisclosureConfig {
   /** Pupil counts from 1 to this minus one are suppressed (DESIGN.md default 5). */
@@ -653,20 +654,61 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
     ['pupils_suspended', ['suspensions', 'pupils_repeat_suspended', 'sessions_lost']],
     ['suspensions', ['pupils_suspended', 'pupils_repeat_suspended', 'sessions_lost']]
   ];
+  // The same bounds as inequalities, for the ranges (bounds.ts): sum of `small` at most sum of `big`.
+  const atMost: { small: number[]; big: number[]; factor?: number }[] = [];
+  const noMore = (big: number | undefined, ...small: (number | undefined)[]) => {
+    if (big !== undefined && small.every((c) => c !== undefined)) atMost.push({ small: small as number[], big: [big] });
+  };
+  // What any row keeps, whatever its numbers (a relation its true counts break somewhere, as DfE's
+  // census pupils against its exclusions can, is left out for that table): repeat suspensions
+  // among the pupils suspended, those two at most the suspensions (two or more each for a repeat),
+  // a suspension at least one session, pupils suspended, permanently excluded or on free school
+  // meals among the row's pupils, and no pupil suspended for more than 90 sessions (45 school days)
+  // in a school year, the legal limit, which a reader may take as given.
+  const ROW_BOUNDS: [string[], string, number][] = [
+    [['pupils_repeat_suspended'], 'pupils_suspended', 1],
+    [['pupils_suspended', 'pupils_repeat_suspended'], 'suspensions', 1],
+    [['pupils_suspended'], 'suspensions', 1],
+    [['suspensions'], 'sessions_lost', 1],
+    [['pupils_suspended'], 'pupils', 1],
+    [['permanent_exclusions'], 'pupils', 1],
+    [['pupils_fsm'], 'pupils', 1],
+    [['sessions_lost'], 'pupils_suspended', 90]
+  ];
   for (const ix of [sy, ay, sp, ab]) {
     ix.rows.forEach((_, i) => {
       for (const [from, tos] of WITHIN) for (const to of tos) bound(cell(ix, i, from), cell(ix, i, to));
     });
+    for (const [small, big, factor] of ROW_BOUNDS) {
+      const rows: { small: number[]; big: number[]; factor: number }[] = [];
+      let holds = true;
+      for (let i = 0; i < ix.rows.length && holds; i++) {
+        const s = small.map((c) => cell(ix, i, c));
+        const b = cell(ix, i, big);
+        if (b === undefined || s.some((c) => c === undefined)) continue;
+        let total = 0;
+        for (const c of s) total += g.value[c!]!;
+        if (total > factor * g.value[b]!) holds = false;
+        rows.push({ small: s as number[], big: [b], factor });
+      }
+      if (holds) atMost.push(...rows);
+    }
   }
   for (let i = 0; i < syr.n; i++) {
     const parent = syr.parent[i]!;
     if (parent < 0) continue;
-    REASON_COLUMNS.forEach((c, j) => bound(cell(sy, parent, c), reasonCell(i, j)));
+    REASON_COLUMNS.forEach((c, j) => {
+      bound(cell(sy, parent, c), reasonCell(i, j));
+      noMore(cell(sy, parent, c), reasonCell(i, j));
+    });
   }
   ab.rows.forEach((r, i) => {
     const parent = abParent[i];
     if (parent === undefined || (r.key.dimension !== 'term' && r.key.dimension !== 'reason')) return;
-    for (const c of ['suspensions', 'permanent_exclusions', 'pupils_suspended', 'sessions_lost']) bound(cell(ay, parent, c), cell(ab, i, c));
+    for (const c of ['suspensions', 'permanent_exclusions', 'pupils_suspended', 'sessions_lost']) {
+      bound(cell(ay, parent, c), cell(ab, i, c));
+      noMore(cell(ay, parent, c), cell(ab, i, c));
+    }
   });
 
   const below = csr(g.value.length, above, (k) => Math.floor(k / ABOVE), above.length);
@@ -807,9 +849,8 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
     }
     return best;
   };
-  while (pupilQueue.length > 0 || eventQueue.length > 0) {
-    const eq = pupilQueue.length > 0 ? pupilQueue.pop()! : eventQueue.pop()!;
-    if (g.eqSuppressed[eq] === 0 || hiddenIn(eq, 2) !== 1) continue;
+  /** Suppress one more cell of equation eq, as the rules order them; false when none is left. */
+  const protect = (eq: number): boolean => {
     const start = g.eqStart[eq]!;
     const mid = start + g.eqTotals[eq]!;
     const end = g.eqStart[eq + 1]!;
@@ -820,21 +861,35 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
       for (const [from, to] of [first!, second!]) if (best === -1) best = smallest(from!, to!, pass);
       if (best !== -1) break;
     }
-    if (best !== -1) {
-      const ids = pass === 2 ? withTellers(best) : [best];
-      suppress(ids, RULE_CODE.secondary);
-      secondaryOrder.push(...ids);
+    if (best === -1) return false;
+    const ids = pass === 2 ? withTellers(best) : [best];
+    suppress(ids, RULE_CODE.secondary);
+    secondaryOrder.push(...ids);
+    return true;
+  };
+  /** No equation left with exactly one suppressed cell that hides anything. */
+  const settle = () => {
+    while (pupilQueue.length > 0 || eventQueue.length > 0) {
+      const eq = pupilQueue.length > 0 ? pupilQueue.pop()! : eventQueue.pop()!;
+      if (g.eqSuppressed[eq] === 0 || hiddenIn(eq, 2) !== 1) continue;
+      protect(eq);
     }
-  }
+  };
+  settle();
 
-  minimise(g, secondaryOrder, {
+  const zeros = {
     hiddenIn,
     told,
-    tellsHidden: (id) => {
+    tellsHidden: (id: number) => {
       for (let k = below.start[id]!; k < below.start[id + 1]!; k++) if (g.suppressed[below.list[k]!]) return true;
       return false;
     }
-  });
+  };
+  minimise(g, secondaryOrder, zeros);
+  const ranges = protectRanges(g, atMost, config.min_count, protect, settle);
+  // The cells the ranges made necessary can make earlier ones unnecessary: a last pass publishes
+  // again each secondary cell that neither an equation nor the ranges need (newest first).
+  minimise(g, secondaryOrder, { ...zeros, safe: (cells) => ranges.tryPublish(cells, config.min_count, true) });
   await writeBack(conn, g);
 
   const counts: Record<SuppressionRule, number> = { small_count: 0, small_group: 0, follows_pupils: 0, secondary: 0, source: 0 };
@@ -851,6 +906,80 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
     cells_published: published,
     cells_suppressed: counts
   };
+}
+
+/**
+ * Equations one at a time cannot see everything a reader can: an outside review combined them
+ * (two hidden cells adding up to 0 are both 0, and the cells beside them follow) and worked out
+ * small counts the single-equation rule had left protected. So, to a fixed point: the range every
+ * suppressed count can still take, across all equations and bounds (bounds.ts); where one is
+ * given away (one value of 1 or more, or only values from 1 to min_count - 1), suppress one more
+ * cell in the equation of that count with the least room left, then settle the equations again.
+ */
+function protectRanges(
+  g: CellGraph,
+  atMost: readonly { small: number[]; big: number[]; factor?: number }[],
+  minCount: number,
+  protect: (eq: number) => boolean,
+  settle: () => void
+): Ranges {
+  const lin = linearSystem(g, atMost);
+  for (let round = 0; round < 1000; round++) {
+    const ranges = new Ranges(g.suppressed, g.value, lin);
+    const { lo, hi } = ranges;
+    let changed = false;
+    for (let id = 0; id < g.value.length; id++) {
+      if (!g.suppressed[id] || !givesAway(lo[id]!, hi[id]!, minCount)) continue;
+      // Its equations, those whose other hidden cells have the least room first (the one pinning
+      // it), and one more cell suppressed in the first that has one to give. (Ranges are not worked
+      // out again within a round: what that over-protects, the last pass publishes again.)
+      const eqs: { eq: number; room: number }[] = [];
+      for (let k = g.equationsOfStart[id]!; k < g.equationsOfStart[id + 1]!; k++) {
+        const eq = g.equationsOfList[k]!;
+        let room = 0;
+        for (let j = g.eqStart[eq]!; j < g.eqStart[eq + 1]!; j++) {
+          const c = g.eqCells[j]!;
+          if (c !== id && g.suppressed[c]) room += hi[c]! - lo[c]!;
+        }
+        eqs.push({ eq, room });
+      }
+      eqs.sort((a, b) => (a.room === b.room ? 0 : a.room < b.room ? -1 : 1));
+      if (eqs.some(({ eq }) => protect(eq))) changed = true;
+    }
+    if (!changed) return ranges;
+    settle();
+  }
+  return new Ranges(g.suppressed, g.value, lin);
+}
+
+/** The graph's equations (totals = parts) and bounds (small at most big) as signed linear constraints. */
+function linearSystem(g: CellGraph, atMost: readonly { small: number[]; big: number[]; factor?: number }[]): Linear {
+  const cells: number[] = [];
+  const signs: number[] = [];
+  const start: number[] = [0];
+  const equal: number[] = [];
+  for (let eq = 0; eq < g.equationCount; eq++) {
+    const mid = g.eqStart[eq]! + g.eqTotals[eq]!;
+    for (let j = g.eqStart[eq]!; j < g.eqStart[eq + 1]!; j++) {
+      cells.push(g.eqCells[j]!);
+      signs.push(j < mid ? -1 : 1);
+    }
+    start.push(cells.length);
+    equal.push(1);
+  }
+  for (const a of atMost) {
+    for (const c of a.small) {
+      cells.push(c);
+      signs.push(1);
+    }
+    for (const c of a.big) {
+      cells.push(c);
+      signs.push(-(a.factor ?? 1));
+    }
+    start.push(cells.length);
+    equal.push(0);
+  }
+  return { cells: Int32Array.from(cells), signs: Int8Array.from(signs), start: Int32Array.from(start), equal: Uint8Array.from(equal) };
 }
 
 /**
@@ -881,7 +1010,13 @@ function familiesInOrder(family: readonly number[], include: (i: number) => bool
 function minimise(
   g: CellGraph,
   order: number[],
-  zeros: { hiddenIn: (eq: number, enough?: number) => number; told: (id: number) => boolean; tellsHidden: (id: number) => boolean }
+  zeros: {
+    hiddenIn: (eq: number, enough?: number) => number;
+    told: (id: number) => boolean;
+    tellsHidden: (id: number) => boolean;
+    /** Asked last, and it publishes the cells in its own reckoning when it says yes (the ranges). */
+    safe?: (cells: number[]) => boolean;
+  }
 ): void {
   const FOLLOWS = RULE_CODE.follows_pupils;
   /**
@@ -902,6 +1037,7 @@ function minimise(
       }
     }
     for (const [eq, d] of hiding) if (zeros.hiddenIn(eq, d + 2) - d === 1) return false;
+    if (zeros.safe && !zeros.safe(cells)) return false;
     for (const cellId of cells) {
       g.suppressed[cellId] = 0;
       g.rule[cellId] = 0;

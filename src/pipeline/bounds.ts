@@ -1,0 +1,179 @@
+/**
+ * The suppressor's own reckoning of what the published cells leave open about each suppressed one,
+ * across all its equations and bounds at once (counts never negative): the range each suppressed
+ * count can still take, narrowed equation by equation to a fixed point. disclosure.ts suppresses
+ * more wherever a count would be worked out exactly (1 or more) or narrowed to within 1 to
+ * min_count - 1, which an outside review showed one equation at a time could not see (two hidden
+ * cells that add up to 0 are both 0, and give away the cells beside them).
+ *
+ * Independent of the audit's version (src/audit/bounds.ts), which checks the result: the two are
+ * written apart on purpose, so that one's mistake is the other's finding.
+ */
+
+export interface Linear {
+  /** Cells and their factors: sum of factor x value, equal to 0 (`equal`) or at most 0. */
+  cells: Int32Array;
+  signs: Int8Array;
+  start: Int32Array;
+  equal: Uint8Array;
+}
+
+/**
+ * The range of every hidden cell (`hidden[id]`), the others being `value[id]`, kept up to date as
+ * cells are published again (`tryPublish`): publishing only narrows ranges, so the new fixed point
+ * is reached from the old one by visiting the constraints the change reaches, not the whole system.
+ * Constraints whose bounds creep one step a round stop after a fixed amount of work: a range left
+ * wider than it could be errs towards suppressing less, which the audit would catch.
+ */
+export class Ranges {
+  readonly lo: Float64Array;
+  readonly hi: Float64Array;
+  private readonly rhs: Float64Array;
+  private readonly of: { start: Int32Array; list: Int32Array };
+  private readonly waiting: Uint8Array;
+  /** Ranges and right-hand sides changed by a trial, to undo. */
+  private undo: number[] | null = null;
+
+  constructor(
+    private readonly hidden: Uint8Array,
+    private readonly value: Float64Array,
+    private readonly lin: Linear
+  ) {
+    const size = hidden.length;
+    const n = lin.start.length - 1;
+    this.lo = new Float64Array(size);
+    this.hi = new Float64Array(size).fill(Infinity);
+    this.rhs = new Float64Array(n);
+    const start = new Int32Array(size + 1);
+    for (let k = 0; k < n; k++) {
+      for (let j = lin.start[k]!; j < lin.start[k + 1]!; j++) {
+        const id = lin.cells[j]!;
+        start[id + 1]!++;
+        if (!hidden[id]) this.rhs[k]! -= lin.signs[j]! * value[id]!;
+      }
+    }
+    for (let i = 0; i < size; i++) start[i + 1]! += start[i]!;
+    const list = new Int32Array(start[size]!);
+    const at = start.slice(0, size);
+    for (let k = 0; k < n; k++) for (let j = lin.start[k]!; j < lin.start[k + 1]!; j++) list[at[lin.cells[j]!]!++] = k;
+    this.of = { start, list };
+    this.waiting = new Uint8Array(n);
+    const all: number[] = [];
+    for (let k = 0; k < n; k++) all.push(k);
+    this.propagate(all, null);
+  }
+
+  /**
+   * Whether publishing `cells` (hidden now) would give any hidden count away; with `keep`, they
+   * are published (the ranges follow), else everything is left as it was.
+   */
+  tryPublish(cells: readonly number[], minCount: number, keep: boolean): boolean {
+    this.undo = [];
+    const work: number[] = [];
+    for (const c of cells) {
+      this.hidden[c] = 0;
+      for (let q = this.of.start[c]!; q < this.of.start[c + 1]!; q++) {
+        const k = this.of.list[q]!;
+        let a = 0;
+        for (let j = this.lin.start[k]!; j < this.lin.start[k + 1]!; j++) if (this.lin.cells[j] === c) a += this.lin.signs[j]!;
+        this.undo.push(-1 - k, this.rhs[k]!);
+        this.rhs[k]! -= a * this.value[c]!;
+        work.push(k);
+      }
+    }
+    const changed: number[] = [];
+    this.propagate(work, changed);
+    let givenAway = false;
+    for (const id of changed) if (this.hidden[id] && givesAway(this.lo[id]!, this.hi[id]!, minCount)) givenAway = true;
+    if (!keep || givenAway) {
+      const u = this.undo;
+      for (let i = u.length - 2; i >= 0; i -= 2) {
+        const tag = u[i]!;
+        if (tag < 0) this.rhs[-1 - tag] = u[i + 1]!;
+      }
+      this.restoreRanges();
+      for (const c of cells) this.hidden[c] = 1;
+    }
+    this.undo = null;
+    this.rangeLog = [];
+    return !givenAway;
+  }
+
+  private rangeLog: number[] = [];
+
+  private restoreRanges(): void {
+    const r = this.rangeLog;
+    for (let i = r.length - 3; i >= 0; i -= 3) {
+      this.lo[r[i]!] = r[i + 1]!;
+      this.hi[r[i]!] = r[i + 2]!;
+    }
+  }
+
+  private propagate(work: number[], changed: number[] | null): void {
+    const { lin, lo, hi, hidden, rhs, waiting } = this;
+    for (const k of work) waiting[k] = 1;
+    let left = work.length * 200 + 1000;
+    for (let w = 0; w < work.length && left > 0; w++, left--) {
+      const k = work[w]!;
+      waiting[k] = 0;
+      // Least and most of the hidden terms' sum (a term a x runs from a lo to a hi, or the other
+      // way for a < 0), with infinite ends counted apart.
+      let least = 0;
+      let most = 0;
+      let leastInf = 0;
+      let mostInf = 0;
+      for (let j = lin.start[k]!; j < lin.start[k + 1]!; j++) {
+        const id = lin.cells[j]!;
+        if (!hidden[id]) continue;
+        const a = lin.signs[j]!;
+        const low = a > 0 ? a * lo[id]! : a * hi[id]!;
+        const high = a > 0 ? a * hi[id]! : a * lo[id]!;
+        if (low === -Infinity) leastInf++;
+        else least += low;
+        if (high === Infinity) mostInf++;
+        else most += high;
+      }
+      for (let j = lin.start[k]!; j < lin.start[k + 1]!; j++) {
+        const id = lin.cells[j]!;
+        if (!hidden[id]) continue;
+        const a = lin.signs[j]!;
+        const termLeast = a > 0 ? a * lo[id]! : a * hi[id]!;
+        const termMost = a > 0 ? a * hi[id]! : a * lo[id]!;
+        const othersLeast = termLeast === -Infinity ? (leastInf === 1 ? least : -Infinity) : leastInf > 0 ? -Infinity : least - termLeast;
+        const othersMost = termMost === Infinity ? (mostInf === 1 ? most : Infinity) : mostInf > 0 ? Infinity : most - termMost;
+        // a x <= rhs - othersLeast; with equality also a x >= rhs - othersMost.
+        const cap = rhs[k]! - othersLeast;
+        const floor = lin.equal[k] ? rhs[k]! - othersMost : -Infinity;
+        let x = lo[id]!;
+        let y = hi[id]!;
+        if (a > 0) {
+          y = Math.min(y, Math.floor(cap / a + 1e-9));
+          x = Math.max(x, Math.ceil(floor / a - 1e-9));
+        } else {
+          x = Math.max(x, Math.ceil(cap / a - 1e-9));
+          y = Math.min(y, Math.floor(floor / a + 1e-9));
+        }
+        if ((x > lo[id]! || y < hi[id]!) && x <= y) {
+          if (this.undo) this.rangeLog.push(id, lo[id]!, hi[id]!);
+          lo[id] = x;
+          hi[id] = y;
+          changed?.push(id);
+          for (let q = this.of.start[id]!; q < this.of.start[id + 1]!; q++) {
+            const other = this.of.list[q]!;
+            if (!waiting[other]) {
+              waiting[other] = 1;
+              work.push(other);
+            }
+          }
+        }
+      }
+    }
+    // Work left over when the budget ran out is dropped (see the class comment).
+    for (const k of work) waiting[k] = 0;
+  }
+}
+
+/** Whether a range gives a hidden count away: one value of 1 or more, or nothing outside 1 to min_count - 1. */
+export function givesAway(lo: number, hi: number, minCount: number): boolean {
+  return lo >= 1 && (lo === hi || hi <= minCount - 1);
+}
