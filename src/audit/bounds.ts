@@ -30,7 +30,7 @@ export interface BoundsSystem {
   describe: (id: number) => { table: string; row: number; column: string; flag: string | null };
   equations: { count: number; cells: Int32Array; start: Int32Array; totals: Int32Array; label: (e: number) => string };
   /** Inequalities: the sum of `small` is at most the sum of `big`, each cell times its factor. */
-  atMost: { small: [number, number][]; big: [number, number][]; label: string }[];
+  atMost: { small: [number, number][]; big: [number, number][]; label: () => string }[];
 }
 
 /** Work allowed per constraint before the propagation stops (bounds that creep by 1 a round). */
@@ -72,31 +72,37 @@ export class Bounds {
     const constant: number[] = [];
     const isEquality: number[] = [];
     const labels: (() => string)[] = [];
-    const addConstraint = (terms: [number, number][], eq: boolean, label: () => string) => {
-      let c = 0;
-      let n = 0;
-      for (const [id, f] of terms) {
-        if (sys.unknown(id)) {
-          cells.push(id);
-          factors.push(f);
-          n++;
-        } else c -= f * sys.value(id);
+    // One constraint at a time: its terms go in with `term`, and `close` keeps it if any is unknown.
+    let c = 0;
+    let open = 0;
+    const term = (id: number, f: number) => {
+      if (sys.unknown(id)) {
+        cells.push(id);
+        factors.push(f);
+      } else c -= f * sys.value(id);
+    };
+    const close = (eq: boolean, label: () => string) => {
+      if (cells.length > open) {
+        start.push(cells.length);
+        constant.push(c);
+        isEquality.push(eq ? 1 : 0);
+        labels.push(label);
       }
-      if (n === 0) return;
-      start.push(cells.length);
-      constant.push(c);
-      isEquality.push(eq ? 1 : 0);
-      labels.push(label);
+      c = 0;
+      open = cells.length;
     };
     const { equations } = sys;
     for (let e = 0; e < equations.count; e++) {
-      const terms: [number, number][] = [];
       const from = equations.start[e]!;
       const mid = from + equations.totals[e]!;
-      for (let k = from; k < equations.start[e + 1]!; k++) terms.push([equations.cells[k]!, k < mid ? -1 : 1]);
-      addConstraint(terms, true, () => equations.label(e));
+      for (let k = from; k < equations.start[e + 1]!; k++) term(equations.cells[k]!, k < mid ? -1 : 1);
+      close(true, () => equations.label(e));
     }
-    for (const a of sys.atMost) addConstraint([...a.small, ...a.big.map(([id, f]): [number, number] => [id, -f])], false, () => a.label);
+    for (const a of sys.atMost) {
+      for (const [id, f] of a.small) term(id, f);
+      for (const [id, f] of a.big) term(id, -f);
+      close(false, a.label);
+    }
     this.start = Int32Array.from(start);
     this.cells = Int32Array.from(cells);
     this.factors = Float64Array.from(factors);

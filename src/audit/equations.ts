@@ -705,7 +705,7 @@ export function checkEquations(input: EquationInput, out: Collector, opts: { min
     pin(ft, fr, fc, tt, tr, tc);
     const big = space.cell(ft, fr, fc);
     const small = space.cell(tt, tr, tc);
-    if (big !== undefined && small !== undefined) atMost.push({ small: [[small, 1]], big: [[big, 1]], label: `${space.describe(small)} is at most ${space.describe(big)}` });
+    if (big !== undefined && small !== undefined) atMost.push({ small: [[small, 1]], big: [[big, 1]], label: () => `${space.describe(small)} is at most ${space.describe(big)}` });
   };
   for (const ti of [SY, AY, SP, AB]) if (ti >= 0) atMost.push(...withinRows(space, ti));
   const bounds = boundsOf(space, [SY, AY, SP, AB], (pin) => {
@@ -793,7 +793,7 @@ function withinRows(space: CellSpace, ti: number): BoundsSystem['atMost'] {
         if (sum(s) > sum(b)) kept = false;
         continue;
       }
-      candidates.push({ small: s, big: b, label: `${rel.small.map(([c]) => c).join(' + ')} at most ${rel.big.map(([c]) => c).join(' + ')} in ${space.describe(s[0]![0])}` });
+      candidates.push({ small: s, big: b, label: () => `${rel.small.map(([c]) => c).join(' + ')} at most ${rel.big.map(([c]) => c).join(' + ')} in ${space.describe(s[0]![0])}` });
     }
     if (kept) out.push(...candidates);
   }

@@ -13,9 +13,9 @@
 export interface Linear {
   /** Cells and their factors: sum of factor x value, equal to 0 (`equal`) or at most 0. */
   cells: Int32Array;
-  signs: Int8Array;
+  signs: Int32Array;
   start: Int32Array;
-  equal: Uint8Array;
+  equal: Int32Array;
 }
 
 /**

@@ -654,10 +654,11 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
     ['pupils_suspended', ['suspensions', 'pupils_repeat_suspended', 'sessions_lost']],
     ['suspensions', ['pupils_suspended', 'pupils_repeat_suspended', 'sessions_lost']]
   ];
-  // The same bounds as inequalities, for the ranges (bounds.ts): sum of `small` at most sum of `big`.
-  const atMost: { small: number[]; big: number[]; factor?: number }[] = [];
-  const noMore = (big: number | undefined, ...small: (number | undefined)[]) => {
-    if (big !== undefined && small.every((c) => c !== undefined)) atMost.push({ small: small as number[], big: [big] });
+  // The same bounds as inequalities, for the ranges (bounds.ts): sum of `small` at most `big`
+  // (times `factor`), written straight into typed arrays (hundreds of thousands of them).
+  const lin = new LinearBuilder();
+  const noMore = (big: number | undefined, small: number | undefined) => {
+    if (big !== undefined && small !== undefined) lin.atMost([small], big, 1);
   };
   // What any row keeps, whatever its numbers (a relation its true counts break somewhere, as DfE's
   // census pupils against its exclusions can, is left out for that table): repeat suspensions
@@ -680,18 +681,24 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
       for (const [from, tos] of WITHIN) for (const to of tos) bound(cell(ix, i, from), cell(ix, i, to));
     });
     for (const [small, big, factor] of ROW_BOUNDS) {
-      const rows: { small: number[]; big: number[]; factor: number }[] = [];
+      const cellsOf = (i: number) => {
+        const b = cell(ix, i, big);
+        const s = small.map((c) => cell(ix, i, c));
+        return b === undefined || s.some((c) => c === undefined) ? null : { b, s: s as number[] };
+      };
       let holds = true;
       for (let i = 0; i < ix.rows.length && holds; i++) {
-        const s = small.map((c) => cell(ix, i, c));
-        const b = cell(ix, i, big);
-        if (b === undefined || s.some((c) => c === undefined)) continue;
+        const c = cellsOf(i);
+        if (!c) continue;
         let total = 0;
-        for (const c of s) total += g.value[c!]!;
-        if (total > factor * g.value[b]!) holds = false;
-        rows.push({ small: s as number[], big: [b], factor });
+        for (const x of c.s) total += g.value[x]!;
+        if (total > factor * g.value[c.b]!) holds = false;
       }
-      if (holds) atMost.push(...rows);
+      if (!holds) continue;
+      for (let i = 0; i < ix.rows.length; i++) {
+        const c = cellsOf(i);
+        if (c) lin.atMost(c.s, c.b, factor);
+      }
     }
   }
   for (let i = 0; i < syr.n; i++) {
@@ -886,7 +893,7 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
     }
   };
   minimise(g, secondaryOrder, zeros);
-  const ranges = protectRanges(g, atMost, config.min_count, protect, settle);
+  const ranges = protectRanges(g, lin, config.min_count, protect, settle);
   // The cells the ranges made necessary can make earlier ones unnecessary: a last pass publishes
   // again each secondary cell that neither an equation nor the ranges need (newest first).
   minimise(g, secondaryOrder, { ...zeros, safe: (cells) => ranges.tryPublish(cells, config.min_count, true) });
@@ -918,12 +925,12 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
  */
 function protectRanges(
   g: CellGraph,
-  atMost: readonly { small: number[]; big: number[]; factor?: number }[],
+  bounds: LinearBuilder,
   minCount: number,
   protect: (eq: number) => boolean,
   settle: () => void
 ): Ranges {
-  const lin = linearSystem(g, atMost);
+  const lin = bounds.withEquations(g);
   for (let round = 0; round < 1000; round++) {
     const ranges = new Ranges(g.suppressed, g.value, lin);
     const { lo, hi } = ranges;
@@ -952,34 +959,38 @@ function protectRanges(
   return new Ranges(g.suppressed, g.value, lin);
 }
 
-/** The graph's equations (totals = parts) and bounds (small at most big) as signed linear constraints. */
-function linearSystem(g: CellGraph, atMost: readonly { small: number[]; big: number[]; factor?: number }[]): Linear {
-  const cells: number[] = [];
-  const signs: number[] = [];
-  const start: number[] = [0];
-  const equal: number[] = [];
-  for (let eq = 0; eq < g.equationCount; eq++) {
-    const mid = g.eqStart[eq]! + g.eqTotals[eq]!;
-    for (let j = g.eqStart[eq]!; j < g.eqStart[eq + 1]!; j++) {
-      cells.push(g.eqCells[j]!);
-      signs.push(j < mid ? -1 : 1);
+/** Signed linear constraints (bounds.ts's `Linear`), built in growable typed arrays. */
+class LinearBuilder {
+  private readonly cells = new Column(Int32Array);
+  private readonly signs = new Column(Int32Array);
+  private readonly start = new Column(Int32Array).push(0);
+  private readonly equal = new Column(Int32Array);
+
+  /** The sum of `small` at most `factor` times `big`. */
+  atMost(small: readonly number[], big: number, factor: number): void {
+    for (const c of small) {
+      this.cells.push(c);
+      this.signs.push(1);
     }
-    start.push(cells.length);
-    equal.push(1);
+    this.cells.push(big);
+    this.signs.push(-factor);
+    this.start.push(this.cells.length);
+    this.equal.push(0);
   }
-  for (const a of atMost) {
-    for (const c of a.small) {
-      cells.push(c);
-      signs.push(1);
+
+  /** The bounds so far and the graph's equations (totals = parts), as one system. */
+  withEquations(g: CellGraph): Linear {
+    for (let eq = 0; eq < g.equationCount; eq++) {
+      const mid = g.eqStart[eq]! + g.eqTotals[eq]!;
+      for (let j = g.eqStart[eq]!; j < g.eqStart[eq + 1]!; j++) {
+        this.cells.push(g.eqCells[j]!);
+        this.signs.push(j < mid ? -1 : 1);
+      }
+      this.start.push(this.cells.length);
+      this.equal.push(1);
     }
-    for (const c of a.big) {
-      cells.push(c);
-      signs.push(-(a.factor ?? 1));
-    }
-    start.push(cells.length);
-    equal.push(0);
+    return { cells: this.cells.done(), signs: this.signs.done(), start: this.start.done(), equal: this.equal.done() };
   }
-  return { cells: Int32Array.from(cells), signs: Int8Array.from(signs), start: Int32Array.from(start), equal: Uint8Array.from(equal) };
 }
 
 /**
