@@ -1,9 +1,10 @@
 /**
  * Rule 5, as a determined reader would push it past one equation at a time: every equation and
  * every bound between counts at once, with counts never negative. Each suppressed count starts
- * anywhere from 0 up; each equation (total = sum of parts) and each inequality (pupils suspended and
- * pupils suspended more than once together at most the suspensions; a reason's or term's count at
- * most its year's) narrows the range of each of its unknown cells to what the others leave room
+ * anywhere from 0 up; each equation (total = sum of parts) and each inequality (WITHIN_ROW in
+ * equations.ts: pupils suspended and those suspended more than once together at most the
+ * suspensions, at most 90 sessions for each pupil suspended, and so on; a reason's or term's count
+ * at most its year's) narrows the range of each of its unknown cells to what the others leave room
  * for, and a narrowed cell narrows the others in turn, to a fixed point (bounds propagation, the
  * interval half of what a linear-programming audit such as tau-ARGUS's does).
  *
@@ -15,7 +16,7 @@
  * (DISCLOSURE.md, "Known limits"); the single-equation check still reports a 0 one subtraction
  * gives away.
  *
- * Written for the audit alone; the suppressor has its own (src/pipeline/disclosure.ts).
+ * Written for the audit alone; the suppressor has its own (src/pipeline/bounds.ts).
  */
 import { RULES, type Collector } from './breach';
 
@@ -145,6 +146,8 @@ export class Bounds {
       this.knownNow[id] = 1;
       for (let q = this.ofStart[id]!; q < this.ofStart[id + 1]!; q++) {
         const k = this.ofList[q]!;
+        // A cell twice in one constraint is listed twice, side by side: its factors count once.
+        if (q > this.ofStart[id]! && this.ofList[q - 1] === k) continue;
         let f = 0;
         for (let j = this.start[k]!; j < this.start[k + 1]!; j++) if (this.cells[j] === id) f += this.factors[j]!;
         constantLog.push(k, this.constant[k]!);

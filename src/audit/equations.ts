@@ -697,8 +697,8 @@ export function checkEquations(input: EquationInput, out: Collector, opts: { min
     }
   }
 
-  // Bounds between counts as inequalities, for the ranges (bounds.ts): a reason's or term's count is at most its
-  // year's (pinBoth, below), and within a row those in WITHIN_ROW.
+  // Bounds between counts as inequalities, for the ranges (bounds.ts): a reason's or term's count
+  // is at most its year's (pinBoth, below), and within a row those in WITHIN_ROW.
   const atMost: BoundsSystem['atMost'] = [];
   type Pin = (fromTable: number, fromRow: number, fromCol: string, toTable: number, toRow: number, toCol: string) => void;
   const pinBoth = (pin: Pin, ft: number, fr: number, fc: string, tt: number, tr: number, tc: string) => {
@@ -758,10 +758,10 @@ export function checkEquations(input: EquationInput, out: Collector, opts: { min
  * sum of `big`. Pupils suspended more than once are among those suspended and had two suspensions
  * or more; a suspension is at least one session; pupils suspended, permanently excluded or eligible
  * for free school meals are among the row's pupils; no pupil loses more than 90 sessions to
- * suspensions in a year. A relation is used for a table only when every
- * row of it with all its counts published keeps it: DfE's census pupils and exclusions come from
- * different files, so in a release built from them the pupils can be fewer than those suspended,
- * and a reader could not rely on it.
+ * suspensions in a year. A relation is used for a table only when every row of it with all its
+ * counts published keeps it: DfE's census pupils and exclusions come from different files, so in a
+ * release built from them the pupils can be fewer than those suspended, and a reader could not
+ * rely on it.
  */
 const WITHIN_ROW: { small: [string, number][]; big: [string, number][] }[] = [
   { small: [['pupils_repeat_suspended', 1]], big: [['pupils_suspended', 1]] },

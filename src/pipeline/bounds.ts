@@ -74,6 +74,8 @@ export class Ranges {
       this.hidden[c] = 0;
       for (let q = this.of.start[c]!; q < this.of.start[c + 1]!; q++) {
         const k = this.of.list[q]!;
+        // A cell twice in one constraint is listed twice, side by side: its factors are summed once.
+        if (q > this.of.start[c]! && this.of.list[q - 1] === k) continue;
         let a = 0;
         for (let j = this.lin.start[k]!; j < this.lin.start[k + 1]!; j++) if (this.lin.cells[j] === c) a += this.lin.signs[j]!;
         this.undo.push(-1 - k, this.rhs[k]!);
