@@ -31,8 +31,12 @@ export class Ranges {
   private readonly rhs: Float64Array;
   private readonly of: { start: Int32Array; list: Int32Array };
   private readonly waiting: Uint8Array;
-  /** Ranges and right-hand sides changed by a trial, to undo. */
-  private undo: number[] | null = null;
+  /**
+   * In a trial (`tryPublish`): the right-hand sides (constraint, old value) and ranges (cell, old
+   * lo, old hi) it changed, to undo; NULL outside one.
+   */
+  private rhsLog: number[] | null = null;
+  private rangeLog: number[] = [];
 
   constructor(
     private readonly hidden: Uint8Array,
@@ -68,7 +72,7 @@ export class Ranges {
    * are published (the ranges follow), else everything is left as it was.
    */
   tryPublish(cells: readonly number[], minCount: number, keep: boolean): boolean {
-    this.undo = [];
+    this.rhsLog = [];
     const work: number[] = [];
     for (const c of cells) {
       this.hidden[c] = 0;
@@ -78,7 +82,7 @@ export class Ranges {
         if (q > this.of.start[c]! && this.of.list[q - 1] === k) continue;
         let a = 0;
         for (let j = this.lin.start[k]!; j < this.lin.start[k + 1]!; j++) if (this.lin.cells[j] === c) a += this.lin.signs[j]!;
-        this.undo.push(-1 - k, this.rhs[k]!);
+        this.rhsLog.push(k, this.rhs[k]!);
         this.rhs[k]! -= a * this.value[c]!;
         work.push(k);
       }
@@ -88,27 +92,18 @@ export class Ranges {
     let givenAway = false;
     for (const id of changed) if (this.hidden[id] && givesAway(this.lo[id]!, this.hi[id]!, minCount)) givenAway = true;
     if (!keep || givenAway) {
-      const u = this.undo;
-      for (let i = u.length - 2; i >= 0; i -= 2) {
-        const tag = u[i]!;
-        if (tag < 0) this.rhs[-1 - tag] = u[i + 1]!;
+      const u = this.rhsLog;
+      for (let i = u.length - 2; i >= 0; i -= 2) this.rhs[u[i]!] = u[i + 1]!;
+      const r = this.rangeLog;
+      for (let i = r.length - 3; i >= 0; i -= 3) {
+        this.lo[r[i]!] = r[i + 1]!;
+        this.hi[r[i]!] = r[i + 2]!;
       }
-      this.restoreRanges();
       for (const c of cells) this.hidden[c] = 1;
     }
-    this.undo = null;
+    this.rhsLog = null;
     this.rangeLog = [];
     return !givenAway;
-  }
-
-  private rangeLog: number[] = [];
-
-  private restoreRanges(): void {
-    const r = this.rangeLog;
-    for (let i = r.length - 3; i >= 0; i -= 3) {
-      this.lo[r[i]!] = r[i + 1]!;
-      this.hi[r[i]!] = r[i + 2]!;
-    }
   }
 
   private propagate(work: number[], changed: number[] | null): void {
@@ -120,6 +115,8 @@ export class Ranges {
       waiting[k] = 0;
       // Least and most of the hidden terms' sum (a term a x runs from a lo to a hi, or the other
       // way for a < 0), with infinite ends counted apart.
+      const termLeast = (a: number, id: number) => (a > 0 ? a * lo[id]! : a * hi[id]!);
+      const termMost = (a: number, id: number) => (a > 0 ? a * hi[id]! : a * lo[id]!);
       let least = 0;
       let most = 0;
       let leastInf = 0;
@@ -127,9 +124,8 @@ export class Ranges {
       for (let j = lin.start[k]!; j < lin.start[k + 1]!; j++) {
         const id = lin.cells[j]!;
         if (!hidden[id]) continue;
-        const a = lin.signs[j]!;
-        const low = a > 0 ? a * lo[id]! : a * hi[id]!;
-        const high = a > 0 ? a * hi[id]! : a * lo[id]!;
+        const low = termLeast(lin.signs[j]!, id);
+        const high = termMost(lin.signs[j]!, id);
         if (low === -Infinity) leastInf++;
         else least += low;
         if (high === Infinity) mostInf++;
@@ -139,10 +135,10 @@ export class Ranges {
         const id = lin.cells[j]!;
         if (!hidden[id]) continue;
         const a = lin.signs[j]!;
-        const termLeast = a > 0 ? a * lo[id]! : a * hi[id]!;
-        const termMost = a > 0 ? a * hi[id]! : a * lo[id]!;
-        const othersLeast = termLeast === -Infinity ? (leastInf === 1 ? least : -Infinity) : leastInf > 0 ? -Infinity : least - termLeast;
-        const othersMost = termMost === Infinity ? (mostInf === 1 ? most : Infinity) : mostInf > 0 ? Infinity : most - termMost;
+        const own = termLeast(a, id);
+        const ownMost = termMost(a, id);
+        const othersLeast = own === -Infinity ? (leastInf === 1 ? least : -Infinity) : leastInf > 0 ? -Infinity : least - own;
+        const othersMost = ownMost === Infinity ? (mostInf === 1 ? most : Infinity) : mostInf > 0 ? Infinity : most - ownMost;
         // a x <= rhs - othersLeast; with equality also a x >= rhs - othersMost.
         const cap = rhs[k]! - othersLeast;
         const floor = lin.equal[k] ? rhs[k]! - othersMost : -Infinity;
@@ -156,7 +152,7 @@ export class Ranges {
           y = Math.min(y, Math.floor(floor / a + 1e-9));
         }
         if ((x > lo[id]! || y < hi[id]!) && x <= y) {
-          if (this.undo) this.rangeLog.push(id, lo[id]!, hi[id]!);
+          if (this.rhsLog) this.rangeLog.push(id, lo[id]!, hi[id]!);
           lo[id] = x;
           hi[id] = y;
           changed?.push(id);
