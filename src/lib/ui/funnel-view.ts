@@ -203,9 +203,7 @@ export function phaseFunnels(
           withoutTarget.reduce((n, w) => n + w.n, 0) === 1 ? 'is' : 'are'
         } not placed: ${laName}’s own rate for ${withoutTarget.length === 1 ? 'that phase' : 'those phases'} is not published. `
       : '') +
-    funnelSummary({ points, counts, notPlaced, target: panels.length > 0 ? 0 : null })
-      .replace('If every school had the same underlying rate', 'If every school had the same underlying rate as the others of its phase')
-      .replace('differs from the local authority’s rate', 'differs from the local authority’s rate for its phase');
+    funnelSummary({ points, counts, notPlaced, target: panels.length > 0 ? 0 : null }, true);
   return { byPhase: true, panels, points, counts, notPlaced, outliers, targetOf: (phase) => rateOf(targets.get(phase)), summary };
 }
 
@@ -226,7 +224,9 @@ function about(n: number): string {
 }
 
 /** The funnel's one-paragraph text summary: what is placed, what is not and why, and what to make of it. */
-export function funnelSummary(v: Pick<FunnelView, 'points' | 'counts' | 'notPlaced' | 'target'>): string {
+export function funnelSummary(v: Pick<FunnelView, 'points' | 'counts' | 'notPlaced' | 'target'>, byPhase = false): string {
+  // With a funnel per phase, each school is set against its own phase's rate.
+  const rate = byPhase ? 'the local authority’s rate for its phase' : 'the local authority’s rate';
   const placed = v.points.length;
   const missing = v.notPlaced.suppressed + v.notPlaced.other;
   const why = v.notPlaced.other === 0 ? 'not published (small numbers)' : v.notPlaced.suppressed === 0 ? 'not available' : 'not published or not available';
@@ -243,11 +243,11 @@ export function funnelSummary(v: Pick<FunnelView, 'points' | 'counts' | 'notPlac
   // one another (overdispersion, Spiegelhalter 2005 section 5): say what that does to the reading.
   const overdispersed =
     above + below >= 3 && above + below > 10 * Math.max(chance, 0.1)
-      ? ' Far more schools are outside the limits than chance alone would put there, so schools really do differ from one another: being outside the limits says a school differs from the local authority’s rate by more than chance, not that it is unusual among schools.'
+      ? ` Far more schools are outside the limits than chance alone would put there, so schools really do differ from one another: being outside the limits says a school differs from ${rate} by more than chance, not that it is unusual among schools.`
       : '';
   return (
     `${schools(placed)} shown.${missingText} ${outside} ${cap(are(between, ['lies', 'lie']))} between the 95% and 99.8% limits. ` +
-    `If every school had the same underlying rate, chance alone would put about ${about(chance)} outside the 99.8% limits ` +
+    `If every school had the same underlying rate${byPhase ? ' as the others of its phase' : ''}, chance alone would put about ${about(chance)} outside the 99.8% limits ` +
     `and about ${about(placed * 0.05)} outside the 95% limits.${overdispersed}`
   );
 }
