@@ -872,9 +872,10 @@ export interface Republisher {
   /**
    * The breaches once one suppressed cell (0-based `row`) is published again with `value`, its
    * flag cleared: the rules re-run on the rows that cell can affect, and recovery propagated from
-   * it alone, then the bounds across every equation (a whole pass: with `if-clean`, only when
-   * nothing else objected, for callers that need only whether anything does). The tables are left
-   * as they were. Meaningful on a release whose baseline is clean.
+   * it alone, then the bounds across every equation (a whole pass), then the linear programs
+   * (lp.ts) of the schools that pass reached (with `if-clean`, each only when nothing else
+   * objected, for callers that need only whether anything does). The tables are left as they
+   * were. Meaningful on a release whose baseline is clean.
    */
   republish(table: TableName, row: number, column: string, value: number, bounds?: 'always' | 'if-clean'): Breach[];
 }

@@ -34,6 +34,28 @@ export interface BoundsSystem {
   atMost: { small: [number, number][]; big: [number, number][]; label: () => string }[];
 }
 
+/**
+ * The constraints as the bounds hold them, and the ranges as they stand (lp.ts reads them, during a
+ * trial too, when they carry its known cells and narrowed ranges): constraint k is the sum over j
+ * from `start[k]` to `start[k + 1]` of `factors[j]` x `cells[j]`, equal to `constant[k]` when
+ * `isEquality[k]`, else at most it; `ofList` from `ofStart[id]` to `ofStart[id + 1]` are the
+ * constraints cell id is in; a cell with `known[id]` set is known in the trial under way (its term
+ * is already in the constant). Read only.
+ */
+export interface RangesView {
+  readonly start: Int32Array;
+  readonly cells: Int32Array;
+  readonly factors: Float64Array;
+  readonly constant: Float64Array;
+  readonly isEquality: Uint8Array;
+  readonly ofStart: Int32Array;
+  readonly ofList: Int32Array;
+  readonly lo: Float64Array;
+  readonly hi: Float64Array;
+  readonly known: Uint8Array;
+  readonly minCount: number;
+}
+
 /** Work allowed per constraint before the propagation stops (bounds that creep by 1 a round). */
 const VISITS_PER_CONSTRAINT = 200;
 
@@ -136,8 +158,18 @@ export class Bounds {
     return looked;
   }
 
-  /** What the ranges give away once `known` cells (unknown now) have these values; then as before. */
-  trial(known: readonly { id: number; value: number }[], out: Collector): void {
+  /** The constraints and the ranges as they stand, for the linear programs (lp.ts). */
+  view(): RangesView {
+    const { start, cells, factors, constant, isEquality, ofStart, ofList, lo, hi, knownNow, minCount } = this;
+    return { start, cells, factors, constant, isEquality, ofStart, ofList, lo, hi, known: knownNow, minCount };
+  }
+
+  /**
+   * What the ranges give away once `known` cells (unknown now) have these values; then as before.
+   * `then`, if given, is called with the trial still in place (the cells whose range it narrowed),
+   * for the linear programs to look at the same state before it is put back.
+   */
+  trial(known: readonly { id: number; value: number }[], out: Collector, then?: (changed: readonly number[]) => void): void {
     this.log = [];
     const work: number[] = [];
     const constantLog: number[] = [];
@@ -163,15 +195,19 @@ export class Bounds {
       seen.add(id);
       this.reportCell(id, out);
     }
-    const log = this.log;
-    for (let i = log.length - 4; i >= 0; i -= 4) {
-      this.lo[log[i]!] = log[i + 1]!;
-      this.hi[log[i]!] = log[i + 2]!;
-      this.why[log[i]!] = log[i + 3]!;
+    try {
+      then?.(changed);
+    } finally {
+      const log = this.log;
+      for (let i = log.length - 4; i >= 0; i -= 4) {
+        this.lo[log[i]!] = log[i + 1]!;
+        this.hi[log[i]!] = log[i + 2]!;
+        this.why[log[i]!] = log[i + 3]!;
+      }
+      for (let i = constantLog.length - 2; i >= 0; i -= 2) this.constant[constantLog[i]!] = constantLog[i + 1]!;
+      for (const { id } of known) this.knownNow[id] = 0;
+      this.log = null;
     }
-    for (let i = constantLog.length - 2; i >= 0; i -= 2) this.constant[constantLog[i]!] = constantLog[i + 1]!;
-    for (const { id } of known) this.knownNow[id] = 0;
-    this.log = null;
   }
 
   private reportCell(id: number, out: Collector): void {

@@ -14,6 +14,7 @@
  */
 import { RULES, type Collector } from './breach';
 import { Bounds, type BoundsSystem } from './bounds';
+import { SchoolPrograms } from './lp';
 import type { CountTable } from './cells';
 import { column, type Grid } from './read';
 import {
@@ -749,6 +750,38 @@ export function checkEquations(input: EquationInput, out: Collector, opts: { min
       opts.minCount
     );
     recovery.ranges.report(out);
+    // Then what the ranges cannot see, one school at a time (lp.ts): the schools of the school
+    // tables' rows, by URN; a reason row's school too, for a trial to know which programs a
+    // published reason count reaches.
+    const names = new Dictionary();
+    const school = new Int32Array(space.size).fill(-1);
+    const owner = new Int32Array(space.size).fill(-1);
+    const bySchool = (ti: number, modelled: boolean) => {
+      if (ti < 0) return;
+      const t = space.tables[ti]!;
+      const urn = t.text('urn');
+      const columns = COUNT_COLUMNS[t.table].flatMap((c) => space.cellsOf(ti, c) ?? []);
+      for (let r = 0; r < t.rows; r++) {
+        const s = names.add(urn[r]);
+        for (const cell of columns) {
+          owner[cell(r)] = s;
+          if (modelled) school[cell(r)] = s;
+        }
+      }
+    };
+    bySchool(SY, true);
+    bySchool(SP, true);
+    bySchool(SYR, false);
+    const ranges = recovery.ranges;
+    recovery.programs = new SchoolPrograms(() => ranges.view(), {
+      unknown: (id) => space.state[id] === UNKNOWN,
+      notDisclosive: (id) => NOT_DISCLOSIVE_FLAGS.includes(space.flag[id] ?? ''),
+      describe: (id) => ({ ...space.locate(id), flag: space.flag[id] ?? null }),
+      school,
+      owner,
+      names: [...names.ids.keys()]
+    });
+    recovery.programs.report(out);
   }
   return recovery;
 }
@@ -856,6 +889,8 @@ interface Trial {
 export class Recovery {
   /** The ranges across every equation (set when the audit has a threshold to hold them to). */
   ranges: Bounds | null = null;
+  /** The linear programs over each school's cells, after the ranges (set with them). */
+  programs: SchoolPrograms | null = null;
   private readonly unknown: Int32Array;
   /** The equations each unknown cell is in: `cellEquations.list` from `start[cell]` to `start[cell + 1]`. */
   private cellEquations: { start: Int32Array; list: Int32Array } = { start: new Int32Array(1), list: new Int32Array(0) };
@@ -904,10 +939,15 @@ export class Recovery {
     // The bounds across every equation, with this cell known: a whole pass over the system, so
     // asked only when nothing else objected when the caller needs only whether anything does.
     if (this.ranges && (bounds === 'always' || out.breaches.length === 0)) {
-      this.ranges.trial(
-        undo.filter((u) => u.state === UNKNOWN).map((u) => ({ id: u.cell, value: this.space.value[u.cell] ?? 0 })),
-        out
-      );
+      const known = undo.filter((u) => u.state === UNKNOWN).map((u) => ({ id: u.cell, value: this.space.value[u.cell] ?? 0 }));
+      // Then the linear programs of the schools the trial reached (the cells it made known or
+      // narrowed), as the full audit runs them after the ranges: a cell suppressed only to stop
+      // what a program would work out is needed too. With `if-clean`, again only while nothing
+      // has objected.
+      const programs = this.programs;
+      this.ranges.trial(known, out, (changed) => {
+        if (programs && (bounds === 'always' || out.breaches.length === 0)) programs.trial([...known.map((k) => k.id), ...changed], out);
+      });
     }
     for (const eq of touched) this.unknown[eq] = (this.unknown[eq] ?? 0) + 1;
     for (let i = undo.length - 1; i >= 0; i--) {

@@ -69,9 +69,11 @@ export class Ranges {
 
   /**
    * Whether publishing `cells` (hidden now) would give any hidden count away; with `keep`, they
-   * are published (the ranges follow), else everything is left as it was.
+   * are published (the ranges follow), else everything is left as it was. `alsoSafe`, asked with
+   * the cells published and the ranges narrowed (`narrowed`: those cells), can still say no (a
+   * school's linear program).
    */
-  tryPublish(cells: readonly number[], minCount: number, keep: boolean): boolean {
+  tryPublish(cells: readonly number[], minCount: number, keep: boolean, alsoSafe?: (narrowed: readonly number[]) => boolean): boolean {
     this.rhsLog = [];
     const work: number[] = [];
     for (const c of cells) {
@@ -91,6 +93,7 @@ export class Ranges {
     this.propagate(work, changed);
     let givenAway = false;
     for (const id of changed) if (this.hidden[id] && givesAway(this.lo[id]!, this.hi[id]!, minCount)) givenAway = true;
+    if (!givenAway && alsoSafe && !alsoSafe(changed)) givenAway = true;
     if (!keep || givenAway) {
       const u = this.rhsLog;
       for (let i = u.length - 2; i >= 0; i -= 2) this.rhs[u[i]!] = u[i + 1]!;

@@ -13,6 +13,7 @@
 import { DuckDBDataChunk, DuckDBVector, INTEGER, type DuckDBConnection, type DuckDBResultReader } from '@duckdb/node-api';
 import type { DisclosureSummary } from '../lib/data/manifest';
 import { givesAway, Ranges, type Linear } from './bounds';
+import { schoolPrograms } from './linear';
 
 export interface DisclosureConfig {
   /** Pupil counts from 1 to this minus one are suppressed (DESIGN.md default 5). */
@@ -893,10 +894,46 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
     }
   };
   minimise(g, secondaryOrder, zeros);
-  const ranges = protectRanges(g, lin, config.min_count, protect, settle);
+  const system = lin.withEquations(g);
+  let ranges = protectRanges(g, system, config.min_count, protect, settle);
   // The cells the ranges made necessary can make earlier ones unnecessary: a last pass publishes
   // again each secondary cell that neither an equation nor the ranges need (newest first).
   minimise(g, secondaryOrder, { ...zeros, safe: (cells) => ranges.tryPublish(cells, config.min_count, true) });
+  // Then each school's rows as a linear program (linear.ts), one more cell suppressed for each
+  // count it still finds given away, until it finds none. Suppressing more only widens ranges, so
+  // nothing the steps before settled comes undone; only the schools with a finding are solved again.
+  const school = new Int32Array(g.value.length).fill(-1);
+  const schoolOf = new Map<string, number>();
+  for (const ix of [sy, sp]) {
+    ix.rows.forEach((r, i) => {
+      const urn = String(r.key.urn);
+      let sc = schoolOf.get(urn);
+      if (sc === undefined) schoolOf.set(urn, (sc = schoolOf.size));
+      for (const id of ix.ids[i]!.values()) school[id] = sc;
+    });
+  }
+  const programs = await schoolPrograms({ hidden: g.suppressed, value: g.value, lin: system, school, minCount: config.min_count });
+  const fromHere = secondaryOrder.length;
+  let only: Set<number> | undefined;
+  for (let round = 0; round < 100; round++) {
+    const found = programs.givenAway(ranges.lo, ranges.hi, only);
+    if (found.length === 0) break;
+    let changed = false;
+    for (const id of found) if (protectCell(g, id, ranges, protect)) changed = true;
+    // (Nothing left to suppress around a count: the audit names it.)
+    if (!changed) break;
+    settle();
+    ranges = new Ranges(g.suppressed, g.value, system);
+    only = new Set(found.map((id) => school[id]!));
+  }
+  // Then the last pass again, over every secondary cell (newest first): what those cells protect
+  // can leave earlier ones unneeded. A cell is published again where no equation, range or
+  // program needs it: the programs of the schools whose cells it publishes or narrows.
+  if (secondaryOrder.length > fromHere) {
+    const schoolsOf = (cells: readonly number[]) => new Set(cells.map((c) => school[c]!).filter((sc) => sc >= 0));
+    const programsSafe = (cells: number[]) => (narrowed: readonly number[]) => programs.givenAway(ranges.lo, ranges.hi, schoolsOf([...cells, ...narrowed])).length === 0;
+    minimise(g, secondaryOrder, { ...zeros, safe: (cells) => ranges.tryPublish(cells, config.min_count, true, programsSafe(cells)) });
+  }
   await writeBack(conn, g);
 
   const counts: Record<SuppressionRule, number> = { small_count: 0, small_group: 0, follows_pupils: 0, secondary: 0, source: 0 };
@@ -923,40 +960,37 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
  * given away (one value of 1 or more, or only values from 1 to min_count - 1), suppress one more
  * cell in the equation of that count with the least room left, then settle the equations again.
  */
-function protectRanges(
-  g: CellGraph,
-  bounds: LinearBuilder,
-  minCount: number,
-  protect: (eq: number) => boolean,
-  settle: () => void
-): Ranges {
-  const lin = bounds.withEquations(g);
+function protectRanges(g: CellGraph, lin: Linear, minCount: number, protect: (eq: number) => boolean, settle: () => void): Ranges {
   for (let round = 0; round < 1000; round++) {
     const ranges = new Ranges(g.suppressed, g.value, lin);
-    const { lo, hi } = ranges;
     let changed = false;
     for (let id = 0; id < g.value.length; id++) {
-      if (!g.suppressed[id] || !givesAway(lo[id]!, hi[id]!, minCount)) continue;
-      // Its equations, those whose other hidden cells have the least room first (the one pinning
-      // it), and one more cell suppressed in the first that has one to give. (Ranges are not worked
-      // out again within a round: what that over-protects, the last pass publishes again.)
-      const eqs: { eq: number; room: number }[] = [];
-      for (let k = g.equationsOfStart[id]!; k < g.equationsOfStart[id + 1]!; k++) {
-        const eq = g.equationsOfList[k]!;
-        let room = 0;
-        for (let j = g.eqStart[eq]!; j < g.eqStart[eq + 1]!; j++) {
-          const c = g.eqCells[j]!;
-          if (c !== id && g.suppressed[c]) room += hi[c]! - lo[c]!;
-        }
-        eqs.push({ eq, room });
-      }
-      eqs.sort((a, b) => (a.room === b.room ? 0 : a.room < b.room ? -1 : 1));
-      if (eqs.some(({ eq }) => protect(eq))) changed = true;
+      if (g.suppressed[id] && givesAway(ranges.lo[id]!, ranges.hi[id]!, minCount) && protectCell(g, id, ranges, protect)) changed = true;
     }
     if (!changed) return ranges;
     settle();
   }
   return new Ranges(g.suppressed, g.value, lin);
+}
+
+/**
+ * One more cell suppressed for a count given away: in its equation whose other hidden cells have
+ * the least room (the one pinning it), or the next that has a cell to give. (Ranges are not worked
+ * out again after each: what that over-protects, the last pass publishes again.)
+ */
+function protectCell(g: CellGraph, id: number, { lo, hi }: Ranges, protect: (eq: number) => boolean): boolean {
+  const eqs: { eq: number; room: number }[] = [];
+  for (let k = g.equationsOfStart[id]!; k < g.equationsOfStart[id + 1]!; k++) {
+    const eq = g.equationsOfList[k]!;
+    let room = 0;
+    for (let j = g.eqStart[eq]!; j < g.eqStart[eq + 1]!; j++) {
+      const c = g.eqCells[j]!;
+      if (c !== id && g.suppressed[c]) room += hi[c]! - lo[c]!;
+    }
+    eqs.push({ eq, room });
+  }
+  eqs.sort((a, b) => (a.room === b.room ? 0 : a.room < b.room ? -1 : 1));
+  return eqs.some(({ eq }) => protect(eq));
 }
 
 /** Signed linear constraints (bounds.ts's `Linear`), built in growable typed arrays. */

@@ -1,0 +1,168 @@
+/**
+ * The suppressor's linear-programming check of one school's rows at a time: the exact range each
+ * suppressed count of a school can take, given every equation and bound among that school's own
+ * cells at once, found with a linear-program solver (HiGHS, compiled to WebAssembly).
+ *
+ * Why: ranges narrowed one constraint at a time (bounds.ts) are the interval half of what a reader
+ * with a linear-program solver can do. An outside review ran one (SciPy's HiGHS) on a release that
+ * passed the ranges and still worked out about 60 small counts of the demo, nearly all within one
+ * school's rows: groups adding up to the school's All pupils row, years adding up to its pooled
+ * row, and the bounds within a row (pupils suspended and those suspended more than once together at
+ * most the suspensions, at most 90 sessions a pupil suspended) combined with multipliers that no
+ * single constraint shows. disclosure.ts suppresses one more cell wherever this finds a count given
+ * away, as it does for the ranges.
+ *
+ * One school at a time (its school-year and pooled rows; not its reasons, whose hundreds of cells
+ * would make every program several times larger): constraints reaching a suppressed cell outside
+ * the school are left out and the ranges from bounds.ts stand in for them as each variable's
+ * bounds. That is a relaxation, so what it finds is given away for certain; what it misses needs
+ * several schools at once (the audit's own check has the same reach).
+ *
+ * The suppressor knows the true counts, which keeps the solves few: a count of 0 is never given
+ * away (its range holds 0), and a count is safe as soon as some solution shows it at 0 or at
+ * min_count or more (for a small count), or at a value 1 or more away from the true one (for a
+ * larger count). Solutions that push the sum of all the counts not yet shown safe down, then up,
+ * clear most of them at once; only the rest get a program of their own each.
+ *
+ * Independent of the audit's version (src/audit), which checks the result.
+ */
+import highsLoader from 'highs';
+import type { Linear } from './bounds';
+
+type Highs = Awaited<ReturnType<typeof highsLoader>>;
+let solver: Promise<Highs> | null = null;
+
+/** A value counts as reached when the solution is within this of it (the solver's tolerance). */
+const EPS = 1e-6;
+/** Upper bound for a count nothing bounds (the program must stay bounded when maximised). */
+const CAP = 1e7;
+/** Rounds of "all the remaining counts down, then up" before each remaining count is solved alone. */
+const ROUNDS = 6;
+
+export interface SchoolCheck {
+  /** Hidden (suppressed) cells: 1. Read at each call: cells are suppressed and published meanwhile. */
+  hidden: Uint8Array;
+  /** True values (+Infinity where the source withheld a count: never a variable of interest). */
+  value: Float64Array;
+  lin: Linear;
+  /** The school each cell belongs to (an index), or -1 for cells no school program holds. */
+  school: Int32Array;
+  minCount: number;
+}
+
+/**
+ * The check for one release (loading the solver is the only asynchronous part): `givenAway` lists
+ * the hidden cells that the programs of the given schools (all, by default) work out exactly (1 or
+ * more) or narrow to within 1 to min_count - 1, with the ranges (bounds.ts) as they are now.
+ */
+export async function schoolPrograms(s: SchoolCheck): Promise<{ givenAway: (lo: Float64Array, hi: Float64Array, only?: Iterable<number>) => number[] }> {
+  const highs = await (solver ??= highsLoader());
+  const { lin, school } = s;
+  // Each school's cells, and the constraints that reach any of them, found once.
+  const cellsOf: number[][] = [];
+  for (let id = 0; id < school.length; id++) {
+    const sc = school[id]!;
+    if (sc >= 0) (cellsOf[sc] ??= []).push(id);
+  }
+  const constraintsOf: number[][] = cellsOf.map(() => []);
+  const n = lin.start.length - 1;
+  for (let k = 0; k < n; k++) {
+    let last = -1;
+    for (let j = lin.start[k]!; j < lin.start[k + 1]!; j++) {
+      const sc = school[lin.cells[j]!]!;
+      if (sc >= 0 && sc !== last) {
+        const list = constraintsOf[sc]!;
+        if (list[list.length - 1] !== k) list.push(k);
+        last = sc;
+      }
+    }
+  }
+  return {
+    givenAway: (lo, hi, only) => {
+      const out: number[] = [];
+      for (const sc of only ?? cellsOf.keys()) {
+        if (!cellsOf[sc]) continue;
+        const cells = cellsOf[sc].filter((id) => s.hidden[id]);
+        const candidates = cells.filter((id) => s.value[id]! >= 1 && Number.isFinite(s.value[id]!));
+        if (candidates.length === 0) continue;
+        // A constraint belongs to the school when every hidden cell in it is the school's.
+        const own = constraintsOf[sc]!.filter((k) => {
+          for (let j = lin.start[k]!; j < lin.start[k + 1]!; j++) {
+            const id = lin.cells[j]!;
+            if (s.hidden[id] && school[id] !== sc) return false;
+          }
+          return true;
+        });
+        out.push(...checkSchool(highs, s, cells, own, candidates, lo, hi));
+      }
+      return out;
+    }
+  };
+}
+
+function checkSchool(
+  highs: Highs,
+  s: SchoolCheck,
+  cells: number[],
+  constraints: number[],
+  candidates: number[],
+  lo: Float64Array,
+  hi: Float64Array
+): number[] {
+  const { hidden, value, lin, minCount } = s;
+  const local = new Map<number, number>();
+  cells.forEach((id, i) => local.set(id, i));
+  // The constraints as LP-format lines (known cells folded into the right-hand side), built once.
+  const rows: string[] = [];
+  for (const k of constraints) {
+    const coef = new Map<number, number>();
+    let rhs = 0;
+    for (let j = lin.start[k]!; j < lin.start[k + 1]!; j++) {
+      const id = lin.cells[j]!;
+      const a = lin.signs[j]!;
+      if (hidden[id]) coef.set(local.get(id)!, (coef.get(local.get(id)!) ?? 0) + a);
+      else rhs -= a * value[id]!;
+    }
+    let text = '';
+    for (const [v, a] of coef) if (a !== 0) text += `${a < 0 ? ' -' : ' +'} ${Math.abs(a)} x${v}`;
+    if (text === '') continue;
+    rows.push(` c${rows.length}:${text} ${lin.equal[k] ? '=' : '<='} ${rhs}`);
+  }
+  const bounds = cells.map((id, i) => ` ${Math.max(0, lo[id]!)} <= x${i} <= ${Math.min(CAP, hi[id]!)}`);
+  const body = `Subject To\n${rows.join('\n')}\nBounds\n${bounds.join('\n')}\nEnd\n`;
+
+  const solve = (sense: 'Minimize' | 'Maximize', of: readonly number[]): Float64Array => {
+    const objective = of.map((id) => `x${local.get(id)!}`).join(' + ');
+    const result = highs.solve(`${sense}\n obj: ${objective}\n${body}`, { output_flag: false, presolve: 'off' });
+    if (result.Status !== 'Optimal') throw new Error(`disclosure control: a school's linear program ended ${result.Status}, which the true counts rule out`);
+    const x = new Float64Array(cells.length);
+    cells.forEach((_, i) => (x[i] = result.Columns[`x${i}`]?.Primal ?? 0));
+    return x;
+  };
+  // Safe once a solution shows the count at 0 or at min_count or more (a small count), or 1 or
+  // more away from its true value (a larger one): the true counts are a solution too.
+  const shownSafe = (id: number, x: number) => {
+    const v = value[id]!;
+    return v < minCount ? x <= EPS || x >= minCount - EPS : Math.abs(x - v) >= 1 - EPS;
+  };
+  let todo = candidates;
+  const sweep = (x: Float64Array) => {
+    todo = todo.filter((id) => !shownSafe(id, x[local.get(id)!]!));
+  };
+  for (let round = 0, still = 0; round < ROUNDS && todo.length > 0 && still < 2; round++) {
+    const before = todo.length;
+    sweep(solve(round % 2 === 0 ? 'Minimize' : 'Maximize', todo));
+    still = todo.length === before ? still + 1 : 0;
+  }
+  const givenAway: number[] = [];
+  for (const id of [...todo]) {
+    if (!todo.includes(id)) continue;
+    sweep(solve('Minimize', [id]));
+    if (todo.includes(id)) sweep(solve('Maximize', [id]));
+    if (todo.includes(id)) {
+      givenAway.push(id);
+      todo = todo.filter((c) => c !== id);
+    }
+  }
+  return givenAway;
+}
