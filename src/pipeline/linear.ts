@@ -112,8 +112,13 @@ function checkSchool(
   const { hidden, value, lin, minCount } = s;
   const local = new Map<number, number>();
   cells.forEach((id, i) => local.set(id, i));
-  // The constraints as LP-format lines (known cells folded into the right-hand side), built once.
-  const rows: string[] = [];
+  // The constraints as rows of a sparse matrix (known cells folded into the right-hand side),
+  // passed once: each solve changes only the objective, and HiGHS starts from the last basis.
+  const starts = [0];
+  const indices: number[] = [];
+  const values: number[] = [];
+  const rowLower: number[] = [];
+  const rowUpper: number[] = [];
   for (const k of constraints) {
     const coef = new Map<number, number>();
     let rhs = 0;
@@ -123,22 +128,59 @@ function checkSchool(
       if (hidden[id]) coef.set(local.get(id)!, (coef.get(local.get(id)!) ?? 0) + a);
       else rhs -= a * value[id]!;
     }
-    let text = '';
-    for (const [v, a] of coef) if (a !== 0) text += `${a < 0 ? ' -' : ' +'} ${Math.abs(a)} x${v}`;
-    if (text === '') continue;
-    rows.push(` c${rows.length}:${text} ${lin.equal[k] ? '=' : '<='} ${rhs}`);
+    let any = false;
+    for (const [v, a] of coef) {
+      if (a === 0) continue;
+      indices.push(v);
+      values.push(a);
+      any = true;
+    }
+    if (!any) continue;
+    starts.push(indices.length);
+    rowLower.push(lin.equal[k] ? rhs : -Infinity);
+    rowUpper.push(rhs);
   }
-  const bounds = cells.map((id, i) => ` ${Math.max(0, lo[id]!)} <= x${i} <= ${Math.min(CAP, hi[id]!)}`);
-  const body = `Subject To\n${rows.join('\n')}\nBounds\n${bounds.join('\n')}\nEnd\n`;
+  const n = cells.length;
+  const model = highs.createModel();
+  try {
+    model.options.set({ output_flag: false });
+    model.passModel({
+      numCols: n,
+      numRows: rowLower.length,
+      colCost: new Float64Array(n),
+      colLower: Float64Array.from(cells, (id) => Math.max(0, lo[id]!)),
+      colUpper: Float64Array.from(cells, (id) => Math.min(CAP, hi[id]!)),
+      rowLower,
+      rowUpper,
+      matrix: { format: 'csr', numRows: rowLower.length, numCols: n, starts, indices, values }
+    });
+    const cost = new Float64Array(n);
+    const all = { kind: 'range', from: 0, to: n - 1 } as const;
+    const solve = (sign: 1 | -1, of: readonly number[]): Float64Array => {
+      cost.fill(0);
+      for (const id of of) cost[local.get(id)!] = sign;
+      model.changeColsCost(all, cost);
+      model.run();
+      const status = model.getModelStatus();
+      if (status !== highs.constants.modelStatus.optimal) throw new Error(`disclosure control: a school's linear program ended with status ${status}, which the true counts rule out`);
+      return model.getSolution().colValue;
+    };
+    return witnesses(solve, candidates, (id, x) => x[local.get(id)!]!, value, minCount);
+  } finally {
+    model.dispose();
+  }
+}
 
-  const solve = (sense: 'Minimize' | 'Maximize', of: readonly number[]): Float64Array => {
-    const objective = of.map((id) => `x${local.get(id)!}`).join(' + ');
-    const result = highs.solve(`${sense}\n obj: ${objective}\n${body}`, { output_flag: false, presolve: 'off' });
-    if (result.Status !== 'Optimal') throw new Error(`disclosure control: a school's linear program ended ${result.Status}, which the true counts rule out`);
-    const x = new Float64Array(cells.length);
-    cells.forEach((_, i) => (x[i] = result.Columns[`x${i}`]?.Primal ?? 0));
-    return x;
-  };
+/**
+ * The candidates no solution shows safe: sums pushed down and up by turns, then each left alone.
+ */
+function witnesses(
+  solve: (sign: 1 | -1, of: readonly number[]) => Float64Array,
+  candidates: number[],
+  at: (id: number, x: Float64Array) => number,
+  value: Float64Array,
+  minCount: number
+): number[] {
   // Safe once a solution shows the count at 0 or at min_count or more (a small count), or 1 or
   // more away from its true value (a larger one): the true counts are a solution too.
   const shownSafe = (id: number, x: number) => {
@@ -147,18 +189,18 @@ function checkSchool(
   };
   let todo = candidates;
   const sweep = (x: Float64Array) => {
-    todo = todo.filter((id) => !shownSafe(id, x[local.get(id)!]!));
+    todo = todo.filter((id) => !shownSafe(id, at(id, x)));
   };
   for (let round = 0, still = 0; round < ROUNDS && todo.length > 0 && still < 2; round++) {
     const before = todo.length;
-    sweep(solve(round % 2 === 0 ? 'Minimize' : 'Maximize', todo));
+    sweep(solve(round % 2 === 0 ? 1 : -1, todo));
     still = todo.length === before ? still + 1 : 0;
   }
   const givenAway: number[] = [];
   for (const id of [...todo]) {
     if (!todo.includes(id)) continue;
-    sweep(solve('Minimize', [id]));
-    if (todo.includes(id)) sweep(solve('Maximize', [id]));
+    sweep(solve(1, [id]));
+    if (todo.includes(id)) sweep(solve(-1, [id]));
     if (todo.includes(id)) {
       givenAway.push(id);
       todo = todo.filter((c) => c !== id);
