@@ -751,8 +751,7 @@ export function checkEquations(input: EquationInput, out: Collector, opts: { min
     );
     recovery.ranges.report(out);
     // Then what the ranges cannot see, one school at a time (lp.ts): the schools of the school
-    // tables' rows, by URN; a reason row's school too, for a trial to know which programs a
-    // published reason count reaches.
+    // tables' rows (school-year, pooled and reasons), by URN.
     const names = new Dictionary();
     const school = new Int32Array(space.size).fill(-1);
     const owner = new Int32Array(space.size).fill(-1);
@@ -771,7 +770,7 @@ export function checkEquations(input: EquationInput, out: Collector, opts: { min
     };
     bySchool(SY, true);
     bySchool(SP, true);
-    bySchool(SYR, false);
+    bySchool(SYR, true);
     const ranges = recovery.ranges;
     recovery.programs = new SchoolPrograms(() => ranges.view(), {
       unknown: (id) => space.state[id] === UNKNOWN,

@@ -12,7 +12,8 @@
  * alone leaves 0..4, the three together give 2 each.
  *
  * One program per school (URN): its variables are the unknown cells of that school's rows in
- * school_year and school_period (not school_year_reason: too many cells for a cheap program); its
+ * school_year, school_period and school_year_reason (the reasons too: without them a school's
+ * reason counts that add up to its suspensions before 2020 were still worked out); its
  * constraints are every constraint of the propagation (known cells folded into the constant) whose
  * unknown cells are all among them, and each variable keeps the range the propagation ended with.
  * Leaving out the constraints that reach other cells only widens what the program allows, so a

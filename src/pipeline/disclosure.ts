@@ -912,6 +912,13 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
       for (const id of ix.ids[i]!.values()) school[id] = sc;
     });
   }
+  // A reason row's school is its school-year row's.
+  for (let i = 0; i < syr.n; i++) {
+    const parent = syr.parent[i]!;
+    if (parent < 0) continue;
+    const sc = schoolOf.get(String(sy.rows[parent]!.key.urn))!;
+    for (const ids of syr.ids) if (ids[i]! >= 0) school[ids[i]!] = sc;
+  }
   const programs = await schoolPrograms({ hidden: g.suppressed, value: g.value, lin: system, school, minCount: config.min_count });
   const fromHere = secondaryOrder.length;
   let only: Set<number> | undefined;

@@ -12,10 +12,10 @@
  * single constraint shows. disclosure.ts suppresses one more cell wherever this finds a count given
  * away, as it does for the ranges.
  *
- * One school at a time (its school-year and pooled rows; not its reasons, whose hundreds of cells
- * would make every program several times larger): constraints reaching a suppressed cell outside
- * the school are left out and the ranges from bounds.ts stand in for them as each variable's
- * bounds. That is a relaxation, so what it finds is given away for certain; what it misses needs
+ * One school at a time (its school-year, pooled and reasons rows: without the reasons, the same
+ * attack still worked out a school's 2018/19 suspensions for one reason as 1). Constraints
+ * reaching a suppressed cell outside the school are left out, and the ranges from bounds.ts stand
+ * in for them as each variable's bounds. That is a relaxation, so what it finds is given away for certain; what it misses needs
  * several schools at once (the audit's own check has the same reach).
  *
  * The suppressor knows the true counts, which keeps the solves few: a count of 0 is never given
