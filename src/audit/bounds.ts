@@ -18,7 +18,7 @@
  *
  * Written for the audit alone; the suppressor has its own (src/pipeline/bounds.ts).
  */
-import { RULES, type Collector } from './breach';
+import { rangeGivesAway, RULES, type Collector } from './breach';
 
 /** What the bounds need of the audit's system: its cells, and which are unknown. */
 export interface BoundsSystem {
@@ -213,7 +213,8 @@ export class Bounds {
   private reportCell(id: number, out: Collector): void {
     const l = this.lo[id]!;
     const h = this.hi[id]!;
-    if (l < 1 || (l !== h && h > this.minCount - 1)) return;
+    const given = rangeGivesAway(l, h, this.minCount);
+    if (!given) return;
     const at = this.sys.describe(id);
     const via = this.why[id]! >= 0 ? this.labels[this.why[id]!]!() : '';
     out.add(
@@ -222,7 +223,7 @@ export class Bounds {
       at.row,
       at.column,
       at.flag,
-      `${l === h ? `worked out as ${l}` : `narrowed to ${l} to ${h}`} by combining the equations and bounds it is in, counts being never negative (last narrowed by ${via})`
+      `${given} by combining the equations and bounds it is in, counts being never negative (last narrowed by ${via})`
     );
   }
 

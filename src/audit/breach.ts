@@ -57,3 +57,13 @@ export class Collector {
     for (const [rule, n] of other.checked) this.count(rule, n);
   }
 }
+
+/**
+ * What a suppressed count's whole-number range (least `l`, most `h`) gives away, in a breach's
+ * words, or null when nothing: one value of 1 or more, or only values from 1 to min_count - 1.
+ * (The ranges and the linear programs judge alike.)
+ */
+export function rangeGivesAway(l: number, h: number, minCount: number): string | null {
+  if (l < 1 || l > h || (l !== h && h > minCount - 1)) return null;
+  return l === h ? `worked out as ${l}` : `narrowed to ${l} to ${h}`;
+}

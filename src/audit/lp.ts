@@ -32,7 +32,7 @@
  */
 import highsLoader from 'highs';
 import type { RangesView } from './bounds';
-import { RULES, type Collector } from './breach';
+import { rangeGivesAway, RULES, type Collector } from './breach';
 
 // Loaded once, when the audit is (the solver is WebAssembly, ~40 ms to instantiate): the rest of
 // the audit is synchronous (auditTables, the mutation tests' republish), and solves are too.
@@ -330,7 +330,8 @@ export class SchoolPrograms {
         const l = Math.ceil(low[c]! - EPS);
         const h = Math.floor(high[c]! + EPS);
         // No whole number at all would mean files that disagree, which the arithmetic check reports.
-        if (l < 1 || l > h || (l !== h && h > minCount - 1)) continue;
+        const given = rangeGivesAway(l, h, minCount);
+        if (!given) continue;
         const at = sys.describe(ids[c]!);
         out.add(
           RULES.recoverable,
@@ -338,7 +339,7 @@ export class SchoolPrograms {
           at.row,
           at.column,
           at.flag,
-          `${l === h ? `worked out as ${l}` : `narrowed to ${l} to ${h}`} by combining its school's equations and bounds (linear programming over ${rowList.length} constraints within urn ${sys.names[s] ?? ''})`
+          `${given} by combining its school's equations and bounds (linear programming over ${rowList.length} constraints within urn ${sys.names[s] ?? ''})`
         );
       }
     } finally {
