@@ -938,7 +938,14 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
   // program needs it: the programs of the schools whose cells it publishes or narrows.
   if (secondaryOrder.length > fromHere) {
     const schoolsOf = (cells: readonly number[]) => new Set(cells.map((c) => school[c]!).filter((sc) => sc >= 0));
-    const programsSafe = (cells: number[]) => (narrowed: readonly number[]) => programs.givenAway(ranges.lo, ranges.hi, schoolsOf([...cells, ...narrowed])).length === 0;
+    // The schools of the cells themselves first: most cells tried are still needed, and that is
+    // where it shows (then the first finding ends it).
+    const programsSafe = (cells: number[]) => (narrowed: readonly number[]) => {
+      const own = schoolsOf(cells);
+      if (programs.givenAway(ranges.lo, ranges.hi, own, true).length > 0) return false;
+      const others = [...schoolsOf(narrowed)].filter((sc) => !own.has(sc));
+      return programs.givenAway(ranges.lo, ranges.hi, others, true).length === 0;
+    };
     minimise(g, secondaryOrder, { ...zeros, safe: (cells) => ranges.tryPublish(cells, config.min_count, true, programsSafe(cells)) });
   }
   await writeBack(conn, g);

@@ -53,9 +53,10 @@ export interface SchoolCheck {
 /**
  * The check for one release (loading the solver is the only asynchronous part): `givenAway` lists
  * the hidden cells that the programs of the given schools (all, by default) work out exactly (1 or
- * more) or narrow to within 1 to min_count - 1, with the ranges (bounds.ts) as they are now.
+ * more) or narrow to within 1 to min_count - 1, with the ranges (bounds.ts) as they are now
+ * (with `first`, those of the first school that has any: enough to say no).
  */
-export async function schoolPrograms(s: SchoolCheck): Promise<{ givenAway: (lo: Float64Array, hi: Float64Array, only?: Iterable<number>) => number[] }> {
+export async function schoolPrograms(s: SchoolCheck): Promise<{ givenAway: (lo: Float64Array, hi: Float64Array, only?: Iterable<number>, first?: boolean) => number[] }> {
   const highs = await (solver ??= highsLoader());
   const { lin, school } = s;
   // Each school's cells, and the constraints that reach any of them, found once.
@@ -78,7 +79,7 @@ export async function schoolPrograms(s: SchoolCheck): Promise<{ givenAway: (lo: 
     }
   }
   return {
-    givenAway: (lo, hi, only) => {
+    givenAway: (lo, hi, only, first = false) => {
       const out: number[] = [];
       for (const sc of only ?? cellsOf.keys()) {
         if (!cellsOf[sc]) continue;
@@ -94,6 +95,7 @@ export async function schoolPrograms(s: SchoolCheck): Promise<{ givenAway: (lo: 
           return true;
         });
         out.push(...checkSchool(highs, s, cells, own, candidates, lo, hi));
+        if (first && out.length > 0) break;
       }
       return out;
     }
