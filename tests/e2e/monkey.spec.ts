@@ -79,7 +79,9 @@ async function candidates(page: Page, routes: string[], only = -1): Promise<Cand
       const h = el as HTMLElement;
       if (!h.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) return false;
       const r = h.getBoundingClientRect();
-      return r.width > 0 && r.height > 0 && !(h as HTMLInputElement).disabled && !h.closest('[inert]');
+      // A control marked aria-disabled stays focusable (so it is announced) but does nothing, and
+      // Playwright will not click it: the monkey leaves it alone as it does a disabled one.
+      return r.width > 0 && r.height > 0 && !(h as HTMLInputElement).disabled && h.getAttribute('aria-disabled') !== 'true' && !h.closest('[inert]');
     };
     const add = (el: Element, kind: string, extra: Partial<(typeof out)[number]> = {}) => {
       out.push({ index, kind, label: ((el as HTMLElement).innerText || el.getAttribute('aria-label') || el.getAttribute('name') || el.tagName).trim().slice(0, 60), ...extra });
