@@ -18,7 +18,7 @@
  *
  * Written for the audit alone; the suppressor has its own (src/pipeline/bounds.ts).
  */
-import { rangeGivesAway, RULES, type Collector } from './breach';
+import { reportRange, type Collector } from './breach';
 
 /** What the bounds need of the audit's system: its cells, and which are unknown. */
 export interface BoundsSystem {
@@ -211,20 +211,10 @@ export class Bounds {
   }
 
   private reportCell(id: number, out: Collector): void {
-    const l = this.lo[id]!;
-    const h = this.hi[id]!;
-    const given = rangeGivesAway(l, h, this.minCount);
-    if (!given) return;
-    const at = this.sys.describe(id);
-    const via = this.why[id]! >= 0 ? this.labels[this.why[id]!]!() : '';
-    out.add(
-      RULES.recoverable,
-      at.table,
-      at.row,
-      at.column,
-      at.flag,
-      `${given} by combining the equations and bounds it is in, counts being never negative (last narrowed by ${via})`
-    );
+    reportRange(out, () => this.sys.describe(id), this.lo[id]!, this.hi[id]!, this.minCount, () => {
+      const via = this.why[id]! >= 0 ? this.labels[this.why[id]!]!() : '';
+      return `combining the equations and bounds it is in, counts being never negative (last narrowed by ${via})`;
+    });
   }
 
   private propagate(work: number[], changed: number[] | null): void {

@@ -59,11 +59,20 @@ export class Collector {
 }
 
 /**
- * What a suppressed count's whole-number range (least `l`, most `h`) gives away, in a breach's
- * words, or null when nothing: one value of 1 or more, or only values from 1 to min_count - 1.
- * (The ranges and the linear programs judge alike.)
+ * A suppressed count whose whole-number range (least `l`, most `h`) gives it away, reported as
+ * `recoverable`: one value of 1 or more, or only values from 1 to min_count - 1. Where it is (`at`)
+ * and what narrowed it (`how`) are asked only for a breach: both build text, for every count
+ * judged. The ranges and the linear programs judge alike.
  */
-export function rangeGivesAway(l: number, h: number, minCount: number): string | null {
-  if (l < 1 || l > h || (l !== h && h > minCount - 1)) return null;
-  return l === h ? `worked out as ${l}` : `narrowed to ${l} to ${h}`;
+export function reportRange(
+  out: Collector,
+  at: () => { table: string; row: number; column: string; flag: string | null },
+  l: number,
+  h: number,
+  minCount: number,
+  how: () => string
+): void {
+  if (l < 1 || l > h || (l !== h && h > minCount - 1)) return;
+  const { table, row, column, flag } = at();
+  out.add(RULES.recoverable, table, row, column, flag, `${l === h ? `worked out as ${l}` : `narrowed to ${l} to ${h}`} by ${how()}`);
 }

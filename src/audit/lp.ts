@@ -32,7 +32,7 @@
  */
 import highsLoader from 'highs';
 import type { RangesView } from './bounds';
-import { rangeGivesAway, RULES, type Collector } from './breach';
+import { reportRange, type Collector } from './breach';
 
 // Loaded once, when the audit is (the solver is WebAssembly, ~40 ms to instantiate): the rest of
 // the audit is synchronous (auditTables, the mutation tests' republish), and solves are too.
@@ -330,17 +330,8 @@ export class SchoolPrograms {
         const l = Math.ceil(low[c]! - EPS);
         const h = Math.floor(high[c]! + EPS);
         // No whole number at all would mean files that disagree, which the arithmetic check reports.
-        const given = rangeGivesAway(l, h, minCount);
-        if (!given) continue;
-        const at = sys.describe(ids[c]!);
-        out.add(
-          RULES.recoverable,
-          at.table,
-          at.row,
-          at.column,
-          at.flag,
-          `${given} by combining its school's equations and bounds (linear programming over ${rowList.length} constraints within urn ${sys.names[s] ?? ''})`
-        );
+        const how = () => `combining its school's equations and bounds (linear programming over ${rowList.length} constraints within urn ${sys.names[s] ?? ''})`;
+        reportRange(out, () => sys.describe(ids[c]!), l, h, minCount, how);
       }
     } finally {
       lp.dispose();
