@@ -895,7 +895,12 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
   };
   minimise(g, secondaryOrder, zeros);
   const system = lin.withEquations(g);
-  let ranges = protectRanges(g, system, config.min_count, protect, settle);
+  const givenAwayByRanges = (r: Ranges) => {
+    const found: number[] = [];
+    for (let id = 0; id < g.value.length; id++) if (g.suppressed[id] && givesAway(r.lo[id]!, r.hi[id]!, config.min_count)) found.push(id);
+    return found;
+  };
+  let ranges = protectUntilNone(g, system, new Ranges(g.suppressed, g.value, system), givenAwayByRanges, protect, settle);
   // The cells the ranges made necessary can make earlier ones unnecessary: a last pass publishes
   // again each secondary cell that neither an equation nor the ranges need (newest first).
   minimise(g, secondaryOrder, { ...zeros, safe: (cells) => ranges.tryPublish(cells, config.min_count, true) });
@@ -921,18 +926,13 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
   }
   const programs = await schoolPrograms({ hidden: g.suppressed, value: g.value, lin: system, school, minCount: config.min_count });
   const fromHere = secondaryOrder.length;
+  // (After a round, only the schools that had a finding can have one: suppressing only widens.)
   let only: Set<number> | undefined;
-  for (let round = 0; round < 100; round++) {
-    const found = programs.givenAway(ranges.lo, ranges.hi, only);
-    if (found.length === 0) break;
-    let changed = false;
-    for (const id of found) if (protectCell(g, id, ranges, protect)) changed = true;
-    // (Nothing left to suppress around a count: the audit names it.)
-    if (!changed) break;
-    settle();
-    ranges = new Ranges(g.suppressed, g.value, system);
+  ranges = protectUntilNone(g, system, ranges, (r) => {
+    const found = programs.givenAway(r.lo, r.hi, only);
     only = new Set(found.map((id) => school[id]!));
-  }
+    return found;
+  }, protect, settle);
   // Then the last pass again, over every secondary cell (newest first): what those cells protect
   // can leave earlier ones unneeded. A cell is published again where no equation, range or
   // program needs it: the programs of the schools whose cells it publishes or narrows.
@@ -969,22 +969,29 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
 /**
  * Equations one at a time cannot see everything a reader can: an outside review combined them
  * (two hidden cells adding up to 0 are both 0, and the cells beside them follow) and worked out
- * small counts the single-equation rule had left protected. So, to a fixed point: the range every
- * suppressed count can still take, across all equations and bounds (bounds.ts); where one is
- * given away (one value of 1 or more, or only values from 1 to min_count - 1), suppress one more
- * cell in the equation of that count with the least room left, then settle the equations again.
+ * small counts the single-equation rule had left protected. So, to a fixed point, for the counts
+ * `find` says are given away (by the ranges every suppressed count can still take across all
+ * equations and bounds, bounds.ts, or by the schools' linear programs, linear.ts): suppress one
+ * more cell in the equation of each with the least room left, settle the equations again, and work
+ * the ranges out again. Returns the ranges at the end. (Nothing left to suppress around a count
+ * ends it too: the audit names that count.)
  */
-function protectRanges(g: CellGraph, lin: Linear, minCount: number, protect: (eq: number) => boolean, settle: () => void): Ranges {
+function protectUntilNone(
+  g: CellGraph,
+  lin: Linear,
+  ranges: Ranges,
+  find: (ranges: Ranges) => number[],
+  protect: (eq: number) => boolean,
+  settle: () => void
+): Ranges {
   for (let round = 0; round < 1000; round++) {
-    const ranges = new Ranges(g.suppressed, g.value, lin);
     let changed = false;
-    for (let id = 0; id < g.value.length; id++) {
-      if (g.suppressed[id] && givesAway(ranges.lo[id]!, ranges.hi[id]!, minCount) && protectCell(g, id, ranges, protect)) changed = true;
-    }
+    for (const id of find(ranges)) if (protectCell(g, id, ranges, protect)) changed = true;
     if (!changed) return ranges;
     settle();
+    ranges = new Ranges(g.suppressed, g.value, lin);
   }
-  return new Ranges(g.suppressed, g.value, lin);
+  return ranges;
 }
 
 /**
