@@ -259,7 +259,9 @@ export class SchoolPrograms {
     this.stats.programs++;
     const lp = highs.createModel();
     try {
-      lp.options.set({ output_flag: false });
+      // Presolve would run again at every solve; after the first, each starts from the last basis
+      // with only the objective changed, where presolve costs more than it saves.
+      lp.options.set({ output_flag: false, presolve: 'off' });
       lp.passModel({
         numCols: n,
         numRows: rowList.length,

@@ -111,40 +111,48 @@ export class Ranges {
 
   private propagate(work: number[], changed: number[] | null): void {
     const { lin, lo, hi, hidden, rhs, waiting } = this;
+    const { start, cells, signs, equal } = lin;
     for (const k of work) waiting[k] = 1;
     let left = work.length * 200 + 1000;
     for (let w = 0; w < work.length && left > 0; w++, left--) {
       const k = work[w]!;
       waiting[k] = 0;
+      const from = start[k]!;
+      const to = start[k + 1]!;
       // Least and most of the hidden terms' sum (a term a x runs from a lo to a hi, or the other
       // way for a < 0), with infinite ends counted apart.
-      const termLeast = (a: number, id: number) => (a > 0 ? a * lo[id]! : a * hi[id]!);
-      const termMost = (a: number, id: number) => (a > 0 ? a * hi[id]! : a * lo[id]!);
       let least = 0;
       let most = 0;
       let leastInf = 0;
       let mostInf = 0;
-      for (let j = lin.start[k]!; j < lin.start[k + 1]!; j++) {
-        const id = lin.cells[j]!;
+      let terms = 0;
+      for (let j = from; j < to; j++) {
+        const id = cells[j]!;
         if (!hidden[id]) continue;
-        const low = termLeast(lin.signs[j]!, id);
-        const high = termMost(lin.signs[j]!, id);
+        terms++;
+        const a = signs[j]!;
+        const low = a > 0 ? a * lo[id]! : a * hi[id]!;
+        const high = a > 0 ? a * hi[id]! : a * lo[id]!;
         if (low === -Infinity) leastInf++;
         else least += low;
         if (high === Infinity) mostInf++;
         else most += high;
       }
-      for (let j = lin.start[k]!; j < lin.start[k + 1]!; j++) {
-        const id = lin.cells[j]!;
+      // Nothing to narrow: no hidden term, or no end of the sum known on the side that binds.
+      if (terms === 0 || (leastInf > 1 && (!equal[k] || mostInf > 1))) continue;
+      const isEqual = equal[k] === 1;
+      const r = rhs[k]!;
+      for (let j = from; j < to; j++) {
+        const id = cells[j]!;
         if (!hidden[id]) continue;
-        const a = lin.signs[j]!;
-        const own = termLeast(a, id);
-        const ownMost = termMost(a, id);
+        const a = signs[j]!;
+        const own = a > 0 ? a * lo[id]! : a * hi[id]!;
+        const ownMost = a > 0 ? a * hi[id]! : a * lo[id]!;
         const othersLeast = own === -Infinity ? (leastInf === 1 ? least : -Infinity) : leastInf > 0 ? -Infinity : least - own;
         const othersMost = ownMost === Infinity ? (mostInf === 1 ? most : Infinity) : mostInf > 0 ? Infinity : most - ownMost;
         // a x <= rhs - othersLeast; with equality also a x >= rhs - othersMost.
-        const cap = rhs[k]! - othersLeast;
-        const floor = lin.equal[k] ? rhs[k]! - othersMost : -Infinity;
+        const cap = r - othersLeast;
+        const floor = isEqual ? r - othersMost : -Infinity;
         let x = lo[id]!;
         let y = hi[id]!;
         if (a > 0) {

@@ -58,3 +58,41 @@ describe("a school's linear program", () => {
     expect(found).toEqual([]);
   });
 });
+
+describe("a school's linear program, asked again", () => {
+  // x + y = 4 (cell 3, published), y + z = 4, x + z = w (cell 4): with w hidden, x = z can be
+  // anything from 0 to 4; once w = 4 is published, x = y = z = 2, which only the program sees.
+  const rows = [
+    { terms: [[0, 1], [1, 1], [3, -1]] as [number, number][], eq: true },
+    { terms: [[1, 1], [2, 1], [3, -1]] as [number, number][], eq: true },
+    { terms: [[0, 1], [2, 1], [4, -1]] as [number, number][], eq: true }
+  ];
+  const setup = async () => {
+    const hidden = Uint8Array.from([1, 1, 1, 0, 1]);
+    const value = Float64Array.from([2, 2, 2, 4, 4]);
+    const lin = linear(rows);
+    const ranges = new Ranges(hidden, value, lin);
+    const programs = await schoolPrograms({ hidden, value, lin, school: new Int32Array(5), minCount: 5 });
+    return { hidden, ranges, programs };
+  };
+
+  it('does not solve again while the solutions it found still hold', async () => {
+    const { ranges, programs } = await setup();
+    expect(programs.givenAway(ranges.lo, ranges.hi)).toEqual([]);
+    const solves = programs.stats.solves;
+    expect(solves).toBeGreaterThan(0);
+    expect(programs.givenAway(ranges.lo, ranges.hi)).toEqual([]);
+    expect(programs.stats.solves).toBe(solves);
+  });
+
+  it('does not trust a remembered solution that a newly published cell rules out', async () => {
+    const { hidden, ranges, programs } = await setup();
+    expect(programs.givenAway(ranges.lo, ranges.hi)).toEqual([]);
+    // Publishing w: the ranges alone still leave x, y and z anywhere from 0 to 4.
+    expect(ranges.tryPublish([4], 5, true)).toBe(true);
+    expect(hidden[4]).toBe(0);
+    expect([...ranges.lo.slice(0, 3)]).toEqual([0, 0, 0]);
+    expect([...ranges.hi.slice(0, 3)]).toEqual([4, 4, 4]);
+    expect(programs.givenAway(ranges.lo, ranges.hi).sort()).toEqual([0, 1, 2]);
+  });
+});

@@ -22,7 +22,10 @@
  * away (its range holds 0), and a count is safe as soon as some solution shows it at 0 or at
  * min_count or more (for a small count), or at a value 1 or more away from the true one (for a
  * larger count). Solutions that push the sum of all the counts not yet shown safe down, then up,
- * clear most of them at once; only the rest get a program of their own each.
+ * clear most of them at once; only the rest get a program of their own each. Each school's last
+ * solutions are kept: disclosure control asks the same school again and again as it tries cells
+ * one by one, and a solution that still meets every constraint and range shows the same counts
+ * safe without solving anything. Cells the ranges pin to one value are constants, not variables.
  *
  * Independent of the audit's version (src/audit), which checks the result.
  */
@@ -56,14 +59,22 @@ export interface SchoolCheck {
  * more) or narrow to within 1 to min_count - 1, with the ranges (bounds.ts) as they are now
  * (with `first`, those of the first school that has any: enough to say no).
  */
-export async function schoolPrograms(s: SchoolCheck): Promise<{ givenAway: (lo: Float64Array, hi: Float64Array, only?: Iterable<number>, first?: boolean) => number[] }> {
+export async function schoolPrograms(s: SchoolCheck): Promise<{
+  givenAway: (lo: Float64Array, hi: Float64Array, only?: Iterable<number>, first?: boolean) => number[];
+  /** Solves run and solutions remembered so far (for the benchmark's notes and the tests). */
+  readonly stats: { solves: number; models: number; remembered: number };
+}> {
   const highs = await (solver ??= highsLoader());
   const { lin, school } = s;
   // Each school's cells, and the constraints that reach any of them, found once.
   const cellsOf: number[][] = [];
+  const place = new Int32Array(school.length).fill(-1);
   for (let id = 0; id < school.length; id++) {
     const sc = school[id]!;
-    if (sc >= 0) (cellsOf[sc] ??= []).push(id);
+    if (sc < 0) continue;
+    const list = (cellsOf[sc] ??= []);
+    place[id] = list.length;
+    list.push(id);
   }
   const constraintsOf: number[][] = cellsOf.map(() => []);
   const n = lin.start.length - 1;
@@ -78,14 +89,25 @@ export async function schoolPrograms(s: SchoolCheck): Promise<{ givenAway: (lo: 
       }
     }
   }
+  const stats = { solves: 0, models: 0, remembered: 0 };
+  /**
+   * Solutions found before, each a value for every cell of its school (the true value for a cell
+   * published then), newest first. Ranges narrow and cells are published between checks, but most
+   * of a school stays as it was: a solution that still meets every bound and constraint shows the
+   * same counts safe without a solve (the last pass, which asks each school again after each cell
+   * it tries, needed a sixth of the solves with them on the benchmark's extract).
+   */
+  const memory: Float64Array[][] = cellsOf.map(() => []);
   return {
+    stats,
     givenAway: (lo, hi, only, first = false) => {
       const out: number[] = [];
       for (const sc of only ?? cellsOf.keys()) {
         if (!cellsOf[sc]) continue;
-        const cells = cellsOf[sc].filter((id) => s.hidden[id]);
-        const candidates = cells.filter((id) => s.value[id]! >= 1 && Number.isFinite(s.value[id]!));
-        if (candidates.length === 0) continue;
+        const all = cellsOf[sc];
+        const cells = all.filter((id) => s.hidden[id]);
+        let todo = cells.filter((id) => s.value[id]! >= 1 && Number.isFinite(s.value[id]!));
+        if (todo.length === 0) continue;
         // A constraint belongs to the school when every hidden cell in it is the school's.
         const own = constraintsOf[sc]!.filter((k) => {
           for (let j = lin.start[k]!; j < lin.start[k + 1]!; j++) {
@@ -94,7 +116,19 @@ export async function schoolPrograms(s: SchoolCheck): Promise<{ givenAway: (lo: 
           }
           return true;
         });
-        out.push(...checkSchool(highs, s, cells, own, candidates, lo, hi));
+        const known = memory[sc]!;
+        for (const x of known) {
+          if (todo.length === 0) break;
+          if (!solves(s, sc, all, place, own, lo, hi, x)) continue;
+          todo = todo.filter((id) => !shownSafe(id, x[place[id]!]!, s.value, s.minCount));
+        }
+        if (todo.length === 0) continue;
+        const remember = (x: Float64Array) => {
+          known.unshift(x);
+          if (known.length > MEMORY) known.pop();
+          stats.remembered++;
+        };
+        out.push(...checkSchool(highs, s, sc, all, place, cells, own, todo, lo, hi, remember, stats));
         if (first && out.length > 0) break;
       }
       return out;
@@ -102,72 +136,142 @@ export async function schoolPrograms(s: SchoolCheck): Promise<{ givenAway: (lo: 
   };
 }
 
+/** Solutions kept per school. */
+const MEMORY = 12;
+
+/**
+ * Whether `x` (a value for each of the school's cells `all`) is a solution of the school's program
+ * as it is now: the published cells at their true values, the hidden ones within their ranges,
+ * every constraint of the school's own met.
+ */
+function solves(s: SchoolCheck, sc: number, all: number[], place: Int32Array, own: number[], lo: Float64Array, hi: Float64Array, x: Float64Array): boolean {
+  for (let i = 0; i < all.length; i++) {
+    const id = all[i]!;
+    const v = x[i]!;
+    if (s.hidden[id]) {
+      if (v < Math.max(0, lo[id]!) - EPS || v > Math.min(CAP, hi[id]!) + EPS) return false;
+    } else if (Math.abs(v - s.value[id]!) > EPS) return false;
+  }
+  const { lin } = s;
+  for (const k of own) {
+    let sum = 0;
+    let size = 1;
+    for (let j = lin.start[k]!; j < lin.start[k + 1]!; j++) {
+      const id = lin.cells[j]!;
+      const term = lin.signs[j]! * (s.school[id] === sc ? x[place[id]!]! : s.value[id]!);
+      sum += term;
+      size += Math.abs(term);
+    }
+    const slack = EPS * size;
+    if (sum > slack || (lin.equal[k] && sum < -slack)) return false;
+  }
+  return true;
+}
+
+/**
+ * Safe once a solution shows the count at 0 or at min_count or more (a small count), or 1 or more
+ * away from its true value (a larger one): the true counts are a solution too.
+ */
+function shownSafe(id: number, x: number, value: Float64Array, minCount: number): boolean {
+  const v = value[id]!;
+  return v < minCount ? x <= EPS || x >= minCount - EPS : Math.abs(x - v) >= 1 - EPS;
+}
+
 function checkSchool(
   highs: Highs,
   s: SchoolCheck,
+  sc: number,
+  all: number[],
+  place: Int32Array,
   cells: number[],
   constraints: number[],
   candidates: number[],
   lo: Float64Array,
-  hi: Float64Array
+  hi: Float64Array,
+  remember: (x: Float64Array) => void,
+  stats: { solves: number; models: number }
 ): number[] {
   const { hidden, value, lin, minCount } = s;
-  const local = new Map<number, number>();
-  cells.forEach((id, i) => local.set(id, i));
-  // The constraints as rows of a sparse matrix (known cells folded into the right-hand side),
+  // The program's variables: the hidden cells whose range still holds more than one value. A cell
+  // the ranges pin (nearly half of them, mostly zeros) is a constant, as a published one is.
+  const slot = new Int32Array(all.length).fill(-1);
+  const free: number[] = [];
+  for (const id of cells) if (lo[id]! < hi[id]!) slot[place[id]!] = free.push(id) - 1;
+  const fixedAt = (id: number) => (hidden[id] ? lo[id]! : value[id]!);
+  // The constraints as rows of a sparse matrix (constants folded into the right-hand side),
   // passed once: each solve changes only the objective, and HiGHS starts from the last basis.
   const starts = [0];
   const indices: number[] = [];
   const values: number[] = [];
   const rowLower: number[] = [];
   const rowUpper: number[] = [];
+  const varOf = (id: number) => (s.school[id] === sc ? slot[place[id]!]! : -1);
   for (const k of constraints) {
-    const coef = new Map<number, number>();
     let rhs = 0;
+    const row = indices.length;
     for (let j = lin.start[k]!; j < lin.start[k + 1]!; j++) {
       const id = lin.cells[j]!;
       const a = lin.signs[j]!;
-      if (hidden[id]) coef.set(local.get(id)!, (coef.get(local.get(id)!) ?? 0) + a);
-      else rhs -= a * value[id]!;
+      const v = varOf(id);
+      if (v < 0) {
+        rhs -= a * fixedAt(id);
+        continue;
+      }
+      // A cell twice in one constraint (side by side or not) is one variable with the factors summed.
+      let at = row;
+      while (at < indices.length && indices[at] !== v) at++;
+      if (at === indices.length) {
+        indices.push(v);
+        values.push(a);
+      } else values[at]! += a;
     }
-    let any = false;
-    for (const [v, a] of coef) {
-      if (a === 0) continue;
-      indices.push(v);
-      values.push(a);
-      any = true;
+    for (let at = indices.length - 1; at >= row; at--) {
+      if (values[at] !== 0) continue;
+      indices.splice(at, 1);
+      values.splice(at, 1);
     }
-    if (!any) continue;
+    if (indices.length === row) continue;
     starts.push(indices.length);
     rowLower.push(lin.equal[k] ? rhs : -Infinity);
     rowUpper.push(rhs);
   }
-  const n = cells.length;
+  const n = free.length;
+  stats.models++;
   const model = highs.createModel();
   try {
-    model.options.set({ output_flag: false });
+    // Presolve off: it would run again at every solve, and each solve after the first starts from
+    // the last basis, where only the objective changed (half the solver's time on the benchmark).
+    model.options.set({ output_flag: false, presolve: 'off' });
     model.passModel({
       numCols: n,
       numRows: rowLower.length,
       colCost: new Float64Array(n),
-      colLower: Float64Array.from(cells, (id) => Math.max(0, lo[id]!)),
-      colUpper: Float64Array.from(cells, (id) => Math.min(CAP, hi[id]!)),
+      colLower: Float64Array.from(free, (id) => Math.max(0, lo[id]!)),
+      colUpper: Float64Array.from(free, (id) => Math.min(CAP, hi[id]!)),
       rowLower,
       rowUpper,
       matrix: { format: 'csr', numRows: rowLower.length, numCols: n, starts, indices, values }
     });
     const cost = new Float64Array(n);
-    const all = { kind: 'range', from: 0, to: n - 1 } as const;
+    const whole = { kind: 'range', from: 0, to: n - 1 } as const;
+    // Every cell of the school at its constant (true value, or the one value its range holds).
+    const base = Float64Array.from(all, fixedAt);
     const solve = (sign: 1 | -1, of: readonly number[]): Float64Array => {
       cost.fill(0);
-      for (const id of of) cost[local.get(id)!] = sign;
-      model.changeColsCost(all, cost);
+      for (const id of of) if (varOf(id) >= 0) cost[varOf(id)] = sign;
+      model.changeColsCost(whole, cost);
       model.run();
+      stats.solves++;
       const status = model.getModelStatus();
       if (status !== highs.constants.modelStatus.optimal) throw new Error(`disclosure control: a school's linear program ended with status ${status}, which the true counts rule out`);
-      return model.getSolution().colValue;
+      const col = model.getSolution().colValue;
+      // The solution over every cell of the school, kept for later checks (see `memory`).
+      const x = base.slice();
+      free.forEach((id, i) => (x[place[id]!] = col[i]!));
+      remember(x);
+      return x;
     };
-    return witnesses(solve, candidates, (id, x) => x[local.get(id)!]!, value, minCount);
+    return witnesses(solve, candidates, (id, x) => x[place[id]!]!, value, minCount);
   } finally {
     model.dispose();
   }
@@ -183,15 +287,9 @@ function witnesses(
   value: Float64Array,
   minCount: number
 ): number[] {
-  // Safe once a solution shows the count at 0 or at min_count or more (a small count), or 1 or
-  // more away from its true value (a larger one): the true counts are a solution too.
-  const shownSafe = (id: number, x: number) => {
-    const v = value[id]!;
-    return v < minCount ? x <= EPS || x >= minCount - EPS : Math.abs(x - v) >= 1 - EPS;
-  };
   let todo = candidates;
   const sweep = (x: Float64Array) => {
-    todo = todo.filter((id) => !shownSafe(id, at(id, x)));
+    todo = todo.filter((id) => !shownSafe(id, at(id, x), value, minCount));
   };
   for (let round = 0, still = 0; round < ROUNDS && todo.length > 0 && still < 2; round++) {
     const before = todo.length;
