@@ -225,12 +225,24 @@ function checkSchool(
         values.push(a);
       } else values[at]! += a;
     }
+    let most = 0;
     for (let at = indices.length - 1; at >= row; at--) {
-      if (values[at] !== 0) continue;
+      const a = values[at]!;
+      if (a !== 0) {
+        const id = free[indices[at]!]!;
+        most += a > 0 ? a * Math.min(CAP, hi[id]!) : a * Math.max(0, lo[id]!);
+        continue;
+      }
       indices.splice(at, 1);
       values.splice(at, 1);
     }
-    if (indices.length === row) continue;
+    // No variable left, or an inequality the variables' ranges keep by themselves (a fifth of the
+    // rows with a variable on the benchmark's extract): either way the row changes nothing the
+    // program allows, so the findings are the same and the solves smaller.
+    if (indices.length === row || (!lin.equal[k] && most <= rhs + EPS)) {
+      indices.length = values.length = row;
+      continue;
+    }
     starts.push(indices.length);
     rowLower.push(lin.equal[k] ? rhs : -Infinity);
     rowUpper.push(rhs);
