@@ -108,13 +108,17 @@ export async function schoolPrograms(s: SchoolCheck): Promise<{
         const cells = all.filter((id) => s.hidden[id]);
         let todo = cells.filter((id) => s.value[id]! >= 1 && Number.isFinite(s.value[id]!));
         if (todo.length === 0) continue;
-        // A constraint belongs to the school when every hidden cell in it is the school's.
+        // A constraint belongs to the school when every hidden cell in it is the school's, and
+        // says something when it has one (the others hold at the true counts whatever happens).
         const own = constraintsOf[sc]!.filter((k) => {
+          let any = false;
           for (let j = lin.start[k]!; j < lin.start[k + 1]!; j++) {
             const id = lin.cells[j]!;
-            if (s.hidden[id] && school[id] !== sc) return false;
+            if (!s.hidden[id]) continue;
+            if (school[id] !== sc) return false;
+            any = true;
           }
-          return true;
+          return any;
         });
         const known = memory[sc]!;
         for (const x of known) {
