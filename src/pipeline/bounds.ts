@@ -48,19 +48,13 @@ export class Ranges {
     this.lo = new Float64Array(size);
     this.hi = new Float64Array(size).fill(Infinity);
     this.rhs = new Float64Array(n);
-    const start = new Int32Array(size + 1);
     for (let k = 0; k < n; k++) {
       for (let j = lin.start[k]!; j < lin.start[k + 1]!; j++) {
         const id = lin.cells[j]!;
-        start[id + 1]!++;
         if (!hidden[id]) this.rhs[k]! -= lin.signs[j]! * value[id]!;
       }
     }
-    for (let i = 0; i < size; i++) start[i + 1]! += start[i]!;
-    const list = new Int32Array(start[size]!);
-    const at = start.slice(0, size);
-    for (let k = 0; k < n; k++) for (let j = lin.start[k]!; j < lin.start[k + 1]!; j++) list[at[lin.cells[j]!]!++] = k;
-    this.of = { start, list };
+    this.of = constraintsOfCells(lin, size);
     this.waiting = new Uint8Array(n);
     const all: number[] = [];
     for (let k = 0; k < n; k++) all.push(k);
@@ -180,6 +174,26 @@ export class Ranges {
     // Work left over when the budget ran out is dropped (see the class comment).
     for (const k of work) waiting[k] = 0;
   }
+}
+
+/**
+ * Each cell's constraints (by cell, `list` from `start[id]` to `start[id + 1]`): the same for every
+ * Ranges over one system, and disclosure control makes one afresh after each round of suppressing.
+ */
+const constraintsOf = new WeakMap<Linear, { start: Int32Array; list: Int32Array }>();
+function constraintsOfCells(lin: Linear, size: number): { start: Int32Array; list: Int32Array } {
+  const known = constraintsOf.get(lin);
+  if (known && known.start.length === size + 1) return known;
+  const n = lin.start.length - 1;
+  const start = new Int32Array(size + 1);
+  for (let j = 0; j < lin.cells.length; j++) start[lin.cells[j]! + 1]!++;
+  for (let i = 0; i < size; i++) start[i + 1]! += start[i]!;
+  const list = new Int32Array(start[size]!);
+  const at = start.slice(0, size);
+  for (let k = 0; k < n; k++) for (let j = lin.start[k]!; j < lin.start[k + 1]!; j++) list[at[lin.cells[j]!]!++] = k;
+  const of = { start, list };
+  constraintsOf.set(lin, of);
+  return of;
 }
 
 /** Whether a range gives a hidden count away: one value of 1 or more, or nothing outside 1 to min_count - 1. */
