@@ -1,8 +1,9 @@
 // The analysts' explorer (/explore) in real Chromium: the prerendered schema and examples with
 // JavaScript off; queries answered by the explorer's own DuckDB-WASM, with values checked against
 // the published Arrow files; refused statements; no files or URLs; the row cap and a virtualised
-// table; cancelling; CSV download; an analyst's own file (picked, dropped, malformed, Arrow) that
-// never leaves the browser; other pages unaffected after client-side navigation; axe-core.
+// table; cancelling; CSV download; the query kept in the address (reload, links, too long to keep);
+// an analyst's own file (picked, dropped, malformed, Arrow) that never leaves the browser; other
+// pages unaffected after client-side navigation; axe-core.
 import { expect, test, type Page, type Request } from '@playwright/test';
 import { Float64, Table, Utf8, tableFromIPC, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { readFileSync } from 'node:fs';
@@ -176,6 +177,75 @@ test.describe('read-only', () => {
     expect(requests.filter((u) => u.endsWith('.csv'))).toEqual([]);
     await runQuery(page, "SELECT current_setting('enable_external_access') AS external_access, current_setting('lock_configuration') AS locked");
     expect(await visibleCells(page)).toEqual([['false', 'true']]);
+  });
+});
+
+test.describe('the query in the address', () => {
+  /** Wait for the n-th run since the page was opened to finish. */
+  const runsDone = (page: Page, n: number) => expect(page.getByTestId('run-status')).toHaveAttribute('data-runs', String(n), { timeout: 45_000 });
+
+  test('a query run is kept in the address (its fragment), not while typing; a reload shows it and its result again', async ({ page, baseURL }) => {
+    const w = watch(page, new URL(baseURL!).origin);
+    await page.goto('/explore');
+    await ready(page);
+    const sql = "SELECT phase, count(*) AS schools\nFROM schools\nWHERE name <> 'x & y #1'\nGROUP BY phase ORDER BY phase";
+    await page.locator('#sql').fill(sql);
+    expect(page.url()).toBe(new URL('/explore', baseURL).toString());
+    const entries = await page.evaluate(() => history.length);
+    await runQuery(page, sql);
+    await expect(page).toHaveURL(/\/explore#q=SELECT\+phase/);
+    // In place of the entry the page was opened at: Back still leaves the page.
+    expect(await page.evaluate(() => history.length)).toBe(entries);
+    const cells = await visibleCells(page);
+    expect(cells.length).toBeGreaterThan(1);
+    // Typing more changes the editor, not the address: it holds the query run.
+    const address = page.url();
+    await page.locator('#sql').fill(`${sql} DESC`);
+    expect(page.url()).toBe(address);
+
+    await page.reload();
+    await expect(page.locator('#sql')).toHaveValue(sql);
+    await runsDone(page, 1);
+    expect(await visibleCells(page)).toEqual(cells);
+    await expect(page.getByTestId('run-error')).toHaveCount(0);
+    // The query never left the browser: no request carried it (a fragment is not sent).
+    expect(w.requests.filter((u) => u.includes('q=') || u.includes('SELECT'))).toEqual([]);
+  });
+
+  test('a link with a query opens it and runs it, through the same read-only engine', async ({ page, baseURL }) => {
+    await page.goto(`/explore#q=${encodeURIComponent('SELECT count(*) AS n FROM schools')}`);
+    await expect(page.locator('#sql')).toHaveValue('SELECT count(*) AS n FROM schools');
+    await runsDone(page, 1);
+    expect(await visibleCells(page)).toEqual([[String(manifest.tables.schools!.rows)]]);
+
+    // Written with ?q=, as a person might: run, and moved into the fragment so a reload does not send it again.
+    await page.goto('/explore?q=SELECT+42+AS+answer');
+    await runsDone(page, 1);
+    expect(await visibleCells(page)).toEqual([['42']]);
+    await expect(page).toHaveURL(new URL('/explore#q=SELECT+42+AS+answer', baseURL).toString());
+
+    // A link cannot make the explorer do more than a typed query can. (Only the fragment changes:
+    // the open page follows the address, as when a reader edits it, and runs the query as its second.)
+    await page.goto(`/explore#q=${encodeURIComponent("COPY schools TO 'schools-copy.csv'")}`);
+    await runsDone(page, 2);
+    await expect(page.locator('#sql')).toHaveValue("COPY schools TO 'schools-copy.csv'");
+    await expect(page.getByTestId('run-error')).toHaveAttribute('data-kind', 'refused');
+    await expect(page.getByTestId('results')).toHaveCount(0);
+  });
+
+  test('a query too long for the address is not kept there, the one before is taken out, and the page says so', async ({ page }) => {
+    await page.goto('/explore#q=SELECT+1');
+    await runsDone(page, 1);
+    // Each comma takes three characters in an address (%2C): about 9,000 in all, over the 8,000 kept.
+    const long = `SELECT 7 AS seven -- ${','.repeat(3000)}`;
+    await runQuery(page, long);
+    expect(await visibleCells(page)).toEqual([['7']]);
+    await expect(page).toHaveURL(/\/explore$/);
+    await expect(page.getByTestId('address-note')).toContainText('too long to keep in the page’s address');
+    // A shorter one is kept again, and the note goes.
+    await runQuery(page, 'SELECT 8 AS eight');
+    await expect(page).toHaveURL(/\/explore#q=SELECT\+8\+AS\+eight$/);
+    await expect(page.getByTestId('address-note')).toHaveCount(0);
   });
 });
 

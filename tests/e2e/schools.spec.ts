@@ -1,6 +1,7 @@
 // The schools view in real Chromium: the prerendered table and funnel with JavaScript off; search,
-// sort, paging and filters answered by DuckDB-WASM and kept in the address; the funnel's keyboard
-// path to a school's page; a school's page (verdict, charts, similar schools, the number of
+// sort, paging and filters answered by DuckDB-WASM and kept in the address, the figures still
+// shown marked busy and dimmed while an answer (or a link to another page) is on its way; the
+// funnel's keyboard path to a school's page; a school's page (verdict, charts, similar schools, the number of
 // neighbours as a control); the national-scale shell filled from the school's file and
 // DuckDB-WASM (or DuckDB-WASM alone), showing the same page; a school with every value suppressed; and no axe-core violations in light and dark at 320
 // and 1280 px.
@@ -258,6 +259,83 @@ test('changes in quick succession: the last view wins, in the address, the funne
   await expect(page.getByTestId('engine-status')).toHaveAttribute('data-source', 'duckdb-wasm');
   await expect.poll(async () => new Set(await rowsOf(page).locator('td:nth-child(2)').allTextContents())).toEqual(new Set(['Primary']));
   await expect(page.getByTestId('school-table').locator('.table-wrap')).toHaveAttribute('aria-busy', 'false');
+});
+
+/** Hold back every request matching `pattern` until `release` is called (a slow network, on cue). */
+async function holdBack(page: Page, pattern: string): Promise<() => void> {
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route(pattern, async (route) => {
+    await held;
+    await route.continue();
+  });
+  return release;
+}
+
+test('while a change is answered, the figures still shown are busy and dimmed, their heading too, and it is said', async ({ page }) => {
+  // The data files held back: the first change waits for DuckDB-WASM to load them, as it waits for
+  // a slow query. An outside review found the old figures, and the heading naming their choice,
+  // at full strength meanwhile, readable as the new choice's.
+  const release = await holdBack(page, '**/data/*.arrow');
+  await page.goto('/schools');
+  await hydrated(page);
+  const section = page.getByTestId('schools-section');
+  const title = page.locator('#table-title');
+  const funnel = page.locator('figure[aria-labelledby="funnel-title"]');
+  const outliers = page.getByTestId('outliers');
+  await expect(section).toHaveAttribute('aria-busy', 'false');
+  const before = await page.getByTestId('school-table-count').textContent();
+  // The phase: both the table and the funnel change with it.
+  await page.getByRole('combobox', { name: 'Phase' }).selectOption('Secondary');
+
+  // The table: busy, its heading, count and rows dimmed, still the old ones, and a polite line says why.
+  await expect(section).toHaveAttribute('aria-busy', 'true');
+  for (const el of [title, page.getByTestId('school-table-count'), page.locator('#schools-table')]) {
+    await expect(el).toHaveClass(/\bstale\b/);
+    await expect(el).toHaveCSS('opacity', '0.45');
+  }
+  await expect(page.getByTestId('school-table-count')).toHaveText(before!);
+  await expect(page.getByTestId('school-table-loading')).toHaveText('Finding the schools for your choices…');
+  await expect(page.getByTestId('school-table-loading')).toHaveAttribute('role', 'status');
+  // The funnel: its title (naming the old choice), drawing and summary; and the outliers it finds.
+  await expect(funnel).toHaveAttribute('aria-busy', 'true');
+  for (const el of [funnel.locator('figcaption'), funnel.locator('.chart'), funnel.getByTestId('summary'), outliers]) await expect(el).toHaveClass(/\bstale\b/);
+  await expect(funnel.locator('[role="status"]')).toHaveText('Loading the interactive data…');
+  await expect(outliers).toHaveAttribute('aria-busy', 'true');
+  // What the reader is using stays as it is.
+  await expect(page.getByTestId('schools-filters')).toHaveCSS('opacity', '1');
+  await expect(page.locator('#schools-search')).toHaveCSS('opacity', '1');
+
+  release();
+  await expect(section).toHaveAttribute('aria-busy', 'false', { timeout: 60_000 });
+  await expect(funnel).toHaveAttribute('aria-busy', 'false', { timeout: 60_000 });
+  await expect(outliers).toHaveAttribute('aria-busy', 'false');
+  await expect(page.locator('main .stale')).toHaveCount(0);
+  await expect(title).toHaveCSS('opacity', '1');
+  await expect(page.getByTestId('school-table-loading')).toHaveText('');
+  await expect(page.getByTestId('school-table-count')).not.toHaveText(before!);
+});
+
+test('a link to another school: until its page has loaded, the page left is busy, dimmed and said to be loading', async ({ page }) => {
+  await page.goto(`/schools/${schoolWithSendFigures()}`);
+  await hydrated(page);
+  const name = await page.getByTestId('school-name').textContent();
+  const link = page.getByTestId('similar-schools').locator('.neighbour-links a').first();
+  const next = await link.textContent();
+  // The next page's data held back (hovering the link asks for it too).
+  const release = await holdBack(page, '**/__data.json*');
+  await link.click();
+  const main = page.locator('main');
+  await expect(main).toHaveAttribute('aria-busy', 'true');
+  await expect(main).toHaveClass(/\bstale\b/);
+  await expect(main).toHaveCSS('opacity', '0.45');
+  await expect(page.getByTestId('page-loading')).toHaveText('Loading the page…');
+  await expect(page.getByTestId('school-name')).toHaveText(name!);
+  release();
+  await expect(page.getByTestId('school-name')).toHaveText(next!);
+  await expect(main).toHaveAttribute('aria-busy', 'false');
+  await expect(main).toHaveCSS('opacity', '1');
+  await expect(page.getByTestId('page-loading')).toHaveText('');
 });
 
 test('the funnel’s CSV lists every school of the view, placed or not, though the page carries only those it places', async ({ page }) => {

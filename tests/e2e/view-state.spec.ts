@@ -1,7 +1,8 @@
 // Views with an address, and chart downloads, on the overview (the shared UrlState and ChartFrame
 // pieces every page uses): a choice goes into the URL, a copied link restores it, back and forward
-// step through views, an unreadable choice is said to be ignored, JavaScript off says what a link
-// cannot do; and the chart's CSV, SVG and PNG are what the chart draws.
+// step through views, an unreadable choice is said to be ignored and taken out of the address in
+// place, JavaScript off says what a link cannot do; and the chart's CSV, SVG and PNG are what the
+// chart draws.
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { csvLine, hydrated, reportCspViolations, watch } from './helpers';
@@ -59,6 +60,31 @@ test('a list opened past its end shows its last page, says so, and still says wh
   await page.getByRole('button', { name: 'Previous page' }).click();
   await expect(page.getByTestId('view-corrected')).toHaveCount(0);
   await expect(page.getByTestId('ignored-params')).toHaveCount(0);
+});
+
+test('an unreadable choice is taken out of the address in place: the notice stays, and Back does not return to it', async ({ page, baseURL }) => {
+  await page.goto('/');
+  await page.goto('/schools?page=-1');
+  // The address shows the view shown (the first page), in place of the entry the link made.
+  await expect(page).toHaveURL(new URL('/schools', baseURL).toString());
+  await expect(page.getByTestId('ignored-params')).toContainText('(page)');
+  await expect(page.getByTestId('school-table-count')).toContainText('Showing 1 to');
+  await page.goBack();
+  await expect(page).toHaveURL(new URL('/', baseURL).toString());
+  await page.goForward();
+  await expect(page).toHaveURL(new URL('/schools', baseURL).toString());
+
+  // What could be read is kept, only what could not is taken out; on every page with choices.
+  for (const [bad, mended, ignored] of [
+    ['/schools?phase=Secondary&page=abc', '/schools?phase=Secondary', 'page'],
+    ['/schools?page=1.5&measure=permanent_exclusion_rate', '/schools?measure=permanent_exclusion_rate', 'page'],
+    ['/?measure=exclusions_per_fortnight', '/', 'measure'],
+    ['/council?phase=Nursery', '/council', 'phase']
+  ] as const) {
+    await page.goto(bad);
+    await expect(page, bad).toHaveURL(new URL(mended, baseURL).toString());
+    await expect(page.getByTestId('ignored-params'), bad).toContainText(ignored);
+  }
 });
 
 test('with JavaScript off, a link with choices shows the standard view and says so', async ({ browser }) => {

@@ -7,11 +7,14 @@
  * the page has hydrated, `values` are the defaults, matching the prerendered HTML; `connect()`
  * (call it from `onMount`) then reads the address, and from then on `values` follow `page.url`,
  * which SvelteKit updates on every `set()` and on back and forward. With JavaScript off, a link
- * with filters shows the default view; `<NoScriptView />` says so.
+ * with filters shows the default view; `<ViewNotes />` says so.
  *
- * A parameter that cannot be read (a typo, an old link) is ignored, falls back to its default, and
- * is listed in `ignored` so the page can say what it did instead of silently showing something else.
- * Only values that differ from the defaults are written, so the default view's address stays clean.
+ * A parameter that cannot be read (a typo, an old link, `?page=-1`) is ignored, falls back to its
+ * default, and is listed in `ignored` so the page can say what it did instead of silently showing
+ * something else. The address is then mended to the view shown (`connect()`), in place of the
+ * entry it came in on, so that the address bar, a copied link and Back all agree with the page;
+ * the notice stays with the mended address. Only values that differ from the defaults are
+ * written, so the default view's address stays clean.
  */
 import { tick } from 'svelte';
 import { browser } from '$app/environment';
@@ -168,13 +171,21 @@ export class UrlState<S extends Record<string, Param<unknown>>> {
     return writeParams(this.schema, this.values) !== '';
   }
 
-  /** Start following the address (from onMount, after hydration). */
-  connect(): void {
+  /**
+   * Start following the address (from onMount, after hydration), and mend it when it asks for
+   * something the page cannot read: the view shown is written in its place (a replaced history
+   * entry, so Back does not lead to the unreadable address again), and the notice of what was
+   * ignored stays. Resolves once the address is mended, or at once when nothing needed it.
+   */
+  connect(): Promise<void> {
     // After the hydration's own updates have flushed (charts measuring their width, say): a view
     // read from the address in the same flush made Svelte 5.60 reconcile an each block in the
     // wrong batch ("Cannot read properties of undefined"), and the school page's funnel kept the
     // default measure's axis (tests/e2e/schools.spec.ts, "opened at another measure").
-    void tick().then(() => (this.connected = true));
+    return tick().then(() => {
+      this.connected = true;
+      if (this.ignored.length > 0) return this.set({}, { replace: true, correction: null });
+    });
   }
 
   /**
@@ -182,9 +193,9 @@ export class UrlState<S extends Record<string, Param<unknown>>> {
    * reader is, no data reloaded (the pages' loads do not read the query string). `correction`:
    * the page is mending the address it was given, not following a choice (a page past the end of a
    * list): the sentence says what it did, and it and the notice of anything unreadable stay with
-   * the mended address.
+   * the mended address; null mends it without a sentence (the notice of what was unreadable says it).
    */
-  async set(next: Partial<Values<S>>, opts: { replace?: boolean; correction?: string } = {}): Promise<void> {
+  async set(next: Partial<Values<S>>, opts: { replace?: boolean; correction?: string | null } = {}): Promise<void> {
     // A change that arrives late (a search box's pause timer) while the reader is already on the
     // way to another page must not win: SvelteKit's goto would cancel that navigation and leave
     // the reader where they were (the monkey test found this).
@@ -196,7 +207,9 @@ export class UrlState<S extends Record<string, Param<unknown>>> {
     // another is on its way goes ahead even when it is the address still in the bar.
     if (this.pending ? search === this.pending.search : target === `${page.url.pathname}${page.url.search}${page.url.hash}`) return;
     const id = ++this.sets;
-    if (opts.correction !== undefined) this.kept = { search, ignored: [...this.ignored], notes: [...this.notes, opts.correction] };
+    if (opts.correction !== undefined) {
+      this.kept = { search, ignored: [...this.ignored], notes: opts.correction === null ? [...this.notes] : [...this.notes, opts.correction] };
+    }
     this.pending = { id, search };
     try {
       await goto(target, { keepFocus: true, noScroll: true, replaceState: opts.replace ?? false });
