@@ -1,14 +1,14 @@
 // A school's page as a view model, on hand-made fixtures: a school whose SEND rate must be found
 // higher than its similar schools' while its all-pupil rate must not; a school with every value
-// suppressed; and data without a SEN split by school (DfE's files), where the page falls back to
-// all pupils and says so.
+// suppressed; a trend with a comparator line that has no point to draw; and data without a SEN
+// split by school (DfE's files), where the page falls back to all pupils and says so.
 import { describe, expect, it } from 'vitest';
-import type { AreaCountRow, CountRow, PhasePeriodRow } from '$lib/data/school-queries';
+import type { AreaCountRow, CountRow, PhasePeriodRow, SchoolGroup } from '$lib/data/school-queries';
 import type { PupilGroup, SuppressionCode } from '$lib/data/schema';
 import type { NeighbourInfo, SchoolData } from './school-data';
 import { rateInterval } from '$lib/stats/intervals';
 import { hasSenSplit, schoolView } from './school-view';
-import { formatRate } from './trend';
+import { formatRate, trendTable } from './trend';
 
 type Counts = [pupils: number | null, suspensions: number | null, pupilsSuspended: number | null, permanent: number | null];
 
@@ -380,5 +380,112 @@ describe('schoolView: a reader who comes from one year’s figures (the schools 
     expect(view('2015/16').yearNote?.lead).toBe('This release has no figures for 2015/16.');
     expect(view('2015/16').yearNote?.text).toMatch(/^The comparison and the verdict below use 2021\/22 to 2023\/24 together/);
     expect(view('').yearNote).toBeNull();
+  });
+});
+
+describe('schoolView: the trend names only the lines it draws', () => {
+  const none: Counts = [null, null, null, null];
+  // The target's own SEND figures withheld in both years, as at a small school (URN 900297 in the demo data).
+  const targetYears = [
+    ...school('100001', none, none, [270, 27, 14, 0], '2022/23', 2022),
+    ...school('100001', none, none, [270, 27, 14, 0], '2023/24', 2023)
+  ];
+  /** The rows matching `which` with every figure missing for `flag` (withheld unless told). */
+  const withhold = <R extends CountRow | AreaCountRow>(rows: R[], which: (r: R) => boolean, flag: SuppressionCode = 'c'): R[] =>
+    rows.map((r) =>
+      which(r)
+        ? { ...r, pupils: null, pupils_flag: flag, suspensions: null, suspensions_flag: flag, pupils_suspended: null, pupils_suspended_flag: flag, permanent_exclusions: null, permanent_exclusions_flag: flag }
+        : r
+    );
+  // The EHC plan part withheld takes SEND with it; the all-pupil row goes too, as disclosure control
+  // would withhold it (else the withheld part could be worked out from it).
+  const ehc = (r: CountRow | AreaCountRow) => r.pupil_group === 'EHC plan' || r.pupil_group === 'All pupils';
+  const neighbourRow = (r: CountRow) => r.urn !== '100001';
+  const view = (data: SchoolData, group: SchoolGroup = 'SEND') => schoolView(data, { group, measure: 'suspension_rate', k: 10 }, href);
+  const base = fixture(school('100001', none, none, [800, 80, 40, 1]), targetYears);
+
+  it('does not claim a similar-schools line when every year of theirs is withheld, and says why there is none', () => {
+    // Every similar school's EHC plan figures (and so SEND's) withheld in both years: no pooled point.
+    const data = { ...base, years: withhold(base.years, (r) => neighbourRow(r) && ehc(r)) };
+    const v = view(data);
+    expect(v.trend.find((s) => s.id === 'similar')!.points.every((p) => p.y === null)).toBe(true);
+    expect(v.trendSummary).toBe(
+      'No year’s suspensions per 100 pupils is published for pupils with SEND at Target Primary (small numbers); the lines show Testshire and England. ' +
+        'Its similar schools’ figures are withheld to protect pupils (small numbers) in every year shown, so no line is drawn for them.'
+    );
+    // The chart's description keys only marks that are drawn: no school band, no similar schools.
+    expect(v.trendDescription).toBe(`${v.trendSummary} Dashed: Testshire, primary schools; England, all schools.`);
+    // The table keeps the column, each year saying why it is empty (suppressed), as the summary does.
+    for (const r of trendTable(v.trend)) expect([r.values.similar, r.flags.similar]).toEqual([null, 'c']);
+  });
+
+  it('says too few publish, not that all are withheld, when some similar schools publish but never enough to pool', () => {
+    // Four of the ten publish each year: fewer than half, so no year has a pooled rate.
+    const data = { ...base, years: withhold(base.years, (r) => neighbourRow(r) && ehc(r) && Number(r.urn) > 200004) };
+    const v = view(data);
+    expect(v.trend.find((s) => s.id === 'similar')!.points.every((p) => p.y === null)).toBe(true);
+    expect(v.trendSummary).toContain('; the lines show Testshire and England. ');
+    expect(v.trendSummary).toContain(
+      ' Too few of its similar schools have published figures in any year shown for a fair pooled rate: the others’ figures are withheld to protect pupils (small numbers), so no line is drawn for them.'
+    );
+  });
+
+  it('keeps today’s sentence when the similar schools have a point to draw', () => {
+    // Withheld in 2022/23 only: 2023/24 still has a pooled rate, so the line is drawn.
+    const data = { ...base, years: withhold(base.years, (r) => neighbourRow(r) && ehc(r) && r.year_start === 2022) };
+    const v = view(data);
+    expect(v.trend.find((s) => s.id === 'similar')!.points.map((p) => p.y === null)).toEqual([true, false]);
+    expect(v.trendSummary).toBe(
+      'No year’s suspensions per 100 pupils is published for pupils with SEND at Target Primary (small numbers); the lines show its similar schools, Testshire and England.'
+    );
+    expect(v.trendDescription).toBe(
+      `${v.trendSummary} Similar schools are pooled over those with published figures each year. Dashed: Testshire, primary schools; England, all schools.`
+    );
+    // A school with published years: the sentence and the description as before.
+    const published = view(base, 'No SEN');
+    expect(published.trendSummary).toBe(
+      'Suspensions per 100 pupils for pupils with no SEN at Target Primary: 10.0 in 2023/24, the latest year published; all 2 years are published.'
+    );
+    expect(published.trendDescription).toBe(
+      `${published.trendSummary} Shaded: 95% interval for the school. Similar schools are pooled over those with published figures each year. Dashed: Testshire, primary schools; England, all schools.`
+    );
+  });
+
+  it('treats the LA and England lines the same way, with each one’s own reason', () => {
+    const data = {
+      ...base,
+      areas: withhold(
+        withhold(base.areas, (r) => r.area_type === 'LA' && ehc(r)),
+        (r) => r.area_type === 'England' && ehc(r),
+        'x'
+      )
+    };
+    const v = view(data);
+    expect(v.trendSummary).toBe(
+      'No year’s suspensions per 100 pupils is published for pupils with SEND at Target Primary (small numbers); the line shows its similar schools. ' +
+        'The figures for Testshire are withheld to protect pupils (small numbers) in every year shown, so no line is drawn for it. ' +
+        'The figures for England are not available in every year shown, so no line is drawn for it.'
+    );
+    expect(v.trendDescription).toBe(`${v.trendSummary} Similar schools are pooled over those with published figures each year.`);
+    // With the school's own line published, the sentence about it is kept and the missing line added.
+    const own = view({ ...base, areas: withhold(base.areas, (r) => r.area_type === 'LA' && r.pupil_group === 'No SEN') }, 'No SEN');
+    expect(own.trendSummary).toBe(
+      'Suspensions per 100 pupils for pupils with no SEN at Target Primary: 10.0 in 2023/24, the latest year published; all 2 years are published. ' +
+        'The figures for Testshire are withheld to protect pupils (small numbers) in every year shown, so no line is drawn for it.'
+    );
+    expect(own.trendDescription).toBe(
+      `${own.trendSummary} Shaded: 95% interval for the school. Similar schools are pooled over those with published figures each year. Dashed: England, all schools.`
+    );
+  });
+
+  it('does not call the similar schools’ figures withheld when they have no pupils in the group', () => {
+    // No similar school has a pupil with an EHC plan: a rate over no pupils, not a suppression.
+    const data = {
+      ...base,
+      years: base.years.map((r) => (neighbourRow(r) && r.pupil_group === 'EHC plan' ? { ...r, pupils: 0, suspensions: 0, pupils_suspended: 0, permanent_exclusions: 0 } : r))
+    };
+    const v = view(data, 'EHC plan');
+    expect(v.trendSummary).toContain(' Its similar schools’ figures are not applicable (no pupils in this group) in every year shown, so no line is drawn for them.');
+    for (const r of trendTable(v.trend)) expect(r.flags.similar).toBe('z');
   });
 });

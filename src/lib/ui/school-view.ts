@@ -4,9 +4,10 @@
  * place in the funnel of its phase, its reasons and the list of similar schools.
  *
  * Pure (data in, view out) so the prerendered page and the browser-filled shell show the same
- * thing, and so the hard cases are unit-tested: a school with every figure suppressed, and data
- * without a SEN split by school (DfE's published files), where the page falls back to all-pupil
- * rates with the SEN make-up of the school as context, and says so.
+ * thing, and so the hard cases are unit-tested: a school with every figure suppressed; a trend
+ * whose similar schools (or LA) have every year withheld, so there is no line for the words to
+ * name; and data without a SEN split by school (DfE's published files), where the page falls back
+ * to all-pupil rates with the SEN make-up of the school as context, and says so.
  */
 import type { LineSeries } from '$lib/charts/LineChart.svelte';
 import type { IntervalBlock, IntervalRow } from '$lib/charts/IntervalChart.svelte';
@@ -26,7 +27,7 @@ import { count } from './plain-words';
 import type { NeighbourInfo, SchoolData } from './school-data';
 import { formatRate } from './trend';
 import { COUNT_NOUN, GROUP_PHRASE, verdictWords } from './verdict-words';
-import { formatRatio, intervalText } from './council-words';
+import { formatRatio, intervalText, listJoin } from './council-words';
 
 /** At least this share of the similar schools must have published figures for their pooled rate to be shown. */
 export const MIN_POOLED_SHARE = 0.5;
@@ -108,7 +109,10 @@ export interface SchoolView {
   laLabel: string;
   englandLabel: string;
   comparisonSummary: string;
+  /** The trend's one-line summary: the school's latest published year, and only the lines drawn. */
   trendSummary: string;
+  /** The trend chart's description: the summary, then what the shading and dashes drawn stand for. */
+  trendDescription: string;
   reasonsSummary: string;
   /** The chosen year's own figures and why the page pools years instead; null when no year is chosen. */
   yearNote: YearNote | null;
@@ -396,6 +400,12 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
   // year, and the LA and England.
   const years = [...new Map(data.years.map((r) => [r.year_start, r.academic_year])).entries()].sort((a, b) => a[0] - b[0]);
   const yearCells = (u: string, y: number, num: NumeratorColumn = numerator) => groupCells(data.years.filter((r) => r.urn === u && r.year_start === y), group, num);
+  // Each year's similar schools: their own figures (why a year has no pooled rate) and the pool.
+  const similarYears = years.map(([y, label]) => {
+    const cells = neighbours.map((n) => yearCells(n.urn, y));
+    const units = cells.map((c) => countsOrNull(c) ?? { count: null, pupils: null });
+    return { y, label, cells, published: units.filter((u) => u.count !== null).length, pool: fairPool(units) };
+  });
   const trend: LineSeries[] = [
     {
       id: 'school',
@@ -413,10 +423,12 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
       label: 'Similar schools',
       color: seriesColor(1),
       marker: 'square',
-      points: years.map(([y, label]) => {
-        const pool = fairPool(neighbours.map((n) => countsOrNull(yearCells(n.urn, y)) ?? { count: null, pupils: null }));
-        return { x: y, xLabel: label, y: pool ? (pool.count / pool.pupils) * 100 : null, flag: pool ? null : 'c' };
-      })
+      points: similarYears.map(({ y, label, cells, pool }) => ({
+        x: y,
+        xLabel: label,
+        y: pool ? (pool.count / pool.pupils) * 100 : null,
+        flag: pool ? null : poolFlag(cells)
+      }))
     },
     ...(
       [
@@ -493,13 +505,15 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
       }; similar schools ${fmt(blocks.find((b) => b.id === group)?.rows[1]?.value)}; ${laLabel} ${fmt(
         blocks.find((b) => b.id === group)?.rows[2]?.value
       )}; ${englandLabel} ${fmt(blocks.find((b) => b.id === group)?.rows[3]?.value)}.`;
-  const latestSchool = [...trend[0]!.points].reverse().find((p) => p.y !== null);
-  const unpublished = trend[0]!.points.filter((p) => p.y === null).length;
-  const trendSummary = latestSchool
-    ? `${measure.label} for ${GROUP_PHRASE[group]} at ${profile.name}: ${formatRate(latestSchool.y!)} in ${latestSchool.xLabel}, the latest year published; ${
-        unpublished === 0 ? `all ${trend[0]!.points.length} years are published` : `${unpublished} of ${trend[0]!.points.length} years ${unpublished === 1 ? 'is' : 'are'} not published`
-      }.`
-    : `No year’s ${measure.label.toLowerCase()} is published for ${GROUP_PHRASE[group]} at ${profile.name} (small numbers); the lines show its similar schools, ${laName} and England.`;
+  const { trendSummary, trendDescription } = trendWords(trend, {
+    measure: measure.label,
+    group,
+    school: profile.name,
+    laName,
+    laLabel,
+    englandLabel,
+    similarEverPublished: similarYears.some((s) => s.published > 0)
+  });
   const yearNote = opts.year ? oneYearNote(opts.year, trend, { measure: measure.label, group, school: profile.name, laLabel, periodLabel }) : null;
   const top = reasons.find((r) => total(r) > 0);
   // "Most often" only as far as the published figures can say it: another reason with a withheld
@@ -557,6 +571,7 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
     englandLabel,
     comparisonSummary,
     trendSummary,
+    trendDescription,
     reasonsSummary,
     yearNote
   };
@@ -584,6 +599,90 @@ function oneYearNote(
     lead: `${year} on its own.`,
     text: `${w.measure}, for ${GROUP_PHRASE[w.group]}: ${w.school} ${ownWords}; similar schools ${fmt(point('similar')?.y)}; ${w.laLabel} ${fmt(point('la')?.y)}. ${pooled}`
   };
+}
+
+/**
+ * Why a year has no pooled rate for the similar schools: withheld (`c`) when any of those without
+ * published figures is withheld, since then it is withholding that leaves too few to pool; else
+ * their own reason (`z` no pupils in the group, `x` not available), so the table and the summary
+ * never call a figure withheld that is not.
+ */
+function poolFlag(cells: readonly { count: Cell; pupils: Cell }[]): SuppressionCode {
+  const missing = cells.filter((c) => countsOrNull(c) === null).map(cellFlag);
+  return missing.includes('c') ? 'c' : (missing[0] ?? 'x');
+}
+
+/**
+ * Why a line has no point at all, to follow "figures are": each reason its points give, withheld
+ * first. A line's points can differ (withheld one year, not available another), and the sentence
+ * must not call them all withheld.
+ */
+function noLineWhy(points: readonly { flag?: string | null }[]): string {
+  const kinds = new Set(points.map((p) => (p.flag === 'c' || p.flag === 'low' ? 'c' : p.flag === 'z' ? 'z' : 'x')));
+  const words = { c: 'withheld to protect pupils (small numbers)', x: 'not available', z: 'not applicable (no pupils in this group)' };
+  return (['c', 'x', 'z'] as const).filter((k) => kinds.has(k)).map((k) => words[k]).join(' or ');
+}
+
+/**
+ * The trend's summary and chart description, naming only the lines that are drawn. A comparator
+ * line with no point is not drawn at all (LineChart leaves it out of the legend too): the similar
+ * schools when too few of them publish in every year, as at small schools where their counts for
+ * a SEN group are all withheld, or an LA whose counts are. Saying "the lines show its similar
+ * schools" there would describe a line the reader cannot find, so such a line is named with why
+ * it is missing instead.
+ */
+function trendWords(
+  trend: readonly LineSeries[],
+  w: {
+    measure: string;
+    group: SchoolGroup;
+    school: string;
+    laName: string;
+    laLabel: string;
+    englandLabel: string;
+    /** Whether any similar school published a figure in any year (else none did: "too few" would mislead). */
+    similarEverPublished: boolean;
+  }
+): { trendSummary: string; trendDescription: string } {
+  const line = (id: string) => trend.find((s) => s.id === id);
+  const drawn = (id: string) => line(id)?.points.some((p) => p.y !== null) ?? false;
+  const own = line('school')!.points;
+  const comparators = [
+    { id: 'similar', name: 'its similar schools' },
+    { id: 'la', name: w.laName },
+    { id: 'england', name: 'England' }
+  ].filter((c) => line(c.id));
+  const shown = comparators.filter((c) => drawn(c.id)).map((c) => c.name);
+  const absent = comparators
+    .filter((c) => !drawn(c.id))
+    .map(({ id, name }) => {
+      const why = noLineWhy(line(id)!.points);
+      if (id !== 'similar') return ` The figures for ${name} are ${why} in every year shown, so no line is drawn for it.`;
+      return w.similarEverPublished
+        ? ` Too few of its similar schools have published figures in any year shown for a fair pooled rate: the others’ figures are ${why}, so no line is drawn for them.`
+        : ` Its similar schools’ figures are ${why} in every year shown, so no line is drawn for them.`;
+    })
+    .join('');
+
+  const latest = [...own].reverse().find((p) => p.y !== null);
+  const unpublished = own.filter((p) => p.y === null).length;
+  const lead = latest
+    ? `${w.measure} for ${GROUP_PHRASE[w.group]} at ${w.school}: ${formatRate(latest.y!)} in ${latest.xLabel}, the latest year published; ${
+        unpublished === 0 ? `all ${own.length} years are published` : `${unpublished} of ${own.length} years ${unpublished === 1 ? 'is' : 'are'} not published`
+      }.`
+    : `No year’s ${w.measure.toLowerCase()} is published for ${GROUP_PHRASE[w.group]} at ${w.school} (small numbers)${
+        shown.length === 0 ? '' : `; the ${shown.length === 1 ? 'line shows' : 'lines show'} ${listJoin(shown)}`
+      }.`;
+  const trendSummary = lead + absent;
+
+  // What the marks stand for, again only as drawn: no band without a school interval, no dashes without an area line.
+  const dashed = [drawn('la') ? w.laLabel : null, drawn('england') ? w.englandLabel : null].filter((l): l is string => l !== null);
+  const key = [
+    own.some((p) => p.lower != null && p.upper != null) ? 'Shaded: 95% interval for the school.' : '',
+    drawn('similar') ? 'Similar schools are pooled over those with published figures each year.' : '',
+    dashed.length > 0 ? `Dashed: ${dashed.join('; ')}.` : ''
+  ].filter((k) => k !== '');
+  return { trendSummary, trendDescription: [trendSummary, ...key].join(' ') };
 }
 
 /** Years in which the reason's suspensions are withheld (not those with none to give). */
