@@ -750,27 +750,36 @@ export function checkEquations(input: EquationInput, out: Collector, opts: { min
       opts.minCount
     );
     recovery.ranges.report(out);
-    // Then what the ranges cannot see, one school at a time (lp.ts): the schools of the school
-    // tables' rows (school-year, pooled and reasons), by URN.
+    // Then what the ranges cannot see, one program at a time (lp.ts): each school's rows in the
+    // school tables (school-year, pooled and reasons), by URN, and each area's rows of a year in
+    // the area tables (area_year and area_breakdown), which are bound the same way: a release of
+    // a small LA (10 schools) gave away LA counts that only its year's tables together pin.
     const names = new Dictionary();
     const school = new Int32Array(space.size).fill(-1);
     const owner = new Int32Array(space.size).fill(-1);
-    const bySchool = (ti: number, modelled: boolean) => {
+    const byProgram = (ti: number, name: (t: CountTable) => (r: number) => string) => {
       if (ti < 0) return;
       const t = space.tables[ti]!;
-      const urn = t.text('urn');
+      const of = name(t);
       const columns = COUNT_COLUMNS[t.table].flatMap((c) => space.cellsOf(ti, c) ?? []);
       for (let r = 0; r < t.rows; r++) {
-        const s = names.add(urn[r]);
-        for (const cell of columns) {
-          owner[cell(r)] = s;
-          if (modelled) school[cell(r)] = s;
-        }
+        const s = names.add(of(r));
+        for (const cell of columns) owner[cell(r)] = school[cell(r)] = s;
       }
     };
-    bySchool(SY, true);
-    bySchool(SP, true);
-    bySchool(SYR, true);
+    const byUrn = (t: CountTable) => {
+      const urn = t.text('urn');
+      return (r: number) => `urn ${urn[r] ?? ''}`;
+    };
+    const byAreaYear = (t: CountTable) => {
+      const [type, code, year] = ['area_type', 'area_code', 'academic_year'].map((c) => t.text(c));
+      return (r: number) => `${type![r] ?? ''} ${code![r] ?? ''} in ${year![r] ?? ''}`;
+    };
+    byProgram(SY, byUrn);
+    byProgram(SP, byUrn);
+    byProgram(SYR, byUrn);
+    byProgram(AY, byAreaYear);
+    byProgram(AB, byAreaYear);
     const ranges = recovery.ranges;
     recovery.programs = new SchoolPrograms(() => ranges.view(), {
       unknown: (id) => space.state[id] === UNKNOWN,

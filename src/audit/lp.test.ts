@@ -89,7 +89,7 @@ describe('rule 5: linear programs over a school\'s cells', () => {
     // Reported by the programs alone: the ranges report what they find first, and a cell they
     // report is not reported again, so a breach in these words is one the ranges did not see.
     expect(breaches.map(formatBreach)).toEqual([
-      expect.stringMatching(/^school_year\.csv:\d+ pupils_repeat_suspended: recoverable — worked out as 2 by combining its school's equations and bounds \(linear programming over \d+ constraints within urn 918396\)/)
+      expect.stringMatching(/^school_year\.csv:\d+ pupils_repeat_suspended: recoverable — worked out as 2 by combining the equations and bounds of the rows of urn 918396 \(linear programming over \d+ constraints\)/)
     ]);
     expect(breaches[0]).toMatchObject({ table: 'school_year', row: NO_SEN_2023 + 1, column: 'pupils_repeat_suspended', value: 'c' });
   });

@@ -13,8 +13,10 @@
  *
  * One program per school (URN): its variables are the unknown cells of that school's rows in
  * school_year, school_period and school_year_reason (the reasons too: without them a school's
- * reason counts that add up to its suspensions before 2020 were still worked out); its
- * constraints are every constraint of the propagation (known cells folded into the constant) whose
+ * reason counts that add up to its suspensions before 2020 were still worked out); and one per
+ * area and year over its rows in area_year and area_breakdown (its phases, groups and breakdowns
+ * are bound as a school's rows are: in the release of a 10-school LA they gave LA counts away).
+ * Its constraints are every constraint of the propagation (known cells folded into the constant) whose
  * unknown cells are all among them, and each variable keeps the range the propagation ended with.
  * Leaving out the constraints that reach other cells only widens what the program allows, so a
  * range it finds contains the true one and a breach it reports is real. The same test as the
@@ -44,11 +46,11 @@ export interface SchoolSystem {
   unknown: (id: number) => boolean;
   notDisclosive: (id: number) => boolean;
   describe: (id: number) => { table: string; row: number; column: string; flag: string | null };
-  /** The school (0-based) each cell's program is, for cells of school_year and school_period; else -1. */
+  /** The program (0-based: a school, or an area's year) each cell is a variable of; else -1. */
   school: Int32Array;
-  /** The school a cell is of, for the trials to know which programs a cell reaches (school_year_reason too); else -1. */
+  /** The program a cell is of, for the trials to know which programs a cell reaches; else -1. */
   owner: Int32Array;
-  /** Each school's URN, to name in a breach. */
+  /** What each program is of, to name in a breach: `urn 918396`, `LA 990 in 2017/18`. */
   names: readonly string[];
 }
 
@@ -332,7 +334,7 @@ export class SchoolPrograms {
         const l = Math.ceil(low[c]! - EPS);
         const h = Math.floor(high[c]! + EPS);
         // No whole number at all would mean files that disagree, which the arithmetic check reports.
-        const how = () => `combining its school's equations and bounds (linear programming over ${rowList.length} constraints within urn ${sys.names[s] ?? ''})`;
+        const how = () => `combining the equations and bounds of the rows of ${sys.names[s] ?? ''} (linear programming over ${rowList.length} constraints)`;
         reportRange(out, () => sys.describe(ids[c]!), l, h, minCount, how);
       }
     } finally {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditRelease, auditTables, formatBreach, parseCsv, prepareRepublish, withoutColumn, type AuditTableName, type Breach, type Grid } from '../audit/audit';
 import { generateDemo } from './demo/generate';
-import { runPipeline } from './run';
+import { AuditFailed, runPipeline } from './run';
 
 const NO_SUPPRESSION = path.resolve('tests/fixtures/config-no-suppression.json');
 const TABLES: AuditTableName[] = ['schools', 'school_year', 'school_year_reason', 'school_period', 'area_year', 'area_breakdown'];
@@ -118,6 +118,26 @@ function survivorsOf(published: Map<AuditTableName, Grid>, cells: Cell[]): Cell[
   expect(audit.baseline.map(formatBreach)).toEqual([]);
   return cells.filter((c) => audit.republish(c.table, c.row, c.column, Number(c.truth), 'if-clean').length === 0);
 }
+
+describe("an area's year as a linear program", () => {
+  // A council of 10 schools (the generator's seed 3): its LA counts are small too, and without a
+  // program over each area's year (area_year and area_breakdown) the release gave away 29 LA counts
+  // that the ranges and the schools' programs all passed (e.g. its 2018/19 pupils suspended more than
+  // once in one phase and group, worked out as 9). The audit must see it, and the suppressor must not leave it.
+  it('the audit refuses the release without them, and the release with them passes', async () => {
+    const input = path.join(tmp, 'area-extract');
+    await generateDemo({ outDir: input, schools: 10, seed: 3 });
+    const stagingRoot = path.join(tmp, 'staging');
+    const without = runPipeline({ input, out: path.join(tmp, 'area-without'), stagingRoot, withoutAreaPrograms: true, log: () => {} });
+    const failed = await without.then(() => null, (e: unknown) => e);
+    expect(failed).toBeInstanceOf(AuditFailed);
+    const breaches = (failed as AuditFailed).breaches;
+    expect(breaches.length).toBeGreaterThan(0);
+    // Every breach is one only an area's program sees: the rest of the release is as sound as ever.
+    for (const b of breaches) expect(b).toMatch(/^area_(year|breakdown)\.csv:\d+ \w+: recoverable — .* by combining the equations and bounds of the rows of LA 990 in \d{4}\/\d{2} \(linear programming over \d+ constraints\)/);
+    await expect(runPipeline({ input, out: path.join(tmp, 'area-with'), stagingRoot, log: () => {} })).resolves.toBeDefined();
+  }, 300_000);
+});
 
 describe('mutation: every suppressed cell is needed', () => {
   let small: { published: Map<AuditTableName, Grid>; truth: Map<AuditTableName, Grid> };

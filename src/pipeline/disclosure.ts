@@ -432,7 +432,12 @@ function groupBy(ix: Indexed, family: (r: Row) => string | null): Map<string, nu
  * Apply primary and secondary suppression to the aggregated tables in place and report what was
  * suppressed by which rule.
  */
-export async function applyDisclosureControl(conn: DuckDBConnection, config: DisclosureConfig): Promise<DisclosureSummary> {
+export async function applyDisclosureControl(
+  conn: DuckDBConnection,
+  config: DisclosureConfig,
+  /** `areaPrograms: false` leaves out the areas' linear programs: only for the test that shows the audit what they protect. */
+  opts: { areaPrograms?: boolean } = {}
+): Promise<DisclosureSummary> {
   // Every table is asked for at once, in the order they are used: DuckDB works through the
   // queries one after another while JavaScript numbers the cells of those already read, instead of
   // each side waiting for the other.
@@ -923,6 +928,18 @@ export async function applyDisclosureControl(conn: DuckDBConnection, config: Dis
     if (parent < 0) continue;
     const sc = schoolOf.get(String(sy.rows[parent]!.key.urn))!;
     for (const ids of syr.ids) if (ids[i]! >= 0) school[ids[i]!] = sc;
+  }
+  // And each area's tables a year at a time (area_year and area_breakdown: the LA's rows of a
+  // year, its phases, groups and breakdowns, bound the same way a school's are): on extracts of 10
+  // to 20 schools, where the LA's counts are small too, these worked out counts that the ranges
+  // and the schools' programs left (linear.ts takes any grouping of cells).
+  for (const ix of opts.areaPrograms === false ? [] : [ay, ab]) {
+    ix.rows.forEach((r, i) => {
+      const name = `area ${String(r.key.area_type)} ${String(r.key.area_code)} ${String(r.key.academic_year)}`;
+      let sc = schoolOf.get(name);
+      if (sc === undefined) schoolOf.set(name, (sc = schoolOf.size));
+      for (const id of ix.ids[i]!.values()) school[id] = sc;
+    });
   }
   const programs = await schoolPrograms({ hidden: g.suppressed, value: g.value, lin: system, school, minCount: config.min_count });
   const fromHere = secondaryOrder.length;

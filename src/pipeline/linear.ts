@@ -13,7 +13,9 @@
  * away, as it does for the ranges.
  *
  * One school at a time (its school-year, pooled and reasons rows: without the reasons, the same
- * attack still worked out a school's 2018/19 suspensions for one reason as 1). Constraints
+ * attack still worked out a school's 2018/19 suspensions for one reason as 1), and one area's year
+ * at a time (its area_year and area_breakdown rows, which disclosure.ts groups the same way: any
+ * grouping of cells works here). Constraints
  * reaching a suppressed cell outside the school are left out, and the ranges from bounds.ts stand
  * in for them as each variable's bounds. That is a relaxation, so what it finds is given away for certain; what it misses needs
  * several schools at once (the audit's own check has the same reach).

@@ -42,6 +42,8 @@ export interface PipelineOptions {
   stagingRoot?: string;
   log?: (line: string) => void;
   onStep?: (step: string) => void | Promise<void>;
+  /** Disclosure control without the areas' linear programs: only for the test that shows the audit what they protect. */
+  withoutAreaPrograms?: boolean;
 }
 
 interface ExtractMeta {
@@ -179,7 +181,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<Manifest> {
     }
     stage('aggregate', counts.join(', '));
 
-    const disclosure = await applyDisclosureControl(conn, config.disclosure);
+    const disclosure = await applyDisclosureControl(conn, config.disclosure, { areaPrograms: !opts.withoutAreaPrograms });
     const suppressed = Object.entries(disclosure.cells_suppressed).filter(([, n]) => n > 0);
     const total = disclosure.cells_published + suppressed.reduce((a, [, n]) => a + n, 0);
     const share = (n: number) => `${((100 * n) / Math.max(1, total)).toFixed(1)}%`;
