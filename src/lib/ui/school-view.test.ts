@@ -1,7 +1,8 @@
 // A school's page as a view model, on hand-made fixtures: a school whose SEND rate must be found
 // higher than its similar schools' while its all-pupil rate must not; a school with every value
-// suppressed; a trend with a comparator line that has no point to draw; and data without a SEN
-// split by school (DfE's files), where the page falls back to all pupils and says so.
+// suppressed; a trend with a comparator line that has no point to draw; similar schools with no
+// pooled rate, each reason said as it is; and data without a SEN split by school (DfE's files),
+// where the page falls back to all pupils and says so.
 import { describe, expect, it } from 'vitest';
 import type { AreaCountRow, CountRow, PhasePeriodRow, SchoolGroup } from '$lib/data/school-queries';
 import type { PupilGroup, SuppressionCode } from '$lib/data/schema';
@@ -102,6 +103,17 @@ function fixture(target: CountRow[], targetYears: CountRow[] = []): SchoolData {
     ]
   };
 }
+
+/** The rows matching `which` with every figure missing for `flag` (withheld unless told). */
+const withhold = <R extends CountRow | AreaCountRow>(rows: R[], which: (r: R) => boolean, flag: SuppressionCode = 'c'): R[] =>
+  rows.map((r) =>
+    which(r)
+      ? { ...r, pupils: null, pupils_flag: flag, suspensions: null, suspensions_flag: flag, pupils_suspended: null, pupils_suspended_flag: flag, permanent_exclusions: null, permanent_exclusions_flag: flag }
+      : r
+  );
+// The EHC plan part withheld takes SEND with it; the all-pupil row goes too, as disclosure control
+// would withhold it (else the withheld part could be worked out from it).
+const ehc = (r: CountRow | AreaCountRow) => r.pupil_group === 'EHC plan' || r.pupil_group === 'All pupils';
 
 const href = (urn: string) => `/schools/${urn}`;
 
@@ -390,16 +402,6 @@ describe('schoolView: the trend names only the lines it draws', () => {
     ...school('100001', none, none, [270, 27, 14, 0], '2022/23', 2022),
     ...school('100001', none, none, [270, 27, 14, 0], '2023/24', 2023)
   ];
-  /** The rows matching `which` with every figure missing for `flag` (withheld unless told). */
-  const withhold = <R extends CountRow | AreaCountRow>(rows: R[], which: (r: R) => boolean, flag: SuppressionCode = 'c'): R[] =>
-    rows.map((r) =>
-      which(r)
-        ? { ...r, pupils: null, pupils_flag: flag, suspensions: null, suspensions_flag: flag, pupils_suspended: null, pupils_suspended_flag: flag, permanent_exclusions: null, permanent_exclusions_flag: flag }
-        : r
-    );
-  // The EHC plan part withheld takes SEND with it; the all-pupil row goes too, as disclosure control
-  // would withhold it (else the withheld part could be worked out from it).
-  const ehc = (r: CountRow | AreaCountRow) => r.pupil_group === 'EHC plan' || r.pupil_group === 'All pupils';
   const neighbourRow = (r: CountRow) => r.urn !== '100001';
   const view = (data: SchoolData, group: SchoolGroup = 'SEND') => schoolView(data, { group, measure: 'suspension_rate', k: 10 }, href);
   const base = fixture(school('100001', none, none, [800, 80, 40, 1]), targetYears);
@@ -487,5 +489,67 @@ describe('schoolView: the trend names only the lines it draws', () => {
     const v = view(data, 'EHC plan');
     expect(v.trendSummary).toContain(' Its similar schools’ figures are not applicable (no pupils in this group) in every year shown, so no line is drawn for them.');
     for (const r of trendTable(v.trend)) expect(r.flags.similar).toBe('z');
+  });
+});
+
+describe('schoolView: why the similar schools have no pooled rate, in the comparison and the one-year note', () => {
+  // The target publishes everything; what its similar schools lack decides the words. Each case
+  // takes their EHC plan figures (and so SEND's) away in the pooled years and in 2022/23, the year
+  // the reader comes from.
+  const years = [
+    ...school('100001', [20, 2, 2, 0], [50, 5, 4, 0], [300, 30, 15, 0], '2022/23', 2022),
+    ...school('100001', [20, 2, 2, 0], [50, 5, 4, 0], [300, 30, 15, 0], '2023/24', 2023)
+  ];
+  const base = fixture(school('100001', [50, 20, 10, 0], [150, 40, 20, 0], [800, 40, 30, 1]), years);
+  const neighbourRow = (r: CountRow) => r.urn !== '100001';
+  /** The chosen similar schools' (all unless told) EHC plan and all-pupil figures missing for `flag`. */
+  const without = (flag: SuppressionCode, which: (urn: string) => boolean = () => true): SchoolData => ({
+    ...base,
+    periods: withhold(base.periods, (r) => neighbourRow(r) && which(r.urn) && ehc(r), flag),
+    years: withhold(base.years, (r) => neighbourRow(r) && which(r.urn) && ehc(r) && r.year_start === 2022, flag)
+  });
+  const view = (data: SchoolData, group: SchoolGroup = 'SEND') => schoolView(data, { group, measure: 'suspension_rate', k: 10, year: '2022/23' }, href);
+  // Four of the ten nearest publish: fewer than half, so no pool.
+  const fewPublish = (urn: string) => Number(urn) > 200004;
+
+  it('says withheld when their figures are withheld', () => {
+    const v = view(without('c'));
+    expect(v.comparisonSummary).toBe(
+      'Suspensions per 100 pupils, 2021/22 to 2023/24 together, for pupils with SEND: Target Primary 30.0; similar schools withheld to protect pupils (small numbers); Testshire, primary schools 12.0; England, all schools 11.0.'
+    );
+    expect(v.blocks[0]!.rows[1]).toMatchObject({ value: null, missing: 'none published', flag: 'c' });
+    expect(v.yearNote!.text).toContain(': Target Primary 10.0 (95% interval ');
+    expect(v.yearNote!.text).toContain('; similar schools withheld to protect pupils (small numbers); Testshire, primary schools 12.0.');
+  });
+
+  it('says too few publish when some do, and why the others’ figures are missing', () => {
+    const withheld = view(without('c', fewPublish));
+    const said = '; too few similar schools have published figures for a fair pooled rate, the others’ figures being withheld to protect pupils (small numbers); Testshire, primary schools 12.0';
+    expect(withheld.comparisonSummary).toContain(`: Target Primary 30.0${said}; England`);
+    expect(withheld.blocks[0]!.rows[1]).toMatchObject({ value: null, missing: 'too few published', flag: 'c' });
+    expect(withheld.yearNote!.text).toContain(`${said}.`);
+    // The others' figures not available: too few, but nothing withheld.
+    const absent = view(without('x', fewPublish));
+    expect(absent.comparisonSummary).toContain('; too few similar schools have published figures for a fair pooled rate, the others’ figures being not available; ');
+    expect(absent.blocks[0]!.rows[1]).toMatchObject({ value: null, missing: 'too few published', flag: 'x' });
+    expect(absent.yearNote!.text).toContain('; too few similar schools have published figures for a fair pooled rate, the others’ figures being not available; ');
+  });
+
+  it('says not available, not withheld, when their figures are not available', () => {
+    const v = view(without('x'));
+    expect(v.comparisonSummary).toContain(': Target Primary 30.0; similar schools not available; Testshire');
+    expect(v.comparisonSummary).not.toContain('withheld');
+    expect(v.blocks[0]!.rows[1]).toMatchObject({ value: null, missing: 'not available', flag: 'x' });
+    expect(v.yearNote!.text).toContain('; similar schools not available; Testshire');
+  });
+
+  it('says not applicable, not withheld, when they have no pupils in the group', () => {
+    const noEhc = <R extends CountRow>(rows: R[]) =>
+      rows.map((r) => (neighbourRow(r) && r.pupil_group === 'EHC plan' ? { ...r, pupils: 0, suspensions: 0, pupils_suspended: 0, permanent_exclusions: 0 } : r));
+    const v = view({ ...base, periods: noEhc(base.periods), years: noEhc(base.years) }, 'EHC plan');
+    expect(v.comparisonSummary).toContain(': Target Primary 40.0; similar schools not applicable (no pupils in this group); Testshire');
+    expect(v.blocks.find((b) => b.id === 'EHC plan')!.rows[1]).toMatchObject({ value: null, missing: 'no pupils in this group', flag: 'z' });
+    expect(v.yearNote!.text).toContain(': Target Primary 10.0 (95% interval ');
+    expect(v.yearNote!.text).toContain('; similar schools not applicable (no pupils in this group); Testshire');
   });
 });

@@ -6,8 +6,10 @@
  * Pure (data in, view out) so the prerendered page and the browser-filled shell show the same
  * thing, and so the hard cases are unit-tested: a school with every figure suppressed; a trend
  * whose similar schools (or LA) have every year withheld, so there is no line for the words to
- * name; and data without a SEN split by school (DfE's published files), where the page falls back
- * to all-pupil rates with the SEN make-up of the school as context, and says so.
+ * name; similar schools with no pooled rate, where the comparison and the one-year note say why
+ * (withheld, too few publish, not available, no pupils) as the trend does; and data without a SEN
+ * split by school (DfE's published files), where the page falls back to all-pupil rates with the
+ * SEN make-up of the school as context, and says so.
  */
 import type { LineSeries } from '$lib/charts/LineChart.svelte';
 import type { IntervalBlock, IntervalRow } from '$lib/charts/IntervalChart.svelte';
@@ -300,6 +302,9 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
     const phi = schoolPhi(g);
     const ci = rateInterval(mine.count.value, mine.pupils.value, kind, phi);
     const poolCi = pool ? rateInterval(pool.count, pool.pupils, kind, phi) : { rate: null, lower: null, upper: null };
+    // Why there is no pooled rate, as the trend gives it: withheld only when withholding is what
+    // leaves too few, so the table and download never flag `c` for figures that are not withheld.
+    const similarFlag = pool ? null : poolFlag(neighbours.map((n) => periodCells(n.urn, g)));
     const laCells = countsOrNull(areaPeriodCells(la.rows, g, numerator, periodYears));
     const enCells = countsOrNull(areaPeriodCells(england.rows, g, numerator, periodYears));
     const rows: IntervalRow[] = [
@@ -324,8 +329,8 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
         upper: poolCi.upper,
         color: seriesColor(1),
         marker: 'square',
-        missing: publishedNeighbours(g) === 0 ? 'none published' : 'too few published',
-        flag: pool ? null : 'c',
+        missing: publishedNeighbours(g) > 0 ? 'too few published' : similarFlag === 'c' ? 'none published' : missingWords(similarFlag),
+        flag: similarFlag,
         note: pool ? `${pool.included} of ${neighbours.length} with published figures, ${count(pool.pupils)} pupil-years` : undefined
       },
       {
@@ -497,14 +502,14 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
     return { ...n, href: href(n.urn), rate: r ? (r.count / r.pupils) * 100 : null, rateMissing: r ? null : missingWords(cellFlag(c)), rateFlag: r ? null : cellFlag(c) };
   });
 
-  const schoolRow = blocks.find((b) => b.id === group)?.rows[0];
+  const [schoolRow, similarRow, laRow, englandRow] = blocks.find((b) => b.id === group)?.rows ?? [];
   const comparisonSummary = allSuppressed
     ? `Every figure for ${profile.name} is withheld to protect pupils (small numbers), so it cannot be compared; the figures for its similar schools, ${laName} and England are shown for context.`
     : `${measure.label}, ${periodLabel} together, for ${GROUP_PHRASE[group]}: ${profile.name} ${
         schoolRow?.value == null ? `(${schoolRow?.missing ?? 'not published'})` : formatRate(schoolRow.value)
-      }; similar schools ${fmt(blocks.find((b) => b.id === group)?.rows[1]?.value)}; ${laLabel} ${fmt(
-        blocks.find((b) => b.id === group)?.rows[2]?.value
-      )}; ${englandLabel} ${fmt(blocks.find((b) => b.id === group)?.rows[3]?.value)}.`;
+      }; ${similarWords(similarRow?.value, similarRow?.flag, publishedNeighbours(group))}; ${laLabel} ${fmt(laRow?.value)}; ${englandLabel} ${fmt(
+        englandRow?.value
+      )}.`;
   const { trendSummary, trendDescription } = trendWords(trend, {
     measure: measure.label,
     group,
@@ -514,7 +519,16 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
     englandLabel,
     similarEverPublished: similarYears.some((s) => s.published > 0)
   });
-  const yearNote = opts.year ? oneYearNote(opts.year, trend, { measure: measure.label, group, school: profile.name, laLabel, periodLabel }) : null;
+  const yearNote = opts.year
+    ? oneYearNote(opts.year, trend, {
+        measure: measure.label,
+        group,
+        school: profile.name,
+        laLabel,
+        periodLabel,
+        similarPublished: similarYears.find((s) => s.label === opts.year)?.published ?? 0
+      })
+    : null;
   const top = reasons.find((r) => total(r) > 0);
   // "Most often" only as far as the published figures can say it: another reason with a withheld
   // count (1 to 4 each, or more) could have overtaken it, and a tie has no single reason.
@@ -585,10 +599,19 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
 function oneYearNote(
   year: string,
   trend: readonly LineSeries[],
-  w: { measure: string; group: SchoolGroup; school: string; laLabel: string; periodLabel: string }
+  w: {
+    measure: string;
+    group: SchoolGroup;
+    school: string;
+    laLabel: string;
+    periodLabel: string;
+    /** How many similar schools published that year (some but too few is not the same as none). */
+    similarPublished: number;
+  }
 ): YearNote {
   const point = (id: string) => trend.find((s) => s.id === id)?.points.find((p) => p.xLabel === year);
   const own = point('school');
+  const similar = point('similar');
   const pooled = `The comparison and the verdict below use ${w.periodLabel} together, because one year of one school is often too few pupils to tell a real difference from chance; every year is in the trend.`;
   if (!own) return { lead: `This release has no figures for ${year}.`, text: pooled };
   const ownWords =
@@ -597,7 +620,9 @@ function oneYearNote(
       : `${formatRate(own.y)}${own.lower != null && own.upper != null ? ` (95% interval ${formatRate(own.lower)} to ${formatRate(own.upper)})` : ''}`;
   return {
     lead: `${year} on its own.`,
-    text: `${w.measure}, for ${GROUP_PHRASE[w.group]}: ${w.school} ${ownWords}; similar schools ${fmt(point('similar')?.y)}; ${w.laLabel} ${fmt(point('la')?.y)}. ${pooled}`
+    text: `${w.measure}, for ${GROUP_PHRASE[w.group]}: ${w.school} ${ownWords}; ${similarWords(similar?.y, similar?.flag, w.similarPublished)}; ${w.laLabel} ${fmt(
+      point('la')?.y
+    )}. ${pooled}`
   };
 }
 
@@ -613,14 +638,28 @@ function poolFlag(cells: readonly { count: Cell; pupils: Cell }[]): SuppressionC
 }
 
 /**
- * Why a line has no point at all, to follow "figures are": each reason its points give, withheld
- * first. A line's points can differ (withheld one year, not available another), and the sentence
- * must not call them all withheld.
+ * Why figures are missing, to follow "figures are": each reason their flags give, withheld first.
+ * A line's points can differ (withheld one year, not available another), and the sentence must not
+ * call them all withheld.
  */
-function noLineWhy(points: readonly { flag?: string | null }[]): string {
-  const kinds = new Set(points.map((p) => (p.flag === 'c' || p.flag === 'low' ? 'c' : p.flag === 'z' ? 'z' : 'x')));
+function missingWhy(flags: readonly (string | null | undefined)[]): string {
+  const kinds = new Set(flags.map((f) => (f === 'c' || f === 'low' ? 'c' : f === 'z' ? 'z' : 'x')));
   const words = { c: 'withheld to protect pupils (small numbers)', x: 'not available', z: 'not applicable (no pupils in this group)' };
   return (['c', 'x', 'z'] as const).filter((k) => kinds.has(k)).map((k) => words[k]).join(' or ');
+}
+
+/**
+ * The similar schools' rate as an item of a list of figures ("similar schools 10.4"), or, with no
+ * pooled rate, why not, in the trend's words: too few publish when some do (a pool of the few is
+ * not a fair picture), else the reason their figures are missing (`flag`, from poolFlag). A rate
+ * missing because there are no pupils in the group, or no figures at all, is not called withheld.
+ */
+function similarWords(rate: number | null | undefined, flag: string | null | undefined, published: number): string {
+  if (rate != null) return `similar schools ${formatRate(rate)}`;
+  const why = missingWhy([flag]);
+  return published > 0
+    ? `too few similar schools have published figures for a fair pooled rate, the others’ figures being ${why}`
+    : `similar schools ${why}`;
 }
 
 /**
@@ -656,7 +695,7 @@ function trendWords(
   const absent = comparators
     .filter((c) => !drawn(c.id))
     .map(({ id, name }) => {
-      const why = noLineWhy(line(id)!.points);
+      const why = missingWhy(line(id)!.points.map((p) => p.flag));
       if (id !== 'similar') return ` The figures for ${name} are ${why} in every year shown, so no line is drawn for it.`;
       return w.similarEverPublished
         ? ` Too few of its similar schools have published figures in any year shown for a fair pooled rate: the others’ figures are ${why}, so no line is drawn for them.`
