@@ -1,8 +1,9 @@
 // A school's page as a view model, on hand-made fixtures: a school whose SEND rate must be found
 // higher than its similar schools' while its all-pupil rate must not; a school with every value
 // suppressed; a trend with a comparator line that has no point to draw; similar schools with no
-// pooled rate, each reason said as it is; and data without a SEN split by school (DfE's files),
-// where the page falls back to all pupils and says so.
+// pooled rate, each reason said as it is, in the verdict too; an LA or England figure missing for
+// its own reason; and data without a SEN split by school (DfE's files), where the page falls back
+// to all pupils and says so.
 import { describe, expect, it } from 'vitest';
 import type { AreaCountRow, CountRow, PhasePeriodRow, SchoolGroup } from '$lib/data/school-queries';
 import type { PupilGroup, SuppressionCode } from '$lib/data/schema';
@@ -551,5 +552,76 @@ describe('schoolView: why the similar schools have no pooled rate, in the compar
     expect(v.blocks.find((b) => b.id === 'EHC plan')!.rows[1]).toMatchObject({ value: null, missing: 'no pupils in this group', flag: 'z' });
     expect(v.yearNote!.text).toContain(': Target Primary 10.0 (95% interval ');
     expect(v.yearNote!.text).toContain('; similar schools not applicable (no pupils in this group); Testshire');
+  });
+
+  it('gives the verdict the same reason: withheld as before, else not available or no pupils, never blaming withheld counts', () => {
+    // Withheld: today's words exactly.
+    const withheld = view(without('c', fewPublish)).verdict;
+    expect(withheld.headline).toBe('Too few similar schools publish figures to compare with');
+    expect(withheld.detail).toContain(
+      'Only 4 of its 10 similar schools have published figures for pupils with SEND over 2021/22 to 2023/24. That is too few to stand for schools like it: the figures withheld are mostly counts of 1 to 4, while zeros are published'
+    );
+    expect(view(without('c')).verdict.detail).toContain('None of its similar schools has published figures for pupils with SEND over 2021/22 to 2023/24, so there is nothing to compare with.');
+    // Not available.
+    const few = view(without('x', fewPublish)).verdict;
+    expect(few.verdict.kind).toBe('no-comparison');
+    expect(few.headline).toBe('Too few similar schools have figures available to compare with');
+    expect(few.detail).toContain(
+      'Only 4 of its 10 similar schools have figures for pupils with SEND over 2021/22 to 2023/24; the others’ figures are not available. That is too few to stand for schools like it, so no comparison is made.'
+    );
+    expect(few.detail).not.toContain('withheld');
+    expect(view(without('x')).verdict.detail).toContain('None of its similar schools has figures for pupils with SEND over 2021/22 to 2023/24: they are not available');
+    // No pupils in the group.
+    const noEhc = <R extends CountRow>(rows: R[]) =>
+      rows.map((r) => (neighbourRow(r) && r.pupil_group === 'EHC plan' ? { ...r, pupils: 0, suspensions: 0, pupils_suspended: 0, permanent_exclusions: 0 } : r));
+    const z = view({ ...base, periods: noEhc(base.periods), years: noEhc(base.years) }, 'EHC plan').verdict;
+    expect(z.headline).toBe('Too few similar schools have pupils in this group to compare with');
+    expect(z.detail).toContain('None of its similar schools had any pupils with an EHC plan over 2021/22 to 2023/24, so there is nothing to compare with.');
+  });
+
+  it('says the others’ figures are not available, not withheld, when the pool leaves some out for that', () => {
+    // Three of the ten not available: seven pooled, so a verdict with the rest explained.
+    const v = view(without('x', (urn) => Number(urn) > 200007)).verdict;
+    expect(v.included).toBe(7);
+    expect(v.detail).toContain(' The other 3 similar schools’ figures are not available, so the similar schools’ rate is for those published.');
+    expect(v.detail).not.toContain('withheld');
+  });
+});
+
+describe('schoolView: why the LA’s or England’s figure is missing, in the comparison and the one-year note', () => {
+  const years = [
+    ...school('100001', [20, 2, 2, 0], [50, 5, 4, 0], [300, 30, 15, 0], '2022/23', 2022),
+    ...school('100001', [20, 2, 2, 0], [50, 5, 4, 0], [300, 30, 15, 0], '2023/24', 2023)
+  ];
+  const base = fixture(school('100001', [50, 20, 10, 0], [150, 40, 20, 0], [800, 40, 30, 1]), years);
+  const view = (data: SchoolData, group: SchoolGroup = 'SEND') => schoolView(data, { group, measure: 'suspension_rate', k: 10, year: '2022/23' }, href);
+
+  it('says the LA’s figure is withheld when it is, and England’s not available when that is the reason', () => {
+    const data = {
+      ...base,
+      areas: withhold(
+        withhold(base.areas, (r) => r.area_type === 'LA' && ehc(r)),
+        (r) => r.area_type === 'England' && ehc(r),
+        'x'
+      )
+    };
+    const v = view(data);
+    expect(v.blocks[0]!.rows[2]).toMatchObject({ id: 'la', value: null, missing: 'suppressed', flag: 'c' });
+    expect(v.blocks[0]!.rows[3]).toMatchObject({ id: 'england', value: null, missing: 'not available', flag: 'x' });
+    expect(v.comparisonSummary).toBe(
+      'Suspensions per 100 pupils, 2021/22 to 2023/24 together, for pupils with SEND: Target Primary 30.0; similar schools 10.0; Testshire, primary schools withheld to protect pupils (small numbers); England, all schools not available.'
+    );
+    expect(v.yearNote!.text).toContain('; similar schools 10.4; Testshire, primary schools withheld to protect pupils (small numbers). The comparison');
+  });
+
+  it('says not applicable when the LA has no pupils in the group, and flags nothing when it publishes', () => {
+    const noEhc = base.areas.map((r) => (r.area_type === 'LA' && r.pupil_group === 'EHC plan' ? { ...r, pupils: 0, suspensions: 0, pupils_suspended: 0, permanent_exclusions: 0 } : r));
+    const v = view({ ...base, areas: noEhc }, 'EHC plan');
+    const rows = v.blocks.find((b) => b.id === 'EHC plan')!.rows;
+    expect(rows[2]).toMatchObject({ value: null, missing: 'no pupils in this group', flag: 'z' });
+    expect(rows[3]).toMatchObject({ flag: null });
+    expect(rows[3]!.value).not.toBeNull();
+    expect(v.comparisonSummary).toContain('; Testshire, primary schools not applicable (no pupils in this group); England, all schools 15.0.');
+    expect(v.yearNote!.text).toContain('; Testshire, primary schools not applicable (no pupils in this group). The comparison');
   });
 });

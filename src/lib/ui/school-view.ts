@@ -6,8 +6,9 @@
  * Pure (data in, view out) so the prerendered page and the browser-filled shell show the same
  * thing, and so the hard cases are unit-tested: a school with every figure suppressed; a trend
  * whose similar schools (or LA) have every year withheld, so there is no line for the words to
- * name; similar schools with no pooled rate, where the comparison and the one-year note say why
- * (withheld, too few publish, not available, no pupils) as the trend does; and data without a SEN
+ * name; similar schools with no pooled rate, where the comparison, the one-year note and the
+ * verdict say why (withheld, too few publish, not available, no pupils) as the trend does; an LA
+ * or England figure missing, which says its own reason there too; and data without a SEN
  * split by school (DfE's published files), where the page falls back to all-pupil rates with the
  * SEN make-up of the school as context, and says so.
  */
@@ -302,11 +303,17 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
     const phi = schoolPhi(g);
     const ci = rateInterval(mine.count.value, mine.pupils.value, kind, phi);
     const poolCi = pool ? rateInterval(pool.count, pool.pupils, kind, phi) : { rate: null, lower: null, upper: null };
-    // Why there is no pooled rate, as the trend gives it: withheld only when withholding is what
-    // leaves too few, so the table and download never flag `c` for figures that are not withheld.
-    const similarFlag = pool ? null : poolFlag(neighbours.map((n) => periodCells(n.urn, g)));
-    const laCells = countsOrNull(areaPeriodCells(la.rows, g, numerator, periodYears));
-    const enCells = countsOrNull(areaPeriodCells(england.rows, g, numerator, periodYears));
+    // Why the similar schools left out of the pool have no figures, as the trend gives it: withheld
+    // only when withholding is what leaves them out, so the table, the download and the verdict
+    // never call figures withheld that are not. The row is flagged only when there is no pool.
+    const othersFlag = poolFlag(neighbours.map((n) => periodCells(n.urn, g)));
+    const similarFlag = pool ? null : othersFlag;
+    // The LA's and England's flags are their own (a withheld count, no pupils in the group), not
+    // always "not available", so the row, the summary and the one-year note say the true reason.
+    const laPeriod = areaPeriodCells(la.rows, g, numerator, periodYears);
+    const enPeriod = areaPeriodCells(england.rows, g, numerator, periodYears);
+    const laCells = countsOrNull(laPeriod);
+    const enCells = countsOrNull(enPeriod);
     const rows: IntervalRow[] = [
       {
         id: 'school',
@@ -339,8 +346,8 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
         value: laCells ? (laCells.count / laCells.pupils) * 100 : null,
         color: seriesColor(2),
         marker: 'triangle',
-        missing: 'not available',
-        flag: laCells ? null : 'x'
+        missing: missingWords(cellFlag(laPeriod)),
+        flag: cellFlag(laPeriod)
       },
       {
         id: 'england',
@@ -348,8 +355,8 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
         value: enCells ? (enCells.count / enCells.pupils) * 100 : null,
         color: seriesColor(4),
         marker: 'diamond',
-        missing: 'not available',
-        flag: enCells ? null : 'x'
+        missing: missingWords(cellFlag(enPeriod)),
+        flag: cellFlag(enPeriod)
       }
     ];
     blocks.push({ id: g, label: g === 'SEND' ? 'SEND (EHC plan and SEN support)' : g, rows });
@@ -368,7 +375,8 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
       k: neighbours.length,
       included: pool?.included ?? publishedNeighbours(g),
       observed: mineCounts?.count ?? null,
-      smallCounts: withheld.smallCounts
+      smallCounts: withheld.smallCounts,
+      othersFlag
     });
     verdicts.push({ group: g, verdict, ...words, included: pool?.included ?? publishedNeighbours(g) });
   }
@@ -507,8 +515,9 @@ export function schoolView(data: SchoolData, opts: SchoolViewOptions, href: (urn
     ? `Every figure for ${profile.name} is withheld to protect pupils (small numbers), so it cannot be compared; the figures for its similar schools, ${laName} and England are shown for context.`
     : `${measure.label}, ${periodLabel} together, for ${GROUP_PHRASE[group]}: ${profile.name} ${
         schoolRow?.value == null ? `(${schoolRow?.missing ?? 'not published'})` : formatRate(schoolRow.value)
-      }; ${similarWords(similarRow?.value, similarRow?.flag, publishedNeighbours(group))}; ${laLabel} ${fmt(laRow?.value)}; ${englandLabel} ${fmt(
-        englandRow?.value
+      }; ${similarWords(similarRow?.value, similarRow?.flag, publishedNeighbours(group))}; ${laLabel} ${fmt(laRow?.value, laRow?.flag)}; ${englandLabel} ${fmt(
+        englandRow?.value,
+        englandRow?.flag
       )}.`;
   const { trendSummary, trendDescription } = trendWords(trend, {
     measure: measure.label,
@@ -621,16 +630,17 @@ function oneYearNote(
   return {
     lead: `${year} on its own.`,
     text: `${w.measure}, for ${GROUP_PHRASE[w.group]}: ${w.school} ${ownWords}; ${similarWords(similar?.y, similar?.flag, w.similarPublished)}; ${w.laLabel} ${fmt(
-      point('la')?.y
+      point('la')?.y,
+      point('la')?.flag
     )}. ${pooled}`
   };
 }
 
 /**
- * Why a year has no pooled rate for the similar schools: withheld (`c`) when any of those without
- * published figures is withheld, since then it is withholding that leaves too few to pool; else
- * their own reason (`z` no pupils in the group, `x` not available), so the table and the summary
- * never call a figure withheld that is not.
+ * Why similar schools are left out of a pool (and, when too few are left, why there is no pooled
+ * rate): withheld (`c`) when any of those without published figures is withheld, since then it is
+ * withholding that leaves them out; else their own reason (`z` no pupils in the group, `x` not
+ * available), so the table, the summary and the verdict never call a figure withheld that is not.
  */
 function poolFlag(cells: readonly { count: Cell; pupils: Cell }[]): SuppressionCode {
   const missing = cells.filter((c) => countsOrNull(c) === null).map(cellFlag);
@@ -733,6 +743,7 @@ function total(r: ReasonTableRow): number {
   return Object.values(r.suspensions).reduce<number>((s, v) => s + (v ?? 0), 0);
 }
 
-function fmt(v: number | null | undefined): string {
-  return v == null ? 'not available' : formatRate(v);
+/** A rate, or why it is missing in missingWhy's words (its flag: no flag at all is "not available"). */
+function fmt(v: number | null | undefined, flag?: string | null): string {
+  return v == null ? missingWhy([flag]) : formatRate(v);
 }

@@ -2,10 +2,13 @@
  * The similar-schools verdict in plain English. The test behind it is in src/lib/stats/verdict.ts;
  * this module only words its result, so that what the page claims can never be stronger than
  * what the test found: "by more than chance would explain" appears only for a difference outside
- * the 99.8% range, and small numbers are said to be too small to tell, not "no difference".
+ * the 99.8% range, and small numbers are said to be too small to tell, not "no difference". When
+ * similar schools lack figures, it says why as it is (withheld, not available, no pupils in the
+ * group): only withholding makes the published few an unfair sample.
  */
 import type { MeasureKey } from '$lib/data/measures';
 import type { SchoolGroup } from '$lib/data/school-queries';
+import type { SuppressionCode } from '$lib/data/schema';
 import type { Verdict, VerdictKind } from '$lib/stats/verdict';
 import { formatRate } from './trend';
 import { count } from './plain-words';
@@ -37,6 +40,15 @@ export const VERDICT_HEADLINE: Record<VerdictKind, string> = {
   'no-comparison': 'Too few similar schools publish figures to compare with'
 };
 
+/**
+ * The no-comparison headline when the similar schools' figures are missing for a reason other than
+ * withholding: "publish" would suggest figures held back that do not exist.
+ */
+const NO_COMPARISON_HEADLINE: Record<'x' | 'z', string> = {
+  x: 'Too few similar schools have figures available to compare with',
+  z: 'Too few similar schools have pupils in this group to compare with'
+};
+
 /** "less than 1 time in 1,000", "about 1 time in 40", "about 1 time in 2". */
 export function chanceWords(p: number): string {
   if (p < 0.001) return 'less than 1 time in 1,000';
@@ -60,6 +72,11 @@ export interface VerdictContext {
   smallCounts?: string;
   /** The school's own count, for the sentence about what was expected. */
   observed: number | null;
+  /**
+   * Why the similar schools left out of the pool have no figures (school-view.ts poolFlag): `c`
+   * withheld, `x` not available, `z` no pupils in the group. Withheld when not given.
+   */
+  othersFlag?: SuppressionCode | null;
 }
 
 /** A number of independent events, which is below 5 here: "2.4", or "less than one". */
@@ -71,7 +88,11 @@ function formatWorth(n: number): string {
 export function verdictWords(v: Verdict, c: VerdictContext): { headline: string; detail: string } {
   const who = GROUP_PHRASE[c.group];
   const noun = COUNT_NOUN[c.measure];
-  const headline = VERDICT_HEADLINE[v.kind];
+  // Only `x` and `z` say the figures do not exist; anything else (`c`, `low`, none) is withheld.
+  const why = c.othersFlag === 'x' || c.othersFlag === 'z' ? c.othersFlag : 'c';
+  // Who the group's pupils are, after "no" or "any" ("pupils with an EHC plan"; "all pupils" would not read).
+  const members = c.group === 'All pupils' ? 'pupils' : who;
+  const headline = v.kind === 'no-comparison' && why !== 'c' ? NO_COMPARISON_HEADLINE[why] : VERDICT_HEADLINE[v.kind];
   const withheldCount = c.k - c.included;
   const rates =
     v.schoolRate !== null && v.similarRate !== null
@@ -116,15 +137,30 @@ export function verdictWords(v: Verdict, c: VerdictContext): { headline: string;
       meaning = ` ${c.school}’s figures for ${who} over ${c.period} are not published, usually because the numbers are small enough to identify pupils, so no comparison can be made.`;
       break;
     case 'no-comparison':
+      // The few published are an unfair sample only when the rest are withheld (small counts held
+      // back, zeros published); figures not available, or no pupils in the group, are said as such.
       meaning =
-        c.included === 0
-          ? ` None of its similar schools has published figures for ${who} over ${c.period}, so there is nothing to compare with.`
-          : ` Only ${c.included} of its ${c.k} similar schools ${c.included === 1 ? 'has' : 'have'} published figures for ${who} over ${c.period}. That is too few to stand for schools like it: the figures withheld are mostly ${c.smallCounts ?? 'counts of 1 to 4'}, while zeros are published, so the few published ones are not a fair sample.`;
+        why === 'c'
+          ? c.included === 0
+            ? ` None of its similar schools has published figures for ${who} over ${c.period}, so there is nothing to compare with.`
+            : ` Only ${c.included} of its ${c.k} similar schools ${c.included === 1 ? 'has' : 'have'} published figures for ${who} over ${c.period}. That is too few to stand for schools like it: the figures withheld are mostly ${c.smallCounts ?? 'counts of 1 to 4'}, while zeros are published, so the few published ones are not a fair sample.`
+          : c.included === 0
+            ? why === 'x'
+              ? ` None of its similar schools has figures for ${who} over ${c.period}: they are not available, so there is nothing to compare with.`
+              : ` None of its similar schools had any ${members} over ${c.period}, so there is nothing to compare with.`
+            : ` Only ${c.included} of its ${c.k} similar schools ${c.included === 1 ? 'has' : 'have'} figures for ${who} over ${c.period}; ${
+                why === 'x' ? 'the others’ figures are not available' : `the others had no ${members}`
+              }. That is too few to stand for schools like it, so no comparison is made.`;
       break;
   }
+  const others = c.k - c.included;
   const hidden =
     c.included > 0 && c.included < c.k && v.similarRate !== null && !v.bound && v.kind !== 'depends-on-withheld'
-      ? ` The other ${c.k - c.included} similar ${c.k - c.included === 1 ? 'school’s figures are' : 'schools’ figures are'} withheld (small numbers), so the similar schools’ rate is for those published.`
+      ? why === 'z'
+        ? ` The other ${others} similar ${others === 1 ? 'school' : 'schools'} had no ${members}, so the similar schools’ rate is for those with figures.`
+        : ` The other ${others} similar ${others === 1 ? 'school’s figures are' : 'schools’ figures are'} ${
+            why === 'x' ? 'not available' : 'withheld (small numbers)'
+          }, so the similar schools’ rate is for those published.`
       : '';
   meaning = meaning + hidden;
   return { headline, detail: `${rates}${expected}${chance}${meaning}`.trim() };
