@@ -914,14 +914,16 @@ export async function applyDisclosureControl(
   // nothing the steps before settled comes undone; only the schools with a finding are solved again.
   const school = new Int32Array(g.value.length).fill(-1);
   const schoolOf = new Map<string, number>();
-  for (const ix of [sy, sp]) {
+  /** Every cell of a table's rows into the program its row is of, by name (numbered as first met). */
+  const byProgram = (ix: Indexed, name: (r: Row) => string) => {
     ix.rows.forEach((r, i) => {
-      const urn = String(r.key.urn);
-      let sc = schoolOf.get(urn);
-      if (sc === undefined) schoolOf.set(urn, (sc = schoolOf.size));
+      const key = name(r);
+      let sc = schoolOf.get(key);
+      if (sc === undefined) schoolOf.set(key, (sc = schoolOf.size));
       for (const id of ix.ids[i]!.values()) school[id] = sc;
     });
-  }
+  };
+  for (const ix of [sy, sp]) byProgram(ix, (r) => String(r.key.urn));
   // A reason row's school is its school-year row's.
   for (let i = 0; i < syr.n; i++) {
     const parent = syr.parent[i]!;
@@ -934,12 +936,7 @@ export async function applyDisclosureControl(
   // to 20 schools, where the LA's counts are small too, these worked out counts that the ranges
   // and the schools' programs left (linear.ts takes any grouping of cells).
   for (const ix of opts.areaPrograms === false ? [] : [ay, ab]) {
-    ix.rows.forEach((r, i) => {
-      const name = `area ${String(r.key.area_type)} ${String(r.key.area_code)} ${String(r.key.academic_year)}`;
-      let sc = schoolOf.get(name);
-      if (sc === undefined) schoolOf.set(name, (sc = schoolOf.size));
-      for (const id of ix.ids[i]!.values()) school[id] = sc;
-    });
+    byProgram(ix, (r) => `area ${String(r.key.area_type)} ${String(r.key.area_code)} ${String(r.key.academic_year)}`);
   }
   const programs = await schoolPrograms({ hidden: g.suppressed, value: g.value, lin: system, school, minCount: config.min_count });
   const fromHere = secondaryOrder.length;

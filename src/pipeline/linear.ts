@@ -63,8 +63,8 @@ export interface SchoolCheck {
  */
 export async function schoolPrograms(s: SchoolCheck): Promise<{
   givenAway: (lo: Float64Array, hi: Float64Array, only?: Iterable<number>, first?: boolean) => number[];
-  /** Solves run and solutions remembered so far (for the benchmark's notes and the tests). */
-  readonly stats: { solves: number; models: number; remembered: number };
+  /** Solves run so far (the tests check that remembered solutions spare them). */
+  readonly stats: { solves: number };
 }> {
   const highs = await (solver ??= highsLoader());
   const { lin, school } = s;
@@ -91,7 +91,7 @@ export async function schoolPrograms(s: SchoolCheck): Promise<{
       }
     }
   }
-  const stats = { solves: 0, models: 0, remembered: 0 };
+  const stats = { solves: 0 };
   /**
    * Solutions found before, each a value for every cell of its school (the true value for a cell
    * published then), newest first. Ranges narrow and cells are published between checks, but most
@@ -132,7 +132,6 @@ export async function schoolPrograms(s: SchoolCheck): Promise<{
         const remember = (x: Float64Array) => {
           known.unshift(x);
           if (known.length > MEMORY) known.pop();
-          stats.remembered++;
         };
         out.push(...checkSchool(highs, s, sc, all, place, cells, own, todo, lo, hi, remember, stats));
         if (first && out.length > 0) break;
@@ -195,7 +194,7 @@ function checkSchool(
   lo: Float64Array,
   hi: Float64Array,
   remember: (x: Float64Array) => void,
-  stats: { solves: number; models: number }
+  stats: { solves: number }
 ): number[] {
   const { hidden, value, lin, minCount } = s;
   // The program's variables: the hidden cells whose range still holds more than one value. A cell
@@ -254,7 +253,6 @@ function checkSchool(
     rowUpper.push(rhs);
   }
   const n = free.length;
-  stats.models++;
   const model = highs.createModel();
   try {
     // Presolve off: it would run again at every solve, and each solve after the first starts from
