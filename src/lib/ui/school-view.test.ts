@@ -115,6 +115,13 @@ const withhold = <R extends CountRow | AreaCountRow>(rows: R[], which: (r: R) =>
 // The EHC plan part withheld takes SEND with it; the all-pupil row goes too, as disclosure control
 // would withhold it (else the withheld part could be worked out from it).
 const ehc = (r: CountRow | AreaCountRow) => r.pupil_group === 'EHC plan' || r.pupil_group === 'All pupils';
+/** The area rows with the LA's EHC plan (and All pupils) figures withheld and England's not available. */
+const laWithheldEnglandNotAvailable = (areas: AreaCountRow[]): AreaCountRow[] =>
+  withhold(
+    withhold(areas, (r) => r.area_type === 'LA' && ehc(r)),
+    (r) => r.area_type === 'England' && ehc(r),
+    'x'
+  );
 
 const href = (urn: string) => `/schools/${urn}`;
 
@@ -457,11 +464,7 @@ describe('schoolView: the trend names only the lines it draws', () => {
   it('treats the LA and England lines the same way, with each one’s own reason', () => {
     const data = {
       ...base,
-      areas: withhold(
-        withhold(base.areas, (r) => r.area_type === 'LA' && ehc(r)),
-        (r) => r.area_type === 'England' && ehc(r),
-        'x'
-      )
+      areas: laWithheldEnglandNotAvailable(base.areas)
     };
     const v = view(data);
     expect(v.trendSummary).toBe(
@@ -599,11 +602,7 @@ describe('schoolView: why the LA’s or England’s figure is missing, in the co
   it('says the LA’s figure is withheld when it is, and England’s not available when that is the reason', () => {
     const data = {
       ...base,
-      areas: withhold(
-        withhold(base.areas, (r) => r.area_type === 'LA' && ehc(r)),
-        (r) => r.area_type === 'England' && ehc(r),
-        'x'
-      )
+      areas: laWithheldEnglandNotAvailable(base.areas)
     };
     const v = view(data);
     expect(v.blocks[0]!.rows[2]).toMatchObject({ id: 'la', value: null, missing: 'suppressed', flag: 'c' });
